@@ -1,0 +1,169 @@
+import { findUserById } from '../../server/db/repositories/users';
+import { findMembers } from '../../server/db/repositories/projects';
+import { toUserModel } from '../../server/services/accounts';
+import type { ProjectMemberModel, ProjectModel, ProjectSettings, RedactionPattern } from '../../server/services/models';
+import {
+  addProjectMember,
+  createProject,
+  deleteProject,
+  getProjectForViewer,
+  listProjectsOfViewer,
+  removeProjectMember,
+  toMemberModel,
+  updateProjectMemberRole,
+  updateProjectSettings,
+} from '../../server/services/projects';
+import { notFound } from '../../server/errors';
+import { builder } from '../builder';
+import { ContentVisibilityEnum, RoleEnum } from './enums';
+import { UserRef } from './user';
+
+const RedactionPatternRef = builder.objectRef<RedactionPattern & { projectId: string }>('RedactionPattern').implement({
+  authScopes: (p) => ({ projectViewer: p.projectId }),
+  fields: (t) => ({ name: t.exposeString('name'), pattern: t.exposeString('pattern') }),
+});
+
+const ProjectSettingsRef = builder.objectRef<ProjectSettings & { projectId: string }>('ProjectSettings').implement({
+  authScopes: (s) => ({ projectViewer: s.projectId }),
+  fields: (t) => ({
+    piiRedaction: t.exposeBoolean('piiRedaction'),
+    redactInputs: t.exposeBoolean('redactInputs', { description: 'Inputs are dropped at ingest: only metadata is stored.' }),
+    redactOutputs: t.exposeBoolean('redactOutputs', { description: 'Outputs are dropped at ingest: only metadata is stored.' }),
+    contentVisibility: t.expose('contentVisibility', { type: ContentVisibilityEnum }),
+    customPatterns: t.field({
+      type: [RedactionPatternRef],
+      resolve: (s) => s.customPatterns.map((p) => ({ ...p, projectId: s.projectId })),
+    }),
+  }),
+});
+
+export const ProjectMemberRef = builder.objectRef<ProjectMemberModel>('ProjectMember').implement({
+  authScopes: (m) => ({ projectViewer: m.projectId }),
+  fields: (t) => ({
+    user: t.field({
+      type: UserRef,
+      resolve: async (m, _args, ctx) => {
+        const row = await findUserById(ctx.deps.db, m.userId);
+        if (!row) throw notFound('User');
+        return toUserModel(row);
+      },
+    }),
+    role: t.expose('role', { type: RoleEnum }),
+    addedAt: t.expose('addedAt', { type: 'DateTime' }),
+  }),
+});
+
+export const ProjectRef = builder.objectRef<ProjectModel>('Project').implement({
+  description: 'Visible to its members; each field may ask for more.',
+  authScopes: (project) => ({ projectViewer: project.id }),
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    name: t.exposeString('name'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    viewerRole: t.field({
+      type: RoleEnum,
+      resolve: async (project, _args, ctx) => (await ctx.roleIn(project.id)) ?? 'VIEWER',
+    }),
+    settings: t.field({ type: ProjectSettingsRef, resolve: (p) => ({ ...p.settings, projectId: p.id }) }),
+    members: t.field({
+      type: [ProjectMemberRef],
+      resolve: async (p, _args, ctx) => (await findMembers(ctx.deps.db, p.id)).map(toMemberModel),
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  projects: t.field({
+    type: [ProjectRef],
+    description: 'The projects the caller is a member of.',
+    authScopes: { user: true },
+    resolve: (_root, _args, ctx) => listProjectsOfViewer(ctx),
+  }),
+  project: t.field({
+    type: ProjectRef,
+    nullable: true,
+    description: 'Null unless the caller is a member.',
+    authScopes: { user: true },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, args, ctx) => getProjectForViewer(ctx, String(args.id)),
+  }),
+}));
+
+const CreateProjectInput = builder.inputType('CreateProjectInput', {
+  fields: (t) => ({ name: t.string({ required: true }) }),
+});
+
+const RedactionPatternInput = builder.inputType('RedactionPatternInput', {
+  fields: (t) => ({ name: t.string({ required: true }), pattern: t.string({ required: true }) }),
+});
+
+const ProjectSettingsInput = builder.inputType('ProjectSettingsInput', {
+  fields: (t) => ({
+    piiRedaction: t.boolean(),
+    redactInputs: t.boolean(),
+    redactOutputs: t.boolean(),
+    contentVisibility: t.field({ type: ContentVisibilityEnum }),
+    customPatterns: t.field({ type: [RedactionPatternInput] }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  createProject: t.field({
+    type: ProjectRef,
+    description: 'The creator becomes OWNER.',
+    authScopes: { writer: true },
+    args: { input: t.arg({ type: CreateProjectInput, required: true }) },
+    resolve: (_root, { input }, ctx) => createProject(ctx, input),
+  }),
+  updateProjectSettings: t.field({
+    type: ProjectRef,
+    authScopes: (_root, args) => ({ $all: { writer: true, projectAdmin: String(args.projectId) } }),
+    args: {
+      projectId: t.arg.id({ required: true }),
+      input: t.arg({ type: ProjectSettingsInput, required: true }),
+    },
+    resolve: (_root, args, ctx) =>
+      updateProjectSettings(ctx, String(args.projectId), {
+        piiRedaction: args.input.piiRedaction ?? undefined,
+        redactInputs: args.input.redactInputs ?? undefined,
+        redactOutputs: args.input.redactOutputs ?? undefined,
+        contentVisibility: args.input.contentVisibility ?? undefined,
+        customPatterns: args.input.customPatterns ?? undefined,
+      }),
+  }),
+  deleteProject: t.boolean({
+    authScopes: (_root, args) => ({ $all: { writer: true, projectOwner: String(args.projectId) } }),
+    args: { projectId: t.arg.id({ required: true }) },
+    resolve: (_root, args, ctx) => deleteProject(ctx, String(args.projectId)),
+  }),
+  addProjectMember: t.field({
+    type: ProjectMemberRef,
+    description: 'ADMIN+; only an OWNER may add an OWNER.',
+    authScopes: (_root, args) => ({ $all: { writer: true, projectAdmin: String(args.projectId) } }),
+    args: {
+      projectId: t.arg.id({ required: true }),
+      email: t.arg.string({ required: true }),
+      role: t.arg({ type: RoleEnum, required: true }),
+    },
+    resolve: (_root, args, ctx) => addProjectMember(ctx, String(args.projectId), args.email, args.role),
+  }),
+  updateProjectMemberRole: t.field({
+    type: ProjectMemberRef,
+    description: 'ADMIN+; only an OWNER may promote to or demote from OWNER; the last OWNER stays.',
+    authScopes: (_root, args) => ({ $all: { writer: true, projectAdmin: String(args.projectId) } }),
+    args: {
+      projectId: t.arg.id({ required: true }),
+      userId: t.arg.id({ required: true }),
+      role: t.arg({ type: RoleEnum, required: true }),
+    },
+    resolve: (_root, args, ctx) => updateProjectMemberRole(ctx, String(args.projectId), String(args.userId), args.role),
+  }),
+  removeProjectMember: t.boolean({
+    description: 'ADMIN+, or a member leaving; only an OWNER may remove an OWNER; the last OWNER stays.',
+    authScopes: (_root, args) => ({
+      $all: { writer: true, $any: { projectAdmin: String(args.projectId), self: String(args.userId) } },
+    }),
+    args: { projectId: t.arg.id({ required: true }), userId: t.arg.id({ required: true }) },
+    resolve: (_root, args, ctx) => removeProjectMember(ctx, String(args.projectId), String(args.userId)),
+  }),
+}));

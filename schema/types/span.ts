@@ -1,0 +1,56 @@
+import type { RedactionHit, SpanModel } from '../../server/services/models';
+import { getSpanContent } from '../../server/services/traces';
+import { builder } from '../builder';
+import { SpanKindEnum, SpanStatusEnum } from './enums';
+
+const RedactionHitRef = builder.objectRef<RedactionHit & { projectId: string }>('RedactionHit').implement({
+  description: 'Which redaction rule fired on a span and how often; never the text it matched.',
+  authScopes: (hit) => ({ projectViewer: hit.projectId }),
+  fields: (t) => ({ rule: t.exposeString('rule'), count: t.exposeInt('count') }),
+});
+
+export const SpanRef = builder.objectRef<SpanModel>('Span').implement({
+  authScopes: (span) => ({ projectViewer: span.projectId }),
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    traceId: t.exposeID('traceId'),
+    parentId: t.exposeID('parentId', { nullable: true }),
+    kind: t.expose('kind', { type: SpanKindEnum }),
+    name: t.exposeString('name'),
+    model: t.exposeString('model', { nullable: true }),
+    provider: t.exposeString('provider', { nullable: true }),
+    // Content: VIEWER+, or ADMIN+ when the project restricts it. A caller below that line gets
+    // null for these two fields and everything else as usual, not an error.
+    input: t.field({
+      type: 'JSON',
+      nullable: true,
+      authScopes: (span) => ({ contentReader: span.projectId }),
+      unauthorizedResolver: () => null,
+      resolve: async (span, _args, ctx) => (await getSpanContent(ctx, span)).input,
+    }),
+    output: t.field({
+      type: 'JSON',
+      nullable: true,
+      authScopes: (span) => ({ contentReader: span.projectId }),
+      unauthorizedResolver: () => null,
+      resolve: async (span, _args, ctx) => (await getSpanContent(ctx, span)).output,
+    }),
+    promptTokens: t.exposeInt('promptTokens', { nullable: true }),
+    completionTokens: t.exposeInt('completionTokens', { nullable: true }),
+    totalTokens: t.exposeInt('totalTokens', { nullable: true }),
+    costUsd: t.exposeFloat('costUsd', { nullable: true, description: 'Null when the model has no known price.' }),
+    startTime: t.expose('startTime', { type: 'DateTime' }),
+    endTime: t.expose('endTime', { type: 'DateTime', nullable: true }),
+    latencyMs: t.float({
+      nullable: true,
+      resolve: (s) => (s.endTime ? s.endTime.getTime() - s.startTime.getTime() : null),
+    }),
+    status: t.expose('status', { type: SpanStatusEnum }),
+    statusMessage: t.exposeString('statusMessage', { nullable: true }),
+    metadata: t.expose('metadata', { type: 'JSON', nullable: true }),
+    redactions: t.field({
+      type: [RedactionHitRef],
+      resolve: (s) => s.redactions.map((r) => ({ ...r, projectId: s.projectId })),
+    }),
+  }),
+});

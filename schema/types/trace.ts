@@ -1,0 +1,98 @@
+import type { TraceModel } from '../../server/services/models';
+import { getTrace, listSpansOfTrace, listTraces, type TracePage } from '../../server/services/traces';
+import { builder } from '../builder';
+import { SpanStatusEnum } from './enums';
+import { PageInfoRef } from './page-info';
+import { ProjectRef } from './project';
+import { SpanRef } from './span';
+
+export const TraceRef = builder.objectRef<TraceModel>('Trace').implement({
+  authScopes: (trace) => ({ projectViewer: trace.projectId }),
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    name: t.exposeString('name', { nullable: true }),
+    userId: t.exposeString('userId', { nullable: true }),
+    sessionId: t.exposeString('sessionId', { nullable: true }),
+    tags: t.exposeStringList('tags'),
+    metadata: t.expose('metadata', { type: 'JSON', nullable: true }),
+    startTime: t.expose('startTime', { type: 'DateTime' }),
+    endTime: t.expose('endTime', { type: 'DateTime', nullable: true }),
+    durationMs: t.float({
+      nullable: true,
+      resolve: (tr) => (tr.endTime ? tr.endTime.getTime() - tr.startTime.getTime() : null),
+    }),
+    totalTokens: t.exposeInt('totalTokens'),
+    totalCostUsd: t.exposeFloat('totalCostUsd', { nullable: true }),
+    spanCount: t.exposeInt('spanCount'),
+    errorCount: t.exposeInt('errorCount'),
+    spans: t.field({
+      type: [SpanRef],
+      description: 'In start-time order. Content loads only if input or output is selected.',
+      resolve: (tr, _args, ctx) => listSpansOfTrace(ctx, tr.projectId, tr.id),
+    }),
+  }),
+});
+
+type TraceConnectionShape = TracePage & { projectId: string };
+type TraceEdgeShape = TracePage['edges'][number];
+
+const TraceEdgeRef = builder.objectRef<TraceEdgeShape>('TraceEdge').implement({
+  authScopes: (edge) => ({ projectViewer: edge.node.projectId }),
+  fields: (t) => ({
+    cursor: t.exposeString('cursor'),
+    node: t.field({ type: TraceRef, resolve: (e) => e.node }),
+  }),
+});
+
+const TraceConnectionRef = builder.objectRef<TraceConnectionShape>('TraceConnection').implement({
+  authScopes: (c) => ({ projectViewer: c.projectId }),
+  fields: (t) => ({
+    edges: t.field({ type: [TraceEdgeRef], resolve: (c) => c.edges }),
+    pageInfo: t.field({
+      type: PageInfoRef,
+      resolve: (c) => ({
+        hasNextPage: c.hasNextPage,
+        hasPreviousPage: c.hasPreviousPage,
+        startCursor: c.edges[0]?.cursor ?? null,
+        endCursor: c.edges.at(-1)?.cursor ?? null,
+      }),
+    }),
+    totalCount: t.int({ description: 'Traces matching the filter; counted only when asked for.', resolve: (c) => c.totalCount() }),
+  }),
+});
+
+const TraceFilterInput = builder.inputType('TraceFilter', {
+  fields: (t) => ({
+    from: t.field({ type: 'DateTime', description: 'Traces that started at or after this time.' }),
+    to: t.field({ type: 'DateTime', description: 'Traces that started before this time.' }),
+    name: t.string(),
+    userId: t.string(),
+    sessionId: t.string(),
+    model: t.string({ description: 'Traces with at least one span of this model.' }),
+    status: t.field({ type: SpanStatusEnum, description: 'ERROR: at least one span failed; OK: none did.' }),
+    tags: t.stringList({ description: 'Traces carrying all of these tags.' }),
+    minCostUsd: t.float(),
+  }),
+});
+
+builder.objectFields(ProjectRef, (t) => ({
+  traces: t.field({
+    type: TraceConnectionRef,
+    description: 'Newest first; forward pagination with first/after.',
+    args: {
+      filter: t.arg({ type: TraceFilterInput }),
+      first: t.arg.int(),
+      after: t.arg.string(),
+    },
+    resolve: async (project, args, ctx) => ({
+      ...(await listTraces(ctx, project.id, args.filter, args.first, args.after)),
+      projectId: project.id,
+    }),
+  }),
+  trace: t.field({
+    type: TraceRef,
+    nullable: true,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (project, args, ctx) => getTrace(ctx, project.id, String(args.id)),
+  }),
+}));

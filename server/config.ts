@@ -1,0 +1,100 @@
+import { z } from 'zod';
+
+// Every setting comes from the environment (a `.env` file is read by the CLI first). A wrong
+// value stops the start with a message that names the variable.
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: optionalString.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
+    message: 'must start with postgres:// or postgresql://',
+  }),
+  TOKENTRACE_DATA_DIR: z.string().min(1).default('./.tokentrace'),
+  TOKENTRACE_PUBLIC_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:4000'),
+  TOKENTRACE_TLS_CERT: optionalString,
+  TOKENTRACE_TLS_KEY: optionalString,
+  TOKENTRACE_CONFIG: optionalString,
+  TOKENTRACE_ENCRYPTION_KEYS: optionalString,
+  TRUST_PROXY: bool.default(false),
+  REDIS_URL: optionalString,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TOKENTRACE_BCRYPT_COST: z.coerce.number().int().min(4).max(15).optional(),
+  TOKENTRACE_SESSION_IDLE_DAYS: z.coerce.number().positive().default(14),
+  TOKENTRACE_INGEST_MAX_SPANS: z.coerce.number().int().positive().default(1000),
+  TOKENTRACE_MAX_BODY_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
+  TOKENTRACE_SIGNIN_MAX_FAILURES_PER_EMAIL: z.coerce.number().int().positive().default(5),
+  TOKENTRACE_SIGNIN_MAX_FAILURES_PER_IP: z.coerce.number().int().positive().default(30),
+});
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  publicUrl: string;
+  tls: { certFile: string; keyFile: string } | undefined;
+  configFile: string | undefined;
+  encryptionKeys: string | undefined;
+  trustProxy: boolean;
+  redisUrl: string | undefined;
+  logLevel: string;
+  /** bcrypt work factor: 12 unless set (tests use 4). */
+  bcryptCost: number;
+  sessionIdleMs: number;
+  ingest: { maxSpans: number; maxBodyBytes: number };
+  signInLimits: { perEmail: number; perIp: number; windowSeconds: number };
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  if (Boolean(e.TOKENTRACE_TLS_CERT) !== Boolean(e.TOKENTRACE_TLS_KEY)) {
+    throw new ConfigError(
+      'Invalid configuration:\n  TOKENTRACE_TLS_CERT and TOKENTRACE_TLS_KEY must be set together',
+    );
+  }
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.TOKENTRACE_DATA_DIR,
+    publicUrl: e.TOKENTRACE_PUBLIC_URL.replace(/\/+$/, ''),
+    tls:
+      e.TOKENTRACE_TLS_CERT && e.TOKENTRACE_TLS_KEY
+        ? { certFile: e.TOKENTRACE_TLS_CERT, keyFile: e.TOKENTRACE_TLS_KEY }
+        : undefined,
+    configFile: e.TOKENTRACE_CONFIG,
+    encryptionKeys: e.TOKENTRACE_ENCRYPTION_KEYS,
+    trustProxy: e.TRUST_PROXY,
+    redisUrl: e.REDIS_URL,
+    logLevel: e.LOG_LEVEL,
+    bcryptCost: e.TOKENTRACE_BCRYPT_COST ?? (e.NODE_ENV === 'test' ? 4 : 12),
+    sessionIdleMs: e.TOKENTRACE_SESSION_IDLE_DAYS * 24 * 3600 * 1000,
+    ingest: { maxSpans: e.TOKENTRACE_INGEST_MAX_SPANS, maxBodyBytes: e.TOKENTRACE_MAX_BODY_BYTES },
+    signInLimits: {
+      perEmail: e.TOKENTRACE_SIGNIN_MAX_FAILURES_PER_EMAIL,
+      perIp: e.TOKENTRACE_SIGNIN_MAX_FAILURES_PER_IP,
+      windowSeconds: 15 * 60,
+    },
+  };
+}

@@ -1,0 +1,49 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { ContentCodec } from '../plugins/core/codec';
+import type { Principal } from './auth/principal';
+import type { SignInLimiter } from './auth/sign-in-limiter';
+import type { Config } from './config';
+import type { Database, RoleName } from './db/tables';
+import type { PriceBook } from './prices/price-book';
+import type { ProjectSettings } from './services/models';
+import type { SpanPubSub } from './services/span-pubsub';
+
+/** Everything long-lived that services need; built once by the composition root. */
+export interface AppDeps {
+  config: Config;
+  db: Kysely<Database>;
+  logger: Logger;
+  codec: ContentCodec;
+  prices: PriceBook;
+  signInLimiter: SignInLimiter;
+  pubsub: SpanPubSub;
+}
+
+export interface RequestMeta {
+  ip: string | null;
+  userAgent: string | null;
+  /** Served over TLS (directly, or by a trusted proxy): cookies get `Secure`. */
+  secure: boolean;
+}
+
+/** The GraphQL context: one per request. */
+export interface RequestContext {
+  deps: AppDeps;
+  principal: Principal;
+  /** The user acting in this request: the principal's, or the one who just signed in or up. */
+  actingUserId(): string | null;
+  /** Called by sign-in and sign-up, so the response may show the new user their own data. */
+  setSignedInUser(userId: string): void;
+  meta: RequestMeta;
+  /** The caller's role in a project, memoised for the request; null when not a member. */
+  roleIn(projectId: string): Promise<RoleName | null>;
+  /** A project's settings, memoised for the request; null when the project does not exist. */
+  projectSettings(projectId: string): Promise<ProjectSettings | null>;
+  /** True when the caller is ADMIN+ of a project that `userId` belongs to. */
+  isAdminOfUser(userId: string): Promise<boolean>;
+  /** Queue a Set-Cookie header for the response. */
+  setCookie(header: string): void;
+  /** Per-request memo for loaders, keyed by name. */
+  memo: Map<string, Promise<unknown>>;
+}

@@ -1,0 +1,112 @@
+import type { Kysely } from 'kysely';
+import type { ApiKeyRow, Database, PersonalAccessTokenRow } from '../tables';
+
+type Db = Kysely<Database>;
+
+export function insertApiKey(
+  db: Db,
+  k: {
+    projectId: string;
+    name: string;
+    lookupId: string;
+    prefix: string;
+    secretHash: string;
+    createdBy: string | null;
+    expiresAt: Date | null;
+    rotatedFromId?: string | null;
+  },
+): Promise<ApiKeyRow> {
+  return db
+    .insertInto('api_keys')
+    .values({
+      project_id: k.projectId,
+      name: k.name,
+      lookup_id: k.lookupId,
+      prefix: k.prefix,
+      secret_hash: k.secretHash,
+      created_by: k.createdBy,
+      expires_at: k.expiresAt,
+      rotated_from_id: k.rotatedFromId ?? null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export function findApiKeyByLookupId(db: Db, lookupId: string): Promise<ApiKeyRow | undefined> {
+  return db.selectFrom('api_keys').selectAll().where('lookup_id', '=', lookupId).executeTakeFirst();
+}
+
+export function findApiKeyById(db: Db, id: string): Promise<ApiKeyRow | undefined> {
+  return db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export function findApiKeysOfProject(db: Db, projectId: string): Promise<ApiKeyRow[]> {
+  return db
+    .selectFrom('api_keys')
+    .selectAll()
+    .where('project_id', '=', projectId)
+    .orderBy('created_at', 'desc')
+    .execute();
+}
+
+export function updateApiKey(
+  db: Db,
+  id: string,
+  patch: { revoked_at?: Date; expires_at?: Date | null; last_used_at?: Date },
+): Promise<ApiKeyRow | undefined> {
+  return db.updateTable('api_keys').set(patch).where('id', '=', id).returningAll().executeTakeFirst();
+}
+
+export function insertPersonalAccessToken(
+  db: Db,
+  t: {
+    userId: string;
+    name: string;
+    lookupId: string;
+    prefix: string;
+    secretHash: string;
+    readOnly: boolean;
+    expiresAt: Date | null;
+  },
+): Promise<PersonalAccessTokenRow> {
+  return db
+    .insertInto('personal_access_tokens')
+    .values({
+      user_id: t.userId,
+      name: t.name,
+      lookup_id: t.lookupId,
+      prefix: t.prefix,
+      secret_hash: t.secretHash,
+      read_only: t.readOnly,
+      expires_at: t.expiresAt,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export function findPersonalAccessTokenByLookupId(db: Db, lookupId: string): Promise<PersonalAccessTokenRow | undefined> {
+  return db.selectFrom('personal_access_tokens').selectAll().where('lookup_id', '=', lookupId).executeTakeFirst();
+}
+
+export function findPersonalAccessTokensOfUser(db: Db, userId: string): Promise<PersonalAccessTokenRow[]> {
+  return db
+    .selectFrom('personal_access_tokens')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .orderBy('created_at', 'desc')
+    .execute();
+}
+
+export function revokePersonalAccessTokenRow(db: Db, id: string, userId: string, now: Date): Promise<PersonalAccessTokenRow | undefined> {
+  return db
+    .updateTable('personal_access_tokens')
+    .set({ revoked_at: now })
+    .where('id', '=', id)
+    .where('user_id', '=', userId)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function touchPersonalAccessToken(db: Db, id: string, now: Date): Promise<void> {
+  await db.updateTable('personal_access_tokens').set({ last_used_at: now }).where('id', '=', id).execute();
+}

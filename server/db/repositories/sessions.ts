@@ -1,0 +1,40 @@
+import type { Kysely } from 'kysely';
+import type { Database, SessionRow } from '../tables';
+
+type Db = Kysely<Database>;
+
+export function insertSession(
+  db: Db,
+  s: { userId: string; tokenHash: string; ip: string | null; userAgent: string | null; expiresAt: Date },
+): Promise<SessionRow> {
+  return db
+    .insertInto('sessions')
+    .values({
+      user_id: s.userId,
+      token_hash: s.tokenHash,
+      ip: s.ip,
+      user_agent: s.userAgent,
+      expires_at: s.expiresAt,
+      last_seen_at: new Date(),
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export function findLiveSessionByTokenHash(db: Db, tokenHash: string, now: Date): Promise<SessionRow | undefined> {
+  return db
+    .selectFrom('sessions')
+    .selectAll()
+    .where('token_hash', '=', tokenHash)
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', now)
+    .executeTakeFirst();
+}
+
+export async function touchSession(db: Db, id: string, now: Date, expiresAt: Date): Promise<void> {
+  await db.updateTable('sessions').set({ last_seen_at: now, expires_at: expiresAt }).where('id', '=', id).execute();
+}
+
+export async function revokeSession(db: Db, id: string, now: Date): Promise<void> {
+  await db.updateTable('sessions').set({ revoked_at: now }).where('id', '=', id).where('revoked_at', 'is', null).execute();
+}

@@ -1,0 +1,163 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database, NewSpanRow, SpanRow, TraceRow } from '../tables';
+
+type Db = Kysely<Database>;
+
+/**
+ * One multi-row upsert. A span id already stored is completed, not doubled: each column
+ * takes the newer copy's value when it has one, and ERROR is sticky.
+ * Returns the stored trace id of every span (an existing span keeps its original trace).
+ */
+export async function upsertSpans(db: Db, rows: NewSpanRow[]): Promise<string[]> {
+  if (rows.length === 0) return [];
+  const keep = (col: string) => sql<any>`coalesce(excluded.${sql.ref(col)}, spans.${sql.ref(col)})`;
+  const result = await db
+    .insertInto('spans')
+    .values(rows)
+    .onConflict((oc) =>
+      oc.columns(['project_id', 'id']).doUpdateSet({
+        parent_id: keep('parent_id'),
+        model: keep('model'),
+        provider: keep('provider'),
+        input: keep('input'),
+        output: keep('output'),
+        metadata: keep('metadata'),
+        prompt_tokens: keep('prompt_tokens'),
+        completion_tokens: keep('completion_tokens'),
+        total_tokens: keep('total_tokens'),
+        cost_usd: keep('cost_usd'),
+        end_time: keep('end_time'),
+        status: sql`case when excluded.status = 'ERROR' then 'ERROR' else spans.status end`,
+        status_message: keep('status_message'),
+        redactions: sql`case when excluded.redactions = '[]'::jsonb then spans.redactions else excluded.redactions end`,
+        updated_at: sql`now()`,
+      }),
+    )
+    .returning('trace_id')
+    .execute();
+  return result.map((r) => r.trace_id);
+}
+
+export interface TraceAttributesRow {
+  projectId: string;
+  id: string;
+  name: string | null;
+  userId: string | null;
+  sessionId: string | null;
+  tags: string[];
+  metadata: string | null;
+  startTime: Date;
+}
+
+/** Creates trace rows or merges new attributes in: later values win, tags are a union. */
+export async function upsertTraceAttributes(db: Db, rows: TraceAttributesRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db
+    .insertInto('traces')
+    .values(
+      rows.map((r) => ({
+        project_id: r.projectId,
+        id: r.id,
+        name: r.name,
+        user_id: r.userId,
+        session_id: r.sessionId,
+        tags: r.tags,
+        metadata: r.metadata,
+        start_time: r.startTime,
+        total_tokens: 0,
+      })),
+    )
+    .onConflict((oc) =>
+      oc.columns(['project_id', 'id']).doUpdateSet({
+        name: sql`coalesce(excluded.name, traces.name)`,
+        user_id: sql`coalesce(excluded.user_id, traces.user_id)`,
+        session_id: sql`coalesce(excluded.session_id, traces.session_id)`,
+        tags: sql`array(select distinct t from unnest(traces.tags || excluded.tags) as t order by t)`,
+        metadata: sql`case when traces.metadata is null then excluded.metadata
+                           when excluded.metadata is null then traces.metadata
+                           else traces.metadata || excluded.metadata end`,
+        updated_at: sql`now()`,
+      }),
+    )
+    .execute();
+}
+
+/** Recomputes bounds and totals from the stored spans, so retries and out-of-order batches converge. */
+export async function refreshTraceRollups(db: Db, projectId: string, traceIds: string[]): Promise<void> {
+  if (traceIds.length === 0) return;
+  await sql`
+    update traces t set
+      start_time = a.start_time,
+      end_time = a.end_time,
+      span_count = a.span_count,
+      error_count = a.error_count,
+      total_tokens = a.total_tokens,
+      total_cost_usd = a.total_cost_usd,
+      updated_at = now()
+    from (
+      select trace_id,
+             min(start_time) as start_time,
+             max(end_time) as end_time,
+             count(*)::int as span_count,
+             (count(*) filter (where status = 'ERROR'))::int as error_count,
+             coalesce(sum(total_tokens), 0)::bigint as total_tokens,
+             sum(cost_usd) as total_cost_usd
+      from spans
+      where project_id = ${projectId} and trace_id = any(${traceIds}::text[])
+      group by trace_id
+    ) a
+    where t.project_id = ${projectId} and t.id = a.trace_id`.execute(db);
+}
+
+const spanMetaColumns = [
+  'project_id',
+  'id',
+  'trace_id',
+  'parent_id',
+  'kind',
+  'name',
+  'model',
+  'provider',
+  'metadata',
+  'prompt_tokens',
+  'completion_tokens',
+  'total_tokens',
+  'cost_usd',
+  'start_time',
+  'end_time',
+  'status',
+  'status_message',
+  'redactions',
+] as const;
+
+export type SpanMetaRow = Pick<SpanRow, (typeof spanMetaColumns)[number]>;
+
+/** Span metadata of one trace, without content. */
+export function findSpansOfTrace(db: Db, projectId: string, traceId: string): Promise<SpanMetaRow[]> {
+  return db
+    .selectFrom('spans')
+    .select(spanMetaColumns)
+    .where('project_id', '=', projectId)
+    .where('trace_id', '=', traceId)
+    .orderBy('start_time', 'asc')
+    .orderBy('id', 'asc')
+    .execute();
+}
+
+/** Only the content columns of one trace's spans: loaded when a detail view asks for them. */
+export function findSpanContentsOfTrace(
+  db: Db,
+  projectId: string,
+  traceId: string,
+): Promise<Pick<SpanRow, 'id' | 'input' | 'output'>[]> {
+  return db
+    .selectFrom('spans')
+    .select(['id', 'input', 'output'])
+    .where('project_id', '=', projectId)
+    .where('trace_id', '=', traceId)
+    .execute();
+}
+
+export function findTrace(db: Db, projectId: string, id: string): Promise<TraceRow | undefined> {
+  return db.selectFrom('traces').selectAll().where('project_id', '=', projectId).where('id', '=', id).executeTakeFirst();
+}

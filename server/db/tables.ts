@@ -1,0 +1,183 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+// The app's view of the tables created in migrations/. Migrations never import this file.
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+/** pg returns int8 as a string, PGlite as a number or bigint: readers normalise with Number(). */
+type BigIntColumn = ColumnType<string | number | bigint, number | undefined, number>;
+type Json = ColumnType<unknown, string | undefined | null, string | null>;
+
+export type RoleName = 'OWNER' | 'ADMIN' | 'VIEWER';
+
+export interface UsersTable {
+  id: Generated<string>;
+  email: string;
+  name: string | null;
+  password_hash: string | null;
+  email_verified_at: NullableTimestamp;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface OauthAccountsTable {
+  id: Generated<string>;
+  user_id: string;
+  provider: string;
+  provider_account_id: string;
+  email: string | null;
+  created_at: Generated<Date>;
+}
+
+export interface SessionsTable {
+  id: Generated<string>;
+  user_id: string;
+  token_hash: string;
+  ip: string | null;
+  user_agent: string | null;
+  created_at: Generated<Date>;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
+  revoked_at: NullableTimestamp;
+}
+
+export interface ProjectsTable {
+  id: Generated<string>;
+  name: string;
+  settings: Json;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface ProjectMembersTable {
+  project_id: string;
+  user_id: string;
+  role: RoleName;
+  added_at: Generated<Date>;
+}
+
+export interface ApiKeysTable {
+  id: Generated<string>;
+  project_id: string;
+  name: string;
+  lookup_id: string;
+  prefix: string;
+  secret_hash: string;
+  created_by: string | null;
+  rotated_from_id: string | null;
+  created_at: Generated<Date>;
+  last_used_at: NullableTimestamp;
+  expires_at: NullableTimestamp;
+  revoked_at: NullableTimestamp;
+}
+
+export interface PersonalAccessTokensTable {
+  id: Generated<string>;
+  user_id: string;
+  name: string;
+  lookup_id: string;
+  prefix: string;
+  secret_hash: string;
+  read_only: boolean;
+  created_at: Generated<Date>;
+  last_used_at: NullableTimestamp;
+  expires_at: NullableTimestamp;
+  revoked_at: NullableTimestamp;
+}
+
+export interface TracesTable {
+  project_id: string;
+  id: string;
+  name: string | null;
+  user_id: string | null;
+  session_id: string | null;
+  tags: ColumnType<string[], string[] | undefined, string[]>;
+  metadata: Json;
+  start_time: Timestamp;
+  end_time: NullableTimestamp;
+  span_count: Generated<number>;
+  error_count: Generated<number>;
+  total_tokens: BigIntColumn;
+  total_cost_usd: number | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface SpansTable {
+  project_id: string;
+  id: string;
+  trace_id: string;
+  parent_id: string | null;
+  kind: string;
+  name: string;
+  model: string | null;
+  provider: string | null;
+  input: Uint8Array | null;
+  output: Uint8Array | null;
+  metadata: Json;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  total_tokens: number | null;
+  cost_usd: number | null;
+  start_time: Timestamp;
+  end_time: NullableTimestamp;
+  status: string;
+  status_message: string | null;
+  redactions: Json;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface AuditLogTable {
+  id: ColumnType<string, never, never>;
+  project_id: string | null;
+  at: Generated<Date>;
+  action: string;
+  actor_type: string;
+  actor_id: string | null;
+  actor_label: string | null;
+  target_type: string;
+  target_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  details: Json;
+  prev_hash: string | null;
+  hash: string;
+}
+
+export interface ModelPricesTable {
+  id: Generated<number>;
+  provider: string;
+  model: string;
+  match_type: 'exact' | 'pattern';
+  input_usd_per_million: number;
+  output_usd_per_million: number;
+  effective_from: Timestamp;
+  created_at: Generated<Date>;
+}
+
+export interface Database {
+  users: UsersTable;
+  oauth_accounts: OauthAccountsTable;
+  sessions: SessionsTable;
+  projects: ProjectsTable;
+  project_members: ProjectMembersTable;
+  api_keys: ApiKeysTable;
+  personal_access_tokens: PersonalAccessTokensTable;
+  traces: TracesTable;
+  spans: SpansTable;
+  audit_log: AuditLogTable;
+  model_prices: ModelPricesTable;
+}
+
+export type UserRow = Selectable<UsersTable>;
+export type SessionRow = Selectable<SessionsTable>;
+export type ProjectRow = Selectable<ProjectsTable>;
+export type ProjectMemberRow = Selectable<ProjectMembersTable>;
+export type ApiKeyRow = Selectable<ApiKeysTable>;
+export type PersonalAccessTokenRow = Selectable<PersonalAccessTokensTable>;
+export type TraceRow = Selectable<TracesTable>;
+export type SpanRow = Selectable<SpansTable>;
+export type NewSpanRow = Insertable<SpansTable>;
+export type ModelPriceRow = Selectable<ModelPricesTable>;
+export type ProjectUpdate = Updateable<ProjectsTable>;

@@ -1,0 +1,131 @@
+import type { IncomingMessage } from 'node:http';
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { NoSchemaIntrospectionCustomRule } from 'graphql';
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { schema } from '../../schema/index';
+import { authenticateRequest } from '../auth/authenticate';
+import { serializeSessionCookie } from '../auth/session-cookie';
+import type { AppDeps, RequestContext, RequestMeta } from '../context';
+import { findMembership, isAdminOfSharedProject, findProjectById } from '../db/repositories/projects';
+import type { RoleName } from '../db/tables';
+import { AppError } from '../errors';
+import { isUuid, toProjectModel } from '../services/projects';
+import type { ProjectSettings } from '../services/models';
+import { createMaskError, httpErrorResponse } from './errors';
+import { checkCsrf } from './csrf';
+
+export interface ServerContext {
+  req?: IncomingMessage;
+}
+
+export type TokentraceYoga = YogaServerInstance<ServerContext, RequestContext>;
+
+// Set-Cookie headers queued while a request runs, keyed by the request (no globals).
+const pendingCookies = new WeakMap<Request, string[]>();
+
+export function requestMeta(deps: AppDeps, request: Request, serverContext: ServerContext): RequestMeta {
+  const forwardedFor = request.headers.get('x-forwarded-for');
+  const socketIp = serverContext.req?.socket?.remoteAddress ?? null;
+  const ip = deps.config.trustProxy && forwardedFor ? (forwardedFor.split(',')[0]?.trim() ?? socketIp) : socketIp;
+  const secure =
+    deps.config.tls !== undefined ||
+    (deps.config.trustProxy && request.headers.get('x-forwarded-proto')?.split(',')[0]?.trim() === 'https');
+  return { ip, userAgent: request.headers.get('user-agent'), secure };
+}
+
+async function buildContext(deps: AppDeps, request: Request, serverContext: ServerContext): Promise<RequestContext> {
+  const meta = requestMeta(deps, request, serverContext);
+  const auth = await authenticateRequest(deps, request.headers);
+  if (auth.principal.kind === 'user' && auth.principal.via === 'session') checkCsrf(request, deps.config.publicUrl);
+
+  const cookies: string[] = [];
+  pendingCookies.set(request, cookies);
+  if (auth.refreshedSession) {
+    cookies.push(serializeSessionCookie(auth.refreshedSession.token, auth.refreshedSession.expiresAt, meta.secure));
+  }
+  const memo = new Map<string, Promise<unknown>>();
+  const remember = <T>(key: string, load: () => Promise<T>): Promise<T> => {
+    let value = memo.get(key) as Promise<T> | undefined;
+    if (!value) {
+      value = load();
+      memo.set(key, value);
+    }
+    return value;
+  };
+  const principal = auth.principal;
+  let signedInUserId: string | null = null;
+  return {
+    deps,
+    principal,
+    actingUserId: () => signedInUserId ?? (principal.kind === 'user' ? principal.userId : null),
+    setSignedInUser: (userId) => {
+      signedInUserId = userId;
+    },
+    meta,
+    memo,
+    roleIn: (projectId) =>
+      remember<RoleName | null>(`role:${projectId}`, async () => {
+        if (principal.kind !== 'user' || !isUuid(projectId)) return null;
+        return (await findMembership(deps.db, projectId, principal.userId))?.role ?? null;
+      }),
+    projectSettings: (projectId) =>
+      remember<ProjectSettings | null>(`settings:${projectId}`, async () => {
+        if (!isUuid(projectId)) return null;
+        const row = await findProjectById(deps.db, projectId);
+        return row ? toProjectModel(row).settings : null;
+      }),
+    isAdminOfUser: (userId) =>
+      remember<boolean>(`admin-of:${userId}`, async () =>
+        principal.kind === 'user' && isUuid(userId) ? isAdminOfSharedProject(deps.db, principal.userId, userId) : false,
+      ),
+    setCookie: (header) => cookies.push(header),
+  };
+}
+
+function useTokentraceRequestPolicy(deps: AppDeps): Plugin<RequestContext, ServerContext> {
+  return {
+    onRequest({ request, endResponse }) {
+      const length = Number(request.headers.get('content-length') ?? 0);
+      if (length > deps.config.ingest.maxBodyBytes) {
+        endResponse(
+          httpErrorResponse(
+            new AppError('PAYLOAD_TOO_LARGE', `The request body is larger than ${deps.config.ingest.maxBodyBytes} bytes.`),
+          ),
+        );
+      }
+    },
+    onValidate({ addValidationRule }) {
+      if (deps.config.env === 'production') addValidationRule(NoSchemaIntrospectionCustomRule);
+    },
+    onResponse({ request, response }) {
+      for (const cookie of pendingCookies.get(request) ?? []) response.headers.append('set-cookie', cookie);
+    },
+  };
+}
+
+export function createTokentraceYoga(deps: AppDeps, extraPlugins: Plugin<RequestContext, ServerContext>[] = []): TokentraceYoga {
+  const production = deps.config.env === 'production';
+  return createYoga<ServerContext, RequestContext>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    batching: false,
+    graphiql: !production,
+    landingPage: false,
+    logging: false,
+    maskedErrors: { maskError: createMaskError(deps.logger) },
+    context: ({ request, ...serverContext }) => buildContext(deps, request, serverContext as ServerContext),
+    plugins: [
+      useTokentraceRequestPolicy(deps),
+      EnvelopArmorPlugin({
+        // The dashboard's deepest read (project → traces → edges → node → spans → redactions → rule) is 7.
+        maxDepth: { n: 8, exposeLimits: !production },
+        costLimit: { maxCost: 5000, exposeLimits: !production },
+        maxAliases: { n: 15, exposeLimits: !production },
+        maxTokens: { n: 1000, exposeLimits: !production },
+        maxDirectives: { n: 50, exposeLimits: !production },
+        blockFieldSuggestion: { enabled: production },
+      }) as Plugin<RequestContext, ServerContext>,
+      ...extraPlugins,
+    ],
+  });
+}

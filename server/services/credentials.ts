@@ -1,0 +1,165 @@
+import { issueCredential } from '../auth/secrets';
+import type { RequestContext } from '../context';
+import {
+  findApiKeyById,
+  findApiKeysOfProject,
+  findPersonalAccessTokensOfUser,
+  insertApiKey,
+  insertPersonalAccessToken,
+  revokePersonalAccessTokenRow,
+  updateApiKey,
+} from '../db/repositories/credentials';
+import type { ApiKeyRow, PersonalAccessTokenRow } from '../db/tables';
+import { badInput, forbidden, notFound } from '../errors';
+import type { ApiKeyModel, PersonalAccessTokenModel } from './models';
+import { isUuid } from './projects';
+
+// Ingest keys (per project, write-only) and personal access tokens (per user). The secret is
+// returned once from create/rotate and only its hash is stored.
+
+const MAX_GRACE_SECONDS = 7 * 24 * 3600;
+
+export function toApiKeyModel(row: ApiKeyRow): ApiKeyModel {
+  return {
+    id: row.id,
+    projectId: row.project_id,
+    name: row.name,
+    prefix: row.prefix,
+    createdAt: row.created_at,
+    createdById: row.created_by,
+    lastUsedAt: row.last_used_at,
+    expiresAt: row.expires_at,
+    revokedAt: row.revoked_at,
+  };
+}
+
+export function toTokenModel(row: PersonalAccessTokenRow): PersonalAccessTokenModel {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    name: row.name,
+    prefix: row.prefix,
+    readOnly: row.read_only,
+    createdAt: row.created_at,
+    lastUsedAt: row.last_used_at,
+    expiresAt: row.expires_at,
+    revokedAt: row.revoked_at,
+  };
+}
+
+function validateName(name: string): string {
+  const trimmed = name.trim();
+  if (trimmed.length < 1 || trimmed.length > 100) throw badInput('A name needs 1 to 100 characters.', { field: 'name' });
+  return trimmed;
+}
+
+function validateExpiry(expiresAt: Date | null | undefined): Date | null {
+  if (!expiresAt) return null;
+  if (expiresAt.getTime() <= Date.now()) throw badInput('The expiry must be in the future.', { field: 'expiresAt' });
+  return expiresAt;
+}
+
+function actingUserId(ctx: RequestContext): string {
+  if (ctx.principal.kind !== 'user') throw forbidden();
+  return ctx.principal.userId;
+}
+
+export async function createApiKey(
+  ctx: RequestContext,
+  projectId: string,
+  name: string,
+  expiresAt?: Date | null,
+): Promise<{ apiKey: ApiKeyModel; secret: string }> {
+  const issued = issueCredential('ttk');
+  const row = await insertApiKey(ctx.deps.db, {
+    projectId,
+    name: validateName(name),
+    lookupId: issued.lookupId,
+    prefix: issued.prefix,
+    secretHash: issued.secretHash,
+    createdBy: actingUserId(ctx),
+    expiresAt: validateExpiry(expiresAt),
+  });
+  return { apiKey: toApiKeyModel(row), secret: issued.secret };
+}
+
+export async function findApiKeyProjectId(ctx: RequestContext, id: string): Promise<string | null> {
+  if (!isUuid(id)) return null;
+  const row = await findApiKeyById(ctx.deps.db, id);
+  return row?.project_id ?? null;
+}
+
+/** The new key works at once; the old one keeps working for `graceSeconds`, then expires. */
+export async function rotateApiKey(
+  ctx: RequestContext,
+  id: string,
+  graceSeconds: number | null | undefined,
+): Promise<{ apiKey: ApiKeyModel; secret: string }> {
+  const grace = graceSeconds ?? 0;
+  if (!Number.isInteger(grace) || grace < 0 || grace > MAX_GRACE_SECONDS) {
+    throw badInput(`graceSeconds must be between 0 and ${MAX_GRACE_SECONDS}.`, { field: 'graceSeconds' });
+  }
+  return ctx.deps.db.transaction().execute(async (trx) => {
+    const old = await trx.selectFrom('api_keys').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+    if (!old) throw notFound('API key');
+    if (old.revoked_at) throw badInput('A revoked key cannot be rotated.');
+    const now = Date.now();
+    const graceEnd = new Date(now + grace * 1000);
+    const oldExpiry = old.expires_at && old.expires_at.getTime() < graceEnd.getTime() ? old.expires_at : graceEnd;
+    await updateApiKey(trx, old.id, { expires_at: oldExpiry });
+    const issued = issueCredential('ttk');
+    const row = await insertApiKey(trx, {
+      projectId: old.project_id,
+      name: old.name,
+      lookupId: issued.lookupId,
+      prefix: issued.prefix,
+      secretHash: issued.secretHash,
+      createdBy: actingUserId(ctx),
+      // A key that was issued with a lifetime gets the same lifetime again, counted from now.
+      expiresAt: old.expires_at ? new Date(now + (old.expires_at.getTime() - old.created_at.getTime())) : null,
+      rotatedFromId: old.id,
+    });
+    return { apiKey: toApiKeyModel(row), secret: issued.secret };
+  });
+}
+
+export async function revokeApiKey(ctx: RequestContext, id: string): Promise<ApiKeyModel> {
+  const existing = await findApiKeyById(ctx.deps.db, id);
+  if (!existing) throw notFound('API key');
+  if (existing.revoked_at) return toApiKeyModel(existing);
+  const row = await updateApiKey(ctx.deps.db, id, { revoked_at: new Date() });
+  if (!row) throw notFound('API key');
+  return toApiKeyModel(row);
+}
+
+export async function listApiKeys(ctx: RequestContext, projectId: string): Promise<ApiKeyModel[]> {
+  return (await findApiKeysOfProject(ctx.deps.db, projectId)).map(toApiKeyModel);
+}
+
+export async function createPersonalAccessToken(
+  ctx: RequestContext,
+  input: { name: string; readOnly: boolean; expiresAt?: Date | null },
+): Promise<{ token: PersonalAccessTokenModel; secret: string }> {
+  const issued = issueCredential('ttp');
+  const row = await insertPersonalAccessToken(ctx.deps.db, {
+    userId: actingUserId(ctx),
+    name: validateName(input.name),
+    lookupId: issued.lookupId,
+    prefix: issued.prefix,
+    secretHash: issued.secretHash,
+    readOnly: input.readOnly,
+    expiresAt: validateExpiry(input.expiresAt),
+  });
+  return { token: toTokenModel(row), secret: issued.secret };
+}
+
+export async function revokePersonalAccessToken(ctx: RequestContext, id: string): Promise<boolean> {
+  if (!isUuid(id)) throw notFound('Token');
+  const row = await revokePersonalAccessTokenRow(ctx.deps.db, id, actingUserId(ctx), new Date());
+  if (!row) throw notFound('Token');
+  return true;
+}
+
+export async function listPersonalAccessTokens(ctx: RequestContext, userId: string): Promise<PersonalAccessTokenModel[]> {
+  return (await findPersonalAccessTokensOfUser(ctx.deps.db, userId)).map(toTokenModel);
+}

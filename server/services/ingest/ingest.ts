@@ -1,0 +1,199 @@
+// Ingest, in stages:
+//   1. validate  — each span on its own; a bad one is rejected by index, the rest go on
+//   2. merge     — copies of one span id within the batch become one row
+//   3. price     — cost from the model price table (null when the model has no price)
+//   4. encode    — content to JSON bytes through the storage codec; per-project settings may
+//                  drop inputs or outputs entirely before anything is written
+//   5. store     — one multi-row span upsert, then the trace rows, in one transaction
+//   6. publish   — to live-tail subscribers, after commit
+import type { AppDeps } from '../../context';
+import { findProjectById } from '../../db/repositories/projects';
+import { refreshTraceRollups, upsertSpans, upsertTraceAttributes, type TraceAttributesRow } from '../../db/repositories/spans';
+import type { NewSpanRow } from '../../db/tables';
+import { AppError, notFound } from '../../errors';
+import { encodeContent } from '../../storage/content';
+import type { SpanModel } from '../models';
+import { toProjectModel } from '../projects';
+import { validateSpan, type SpanInputData } from './validate-span';
+
+export interface IngestRejection {
+  index: number;
+  id: string | null;
+  reason: string;
+}
+
+export interface IngestResult {
+  accepted: number;
+  rejected: IngestRejection[];
+}
+
+interface Accepted {
+  indexes: number[];
+  span: SpanInputData;
+}
+
+export async function ingestSpans(deps: AppDeps, projectId: string, spans: SpanInputData[]): Promise<IngestResult> {
+  if (spans.length > deps.config.ingest.maxSpans) {
+    throw new AppError(
+      'PAYLOAD_TOO_LARGE',
+      `A request may carry at most ${deps.config.ingest.maxSpans} spans; split the batch.`,
+      { maxSpans: deps.config.ingest.maxSpans },
+    );
+  }
+  const projectRow = await findProjectById(deps.db, projectId);
+  if (!projectRow) throw notFound('Project');
+  const settings = toProjectModel(projectRow).settings;
+
+  // 1. validate
+  const now = Date.now();
+  const rejected: IngestRejection[] = [];
+  const byId = new Map<string, Accepted>();
+  spans.forEach((span, index) => {
+    const reason = validateSpan(span, now);
+    if (reason) {
+      rejected.push({ index, id: typeof span.id === 'string' ? span.id : null, reason });
+      return;
+    }
+    // 2. merge
+    const seen = byId.get(span.id);
+    if (seen) {
+      seen.indexes.push(index);
+      seen.span = mergeSpanCopies(seen.span, span);
+    } else {
+      byId.set(span.id, { indexes: [index], span });
+    }
+  });
+  if (byId.size === 0) return { accepted: 0, rejected };
+
+  // Sorted, so concurrent batches lock rows in the same order and cannot deadlock.
+  const accepted = [...byId.values()].sort((a, b) => (a.span.id < b.span.id ? -1 : a.span.id > b.span.id ? 1 : 0));
+
+  // 3. price, 4. encode
+  const rows: NewSpanRow[] = [];
+  const models: SpanModel[] = [];
+  for (const { span } of accepted) {
+    const promptTokens = span.promptTokens ?? null;
+    const completionTokens = span.completionTokens ?? null;
+    const totalTokens = promptTokens === null && completionTokens === null ? null : (promptTokens ?? 0) + (completionTokens ?? 0);
+    const costUsd = span.model ? deps.prices.costFor(span.model, span.startTime, promptTokens, completionTokens) : null;
+    const input = settings.redactInputs ? null : (span.input ?? null);
+    const output = settings.redactOutputs ? null : (span.output ?? null);
+    const codecContext = { projectId, table: 'spans', rowId: span.id };
+    rows.push({
+      project_id: projectId,
+      id: span.id,
+      trace_id: span.traceId,
+      parent_id: span.parentId ?? null,
+      kind: span.kind,
+      name: span.name,
+      model: span.model ?? null,
+      provider: span.provider ?? null,
+      input: encodeContent(deps.codec, input, { ...codecContext, column: 'input' }),
+      output: encodeContent(deps.codec, output, { ...codecContext, column: 'output' }),
+      metadata: span.metadata == null ? null : JSON.stringify(span.metadata),
+      prompt_tokens: promptTokens,
+      completion_tokens: completionTokens,
+      total_tokens: totalTokens,
+      cost_usd: costUsd,
+      start_time: span.startTime,
+      end_time: span.endTime ?? null,
+      status: span.status ?? 'OK',
+      status_message: span.statusMessage ?? null,
+      redactions: '[]',
+    });
+    models.push({
+      projectId,
+      id: span.id,
+      traceId: span.traceId,
+      parentId: span.parentId ?? null,
+      kind: span.kind,
+      name: span.name,
+      model: span.model ?? null,
+      provider: span.provider ?? null,
+      promptTokens,
+      completionTokens,
+      totalTokens,
+      costUsd,
+      startTime: span.startTime,
+      endTime: span.endTime ?? null,
+      status: span.status ?? 'OK',
+      statusMessage: span.statusMessage ?? null,
+      metadata: span.metadata ?? null,
+      redactions: [],
+      content: { input, output },
+    });
+  }
+
+  // 5. store
+  const traceAttributes = collectTraceAttributes(projectId, accepted.map((a) => a.span));
+  await deps.db.transaction().execute(async (trx) => {
+    const storedTraceIds = await upsertSpans(trx, rows);
+    const touched = new Set([...storedTraceIds, ...traceAttributes.map((t) => t.id)]);
+    await upsertTraceAttributes(trx, traceAttributes);
+    await refreshTraceRollups(trx, projectId, [...touched].sort());
+  });
+
+  // 6. publish
+  for (const model of models) deps.pubsub.publish('span:ingested', projectId, model);
+
+  const acceptedCount = accepted.reduce((n, a) => n + a.indexes.length, 0);
+  return { accepted: acceptedCount, rejected };
+}
+
+/** A later copy completes an earlier one: its non-null fields win, tags are a union. */
+function mergeSpanCopies(earlier: SpanInputData, later: SpanInputData): SpanInputData {
+  const merged: SpanInputData = { ...earlier };
+  for (const [key, value] of Object.entries(later) as [keyof SpanInputData, unknown][]) {
+    if (value !== null && value !== undefined) (merged as unknown as Record<string, unknown>)[key] = value;
+  }
+  merged.traceId = earlier.traceId;
+  if (earlier.status === 'ERROR') merged.status = 'ERROR';
+  if (earlier.trace && later.trace) {
+    merged.trace = {
+      ...earlier.trace,
+      ...Object.fromEntries(Object.entries(later.trace).filter(([, v]) => v !== null && v !== undefined)),
+      tags: [...new Set([...(earlier.trace.tags ?? []), ...(later.trace.tags ?? [])])],
+    };
+  }
+  return merged;
+}
+
+/** One attribute row per trace touched by the batch; a trace without a name takes its root span's. */
+function collectTraceAttributes(projectId: string, spans: SpanInputData[]): TraceAttributesRow[] {
+  const byTrace = new Map<string, TraceAttributesRow & { explicitName: boolean }>();
+  for (const span of spans) {
+    let row = byTrace.get(span.traceId);
+    if (!row) {
+      row = {
+        projectId,
+        id: span.traceId,
+        name: null,
+        userId: null,
+        sessionId: null,
+        tags: [],
+        metadata: null,
+        startTime: span.startTime,
+        explicitName: false,
+      };
+      byTrace.set(span.traceId, row);
+    }
+    if (span.startTime < row.startTime) row.startTime = span.startTime;
+    const attrs = span.trace;
+    if (attrs?.name) {
+      row.name = attrs.name;
+      row.explicitName = true;
+    } else if (!row.explicitName && !span.parentId && !row.name) {
+      row.name = span.name;
+    }
+    if (attrs?.userId) row.userId = attrs.userId;
+    if (attrs?.sessionId) row.sessionId = attrs.sessionId;
+    if (attrs?.tags) row.tags = [...new Set([...row.tags, ...attrs.tags.map((t) => t.trim())])];
+    if (attrs?.metadata != null) {
+      const previous = row.metadata ? (JSON.parse(row.metadata) as object) : {};
+      row.metadata = JSON.stringify({ ...previous, ...(attrs.metadata as object) });
+    }
+  }
+  return [...byTrace.values()]
+    .map(({ explicitName: _explicit, ...row }) => row)
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}

@@ -1,0 +1,123 @@
+import type { RoleName } from '../db/tables';
+
+// The shapes services hand to the schema. Rows are mapped once, here, so the schema never
+// sees snake_case or database quirks (int8 as string, bytea content).
+
+export type SpanKindName = 'SPAN' | 'GENERATION' | 'EVENT' | 'TOOL' | 'RETRIEVAL' | 'AGENT';
+export type SpanStatusName = 'OK' | 'ERROR';
+export type ContentVisibility = 'MEMBERS' | 'ADMINS_ONLY';
+
+export interface RedactionPattern {
+  name: string;
+  pattern: string;
+}
+
+export interface ProjectSettings {
+  piiRedaction: boolean;
+  redactInputs: boolean;
+  redactOutputs: boolean;
+  contentVisibility: ContentVisibility;
+  customPatterns: RedactionPattern[];
+}
+
+export const defaultProjectSettings: ProjectSettings = {
+  piiRedaction: false,
+  redactInputs: false,
+  redactOutputs: false,
+  contentVisibility: 'MEMBERS',
+  customPatterns: [],
+};
+
+export interface ProjectModel {
+  id: string;
+  name: string;
+  settings: ProjectSettings;
+  createdAt: Date;
+}
+
+export interface UserModel {
+  id: string;
+  email: string;
+  name: string | null;
+}
+
+export interface ProjectMemberModel {
+  projectId: string;
+  userId: string;
+  role: RoleName;
+  addedAt: Date;
+}
+
+export interface ApiKeyModel {
+  id: string;
+  projectId: string;
+  name: string;
+  prefix: string;
+  createdAt: Date;
+  createdById: string | null;
+  lastUsedAt: Date | null;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+}
+
+export interface PersonalAccessTokenModel {
+  id: string;
+  userId: string;
+  name: string;
+  prefix: string;
+  readOnly: boolean;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+}
+
+export interface RedactionHit {
+  rule: string;
+  count: number;
+}
+
+export interface SpanModel {
+  projectId: string;
+  id: string;
+  traceId: string;
+  parentId: string | null;
+  kind: SpanKindName;
+  name: string;
+  model: string | null;
+  provider: string | null;
+  promptTokens: number | null;
+  completionTokens: number | null;
+  totalTokens: number | null;
+  costUsd: number | null;
+  startTime: Date;
+  endTime: Date | null;
+  status: SpanStatusName;
+  statusMessage: string | null;
+  metadata: unknown;
+  redactions: RedactionHit[];
+  /** Present when content was loaded (or just ingested); otherwise loaded on demand. */
+  content?: { input: unknown; output: unknown };
+}
+
+export interface TraceModel {
+  projectId: string;
+  id: string;
+  name: string | null;
+  userId: string | null;
+  sessionId: string | null;
+  tags: string[];
+  metadata: unknown;
+  startTime: Date;
+  endTime: Date | null;
+  spanCount: number;
+  errorCount: number;
+  totalTokens: number;
+  totalCostUsd: number | null;
+}
+
+export const roleRank: Record<RoleName, number> = { VIEWER: 1, ADMIN: 2, OWNER: 3 };
+
+export function hasRole(actual: RoleName | null, needed: RoleName): boolean {
+  return actual !== null && roleRank[actual] >= roleRank[needed];
+}

@@ -1,0 +1,153 @@
+import type { RequestContext } from '../context';
+import {
+  countOwnersForUpdate,
+  deleteMember,
+  deleteProjectRow,
+  findMembership,
+  findProjectById,
+  findProjectsOfUser,
+  insertMember,
+  insertProject,
+  updateMemberRole,
+  updateProjectSettingsRow,
+} from '../db/repositories/projects';
+import { findUserByEmail } from '../db/repositories/users';
+import type { ProjectMemberRow, ProjectRow, RoleName } from '../db/tables';
+import { AppError, badInput, forbidden, notFound } from '../errors';
+import { defaultProjectSettings, type ProjectMemberModel, type ProjectModel, type ProjectSettings } from './models';
+
+// Role rules that depend on the data, not just on the caller's role (which the schema checks):
+// only an OWNER may add, demote, promote to or remove an OWNER, and a project always keeps at
+// least one OWNER.
+
+export function toProjectModel(row: ProjectRow): ProjectModel {
+  const stored = (row.settings ?? {}) as Partial<ProjectSettings>;
+  return { id: row.id, name: row.name, settings: { ...defaultProjectSettings, ...stored }, createdAt: row.created_at };
+}
+
+export function toMemberModel(row: ProjectMemberRow): ProjectMemberModel {
+  return { projectId: row.project_id, userId: row.user_id, role: row.role, addedAt: row.added_at };
+}
+
+function requireUserId(ctx: RequestContext): string {
+  if (ctx.principal.kind !== 'user') throw forbidden();
+  return ctx.principal.userId;
+}
+
+function validateProjectName(name: string): string {
+  const trimmed = name.trim();
+  if (trimmed.length < 1 || trimmed.length > 100) {
+    throw badInput('A project name needs 1 to 100 characters.', { field: 'name' });
+  }
+  return trimmed;
+}
+
+export async function createProject(ctx: RequestContext, input: { name: string }): Promise<ProjectModel> {
+  const userId = requireUserId(ctx);
+  const name = validateProjectName(input.name);
+  const project = await ctx.deps.db.transaction().execute(async (trx) => {
+    const row = await insertProject(trx, name, defaultProjectSettings);
+    await insertMember(trx, row.id, userId, 'OWNER');
+    return row;
+  });
+  return toProjectModel(project);
+}
+
+export async function getProjectForViewer(ctx: RequestContext, id: string): Promise<ProjectModel | null> {
+  if (!isUuid(id) || (await ctx.roleIn(id)) === null) return null;
+  const row = await findProjectById(ctx.deps.db, id);
+  return row ? toProjectModel(row) : null;
+}
+
+export async function listProjectsOfViewer(ctx: RequestContext): Promise<ProjectModel[]> {
+  const rows = await findProjectsOfUser(ctx.deps.db, requireUserId(ctx));
+  return rows.map(toProjectModel);
+}
+
+export async function updateProjectSettings(
+  ctx: RequestContext,
+  projectId: string,
+  patch: Partial<ProjectSettings>,
+): Promise<ProjectModel> {
+  for (const p of patch.customPatterns ?? []) {
+    if (!p.name.trim() || p.name.length > 64) throw badInput('A pattern name needs 1 to 64 characters.', { field: 'customPatterns' });
+    try {
+      new RegExp(p.pattern, 'g');
+    } catch {
+      throw badInput(`The pattern "${p.name}" is not a valid regular expression.`, { field: 'customPatterns' });
+    }
+  }
+  const row = await ctx.deps.db.transaction().execute(async (trx) => {
+    const current = await trx.selectFrom('projects').selectAll().where('id', '=', projectId).forUpdate().executeTakeFirst();
+    if (!current) throw notFound('Project');
+    const definedPatch = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined && v !== null));
+    const next = { ...toProjectModel(current).settings, ...definedPatch };
+    return updateProjectSettingsRow(trx, projectId, next);
+  });
+  if (!row) throw notFound('Project');
+  return toProjectModel(row);
+}
+
+export async function deleteProject(ctx: RequestContext, projectId: string): Promise<boolean> {
+  if (!(await deleteProjectRow(ctx.deps.db, projectId))) throw notFound('Project');
+  return true;
+}
+
+export async function addProjectMember(
+  ctx: RequestContext,
+  projectId: string,
+  email: string,
+  role: RoleName,
+): Promise<ProjectMemberModel> {
+  if (role === 'OWNER' && (await ctx.roleIn(projectId)) !== 'OWNER') {
+    throw forbidden('Only an OWNER can add another OWNER.');
+  }
+  const user = await findUserByEmail(ctx.deps.db, email);
+  // Adding requires an existing account; invitations by e-mail are a later feature.
+  if (!user) throw new AppError('NOT_FOUND', 'No account uses this e-mail address; ask them to sign up first.');
+  const row = await insertMember(ctx.deps.db, projectId, user.id, role);
+  if (!row) throw new AppError('CONFLICT', 'This person is already a member of the project.');
+  return toMemberModel(row);
+}
+
+export async function updateProjectMemberRole(
+  ctx: RequestContext,
+  projectId: string,
+  userId: string,
+  role: RoleName,
+): Promise<ProjectMemberModel> {
+  const callerRole = await ctx.roleIn(projectId);
+  return ctx.deps.db.transaction().execute(async (trx) => {
+    const owners = await countOwnersForUpdate(trx, projectId);
+    const target = await findMembership(trx, projectId, userId);
+    if (!target) throw notFound('Member');
+    if ((target.role === 'OWNER' || role === 'OWNER') && callerRole !== 'OWNER') {
+      throw forbidden('Only an OWNER can promote to or demote from OWNER.');
+    }
+    if (target.role === 'OWNER' && role !== 'OWNER' && owners <= 1) {
+      throw badInput('A project needs at least one OWNER: promote someone else first.');
+    }
+    const updated = await updateMemberRole(trx, projectId, userId, role);
+    if (!updated) throw notFound('Member');
+    return toMemberModel(updated);
+  });
+}
+
+export async function removeProjectMember(ctx: RequestContext, projectId: string, userId: string): Promise<boolean> {
+  const callerRole = await ctx.roleIn(projectId);
+  return ctx.deps.db.transaction().execute(async (trx) => {
+    const owners = await countOwnersForUpdate(trx, projectId);
+    const target = await findMembership(trx, projectId, userId);
+    if (!target) throw notFound('Member');
+    if (target.role === 'OWNER' && callerRole !== 'OWNER') throw forbidden('Only an OWNER can remove an OWNER.');
+    if (target.role === 'OWNER' && owners <= 1) {
+      throw badInput('The last OWNER cannot be removed: promote someone else first, or delete the project.');
+    }
+    return deleteMember(trx, projectId, userId);
+  });
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export function isUuid(id: string): boolean {
+  return UUID.test(id);
+}

@@ -1,0 +1,203 @@
+import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
+import type { RequestContext } from '../context';
+import { findSpanContentsOfTrace, findSpansOfTrace, findTrace, type SpanMetaRow } from '../db/repositories/spans';
+import type { Database, TraceRow } from '../db/tables';
+import { badInput } from '../errors';
+import { decodeContent } from '../storage/content';
+import type { RedactionHit, SpanKindName, SpanModel, SpanStatusName, TraceModel } from './models';
+
+// Reads. Lists read the compact trace roll-ups only; span content is decoded only for a
+// detail view, and only when the query asks for it.
+
+export interface TraceFilter {
+  from?: Date | null;
+  to?: Date | null;
+  name?: string | null;
+  userId?: string | null;
+  sessionId?: string | null;
+  model?: string | null;
+  status?: SpanStatusName | null;
+  tags?: string[] | null;
+  minCostUsd?: number | null;
+}
+
+export interface TracePage {
+  edges: { cursor: string; node: TraceModel }[];
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+  /** Counts every trace the filter matches; only run when a client asks for it. */
+  totalCount: () => Promise<number>;
+}
+
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 200;
+
+export function toTraceModel(row: TraceRow): TraceModel {
+  return {
+    projectId: row.project_id,
+    id: row.id,
+    name: row.name,
+    userId: row.user_id,
+    sessionId: row.session_id,
+    tags: row.tags,
+    metadata: row.metadata ?? null,
+    startTime: row.start_time,
+    endTime: row.end_time,
+    spanCount: row.span_count,
+    errorCount: row.error_count,
+    totalTokens: Number(row.total_tokens),
+    totalCostUsd: row.total_cost_usd,
+  };
+}
+
+export function toSpanModel(row: SpanMetaRow): SpanModel {
+  return {
+    projectId: row.project_id,
+    id: row.id,
+    traceId: row.trace_id,
+    parentId: row.parent_id,
+    kind: row.kind as SpanKindName,
+    name: row.name,
+    model: row.model,
+    provider: row.provider,
+    promptTokens: row.prompt_tokens,
+    completionTokens: row.completion_tokens,
+    totalTokens: row.total_tokens,
+    costUsd: row.cost_usd,
+    startTime: row.start_time,
+    endTime: row.end_time,
+    status: row.status as SpanStatusName,
+    statusMessage: row.status_message,
+    metadata: row.metadata ?? null,
+    redactions: (row.redactions ?? []) as RedactionHit[],
+  };
+}
+
+// The cursor is (startTime in µs-free ISO, id), opaque to clients.
+function encodeCursor(row: TraceRow): string {
+  return Buffer.from(JSON.stringify([row.start_time.toISOString(), row.id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { startTime: Date; id: string } {
+  try {
+    const [iso, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
+    const startTime = new Date(iso);
+    if (typeof id !== 'string' || Number.isNaN(startTime.getTime())) throw new Error('bad cursor');
+    return { startTime, id };
+  } catch {
+    throw badInput('The cursor is not valid: pass an endCursor or edge cursor from a previous page.', { field: 'after' });
+  }
+}
+
+function filterConditions(eb: ExpressionBuilder<Database, 'traces'>, projectId: string, f: TraceFilter): Expression<SqlBool>[] {
+  const conditions: Expression<SqlBool>[] = [eb('traces.project_id', '=', projectId)];
+  if (f.from) conditions.push(eb('traces.start_time', '>=', f.from));
+  if (f.to) conditions.push(eb('traces.start_time', '<', f.to));
+  if (f.name) conditions.push(eb('traces.name', '=', f.name));
+  if (f.userId) conditions.push(eb('traces.user_id', '=', f.userId));
+  if (f.sessionId) conditions.push(eb('traces.session_id', '=', f.sessionId));
+  if (f.status === 'ERROR') conditions.push(eb('traces.error_count', '>', 0));
+  if (f.status === 'OK') conditions.push(eb('traces.error_count', '=', 0));
+  if (f.tags && f.tags.length > 0) conditions.push(sql<SqlBool>`traces.tags @> ${f.tags}::text[]`);
+  if (f.minCostUsd != null) conditions.push(eb('traces.total_cost_usd', '>=', f.minCostUsd));
+  if (f.model) {
+    const model = f.model;
+    conditions.push(
+      eb.exists(
+        eb
+          .selectFrom('spans')
+          .select(sql`1`.as('one'))
+          .where('spans.project_id', '=', projectId)
+          .whereRef('spans.trace_id', '=', 'traces.id')
+          .where('spans.model', '=', model),
+      ),
+    );
+  }
+  return conditions;
+}
+
+export async function listTraces(
+  ctx: RequestContext,
+  projectId: string,
+  filter: TraceFilter | null | undefined,
+  first: number | null | undefined,
+  after: string | null | undefined,
+): Promise<TracePage> {
+  const f = filter ?? {};
+  const limit = first ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
+    throw badInput(`first must be between 1 and ${MAX_PAGE_SIZE}.`, { field: 'first' });
+  }
+  const cursor = after ? decodeCursor(after) : undefined;
+  const { db } = ctx.deps;
+  const rows = await db
+    .selectFrom('traces')
+    .selectAll()
+    .where((eb) => {
+      const conditions = filterConditions(eb, projectId, f);
+      // Keyset: strictly after the cursor in (start_time desc, id desc) order. No OFFSET.
+      if (cursor) {
+        conditions.push(
+          eb.or([
+            eb('traces.start_time', '<', cursor.startTime),
+            eb.and([eb('traces.start_time', '=', cursor.startTime), eb('traces.id', '<', cursor.id)]),
+          ]),
+        );
+      }
+      return eb.and(conditions);
+    })
+    .orderBy('traces.start_time', 'desc')
+    .orderBy('traces.id', 'desc')
+    .limit(limit + 1)
+    .execute();
+
+  const page = rows.slice(0, limit);
+  return {
+    edges: page.map((row) => ({ cursor: encodeCursor(row), node: toTraceModel(row) })),
+    hasNextPage: rows.length > limit,
+    hasPreviousPage: cursor !== undefined,
+    totalCount: async () => {
+      const r = await db
+        .selectFrom('traces')
+        .select((eb) => eb.fn.countAll<string | number>().as('n'))
+        .where((eb) => eb.and(filterConditions(eb, projectId, f)))
+        .executeTakeFirstOrThrow();
+      return Number(r.n);
+    },
+  };
+}
+
+export async function getTrace(ctx: RequestContext, projectId: string, id: string): Promise<TraceModel | null> {
+  const row = await findTrace(ctx.deps.db, projectId, id);
+  return row ? toTraceModel(row) : null;
+}
+
+export async function listSpansOfTrace(ctx: RequestContext, projectId: string, traceId: string): Promise<SpanModel[]> {
+  return (await findSpansOfTrace(ctx.deps.db, projectId, traceId)).map(toSpanModel);
+}
+
+/** Content of one span, loading the whole trace's content in one query the first time it is asked. */
+export async function getSpanContent(ctx: RequestContext, span: SpanModel): Promise<{ input: unknown; output: unknown }> {
+  if (span.content) return span.content;
+  const key = `span-content:${span.projectId}:${span.traceId}`;
+  let pending = ctx.memo.get(key) as Promise<Map<string, { input: unknown; output: unknown }>> | undefined;
+  if (!pending) {
+    pending = findSpanContentsOfTrace(ctx.deps.db, span.projectId, span.traceId).then(
+      (rows) =>
+        new Map(
+          rows.map((r) => {
+            const c = { projectId: span.projectId, table: 'spans', rowId: r.id };
+            return [
+              r.id,
+              {
+                input: decodeContent(ctx.deps.codec, r.input, { ...c, column: 'input' }),
+                output: decodeContent(ctx.deps.codec, r.output, { ...c, column: 'output' }),
+              },
+            ];
+          }),
+        ),
+    );
+    ctx.memo.set(key, pending);
+  }
+  return (await pending).get(span.id) ?? { input: null, output: null };
+}
