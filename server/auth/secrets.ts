@@ -8,8 +8,8 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 export type CredentialKind = 'ttk' | 'ttp';
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
-const LOOKUP_LENGTH = 12; // 9 random bytes
-const SECRET_LENGTH = 43; // 32 random bytes
+const LOOKUP_LENGTH = 12; // 8 random bytes (62^12 > 2^64)
+const SECRET_LENGTH = 43; // 32 random bytes (62^43 > 2^256)
 const CHECKSUM_LENGTH = 6;
 const BODY_LENGTH = LOOKUP_LENGTH + SECRET_LENGTH;
 const CREDENTIAL_PATTERN = new RegExp(`^(ttk|ttp)_([0-9A-Za-z]{${BODY_LENGTH + CHECKSUM_LENGTH}})$`);
@@ -52,7 +52,7 @@ export interface IssuedCredential {
 }
 
 export function issueCredential(kind: CredentialKind): IssuedCredential {
-  const lookupId = toBase62(randomBytes(9), LOOKUP_LENGTH);
+  const lookupId = toBase62(randomBytes(8), LOOKUP_LENGTH);
   const body = lookupId + toBase62(randomBytes(32), SECRET_LENGTH);
   const secret = `${kind}_${body}${checksumOf(kind, body)}`;
   return { secret, lookupId, prefix: `${kind}_${lookupId}`, secretHash: hashCredential(secret) };

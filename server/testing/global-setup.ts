@@ -1,0 +1,42 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { TestProject } from 'vitest/node';
+
+// With TEST_DATABASE_URL (a server URL whose user may create databases), every run gets a
+// database of its own, migrated once by the first test app, and dropped afterwards.
+
+let adminUrl: string | undefined;
+let dbName: string | undefined;
+
+export async function setup(project: TestProject): Promise<void> {
+  adminUrl = process.env.TEST_DATABASE_URL;
+  if (!adminUrl) return;
+  dbName = `tokentrace_test_${Date.now()}_${randomBytes(3).toString('hex')}`;
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(`create database ${dbName}`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${dbName}`;
+  project.provide('testDatabaseUrl', url.toString());
+}
+
+export async function teardown(): Promise<void> {
+  if (!adminUrl || !dbName) return;
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(`drop database if exists ${dbName} with (force)`);
+  } finally {
+    await client.end();
+  }
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    testDatabaseUrl: string | undefined;
+  }
+}
