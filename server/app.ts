@@ -19,9 +19,9 @@ export interface App {
   close(): Promise<void>;
 }
 
-export async function createApp(config: Config, options: { logger?: Logger } = {}): Promise<App> {
+export async function createApp(config: Config, options: { logger?: Logger; onQuery?: (sql: string) => void } = {}): Promise<App> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const dbHandle = await createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const dbHandle = await createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, onQuery: options.onQuery });
   try {
     const applied = await migrateToLatest(dbHandle.db);
     if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');

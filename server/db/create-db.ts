@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, type LogEvent } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import type { Database } from './tables';
@@ -11,6 +11,8 @@ export interface DbConfig {
   dataDir: string;
   /** Pool size for Postgres. @default 10 */
   poolSize?: number;
+  /** Sees every query (tests use it to prove what a request reads and writes). */
+  onQuery?: (sql: string) => void;
 }
 
 export interface DbHandle {
@@ -24,13 +26,18 @@ export async function createDb(config: DbConfig): Promise<DbHandle> {
     const pool = new pg.Pool({ connectionString: config.databaseUrl, max: config.poolSize ?? 10 });
     // A broken idle connection must not crash the process; the next query reconnects.
     pool.on('error', () => {});
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: queryLogger(config) });
     return { db, dialect: 'postgres', close: () => db.destroy() };
   }
   const { PGlite } = await import('@electric-sql/pglite');
   const dataDir = config.dataDir === 'memory://' ? undefined : `${config.dataDir}/pgdata`;
   if (dataDir) await mkdir(dataDir, { recursive: true });
   const pglite = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite), log: queryLogger(config) });
   return { db, dialect: 'pglite', close: () => db.destroy() };
+}
+
+function queryLogger(config: DbConfig): ((event: LogEvent) => void) | undefined {
+  const onQuery = config.onQuery;
+  return onQuery ? (event) => onQuery(event.query.sql) : undefined;
 }

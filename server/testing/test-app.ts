@@ -51,6 +51,8 @@ export class TestClient {
 
 export interface TestApp {
   app: App;
+  /** Every SQL statement the app ran, in order; clear it with `queries.length = 0`. */
+  queries: string[];
   /** A client with no credentials. */
   anonymous(): TestClient;
   /** Signs up a fresh user; the client carries their session cookie. */
@@ -75,7 +77,8 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...env,
   });
-  const app = await createApp(config);
+  const queries: string[] = [];
+  const app = await createApp(config, { onQuery: (sql) => queries.push(sql) });
 
   const signUp: TestApp['signUp'] = async (name = 'Test User') => {
     const client = new TestClient(app);
@@ -90,6 +93,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
 
   return {
     app,
+    queries,
     anonymous: () => new TestClient(app),
     signUp,
     async projectWithKey() {
