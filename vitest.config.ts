@@ -1,8 +1,16 @@
+import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
+
+const require = createRequire(import.meta.url);
 
 // One suite, two databases: embedded PGlite by default; the real Postgres server when
 // TEST_DATABASE_URL is set (a fresh database is created for the run by the global setup).
 export default defineConfig({
+  resolve: {
+    // graphql 16 has no "exports" map: Node resolves it to the CommonJS build, Vite to the ESM
+    // one. Two copies break instanceof checks (errors, scalars); use Node's copy everywhere.
+    alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }],
+  },
   test: {
     include: ['server/**/*.test.ts', 'schema/**/*.test.ts', 'plugins/**/*.test.ts', 'migrations/**/*.test.ts'],
     globalSetup: ['server/testing/global-setup.ts'],

@@ -34,21 +34,23 @@ export function createMaskError(logger: Logger) {
   return (error: unknown, message: string): Error => {
     const original = error instanceof GraphQLError ? error.originalError : error;
     if (original instanceof AppError) return toGraphQLError(original, error instanceof GraphQLError ? error : undefined);
-    if (error instanceof GraphQLError && !error.originalError) {
-      // Parse, validation and variable errors: the client's own input, safe to show.
-      if (!error.extensions?.code && /^Variable "\$|^Argument|got invalid value|Expected type/.test(error.message)) {
-        return createGraphQLError(error.message, {
-          nodes: error.nodes,
-          source: error.source,
-          positions: error.positions,
-          path: error.path,
-          extensions: { ...error.extensions, code: 'BAD_USER_INPUT' },
-        });
+    if (error instanceof GraphQLError) {
+      // Variable coercion errors carry the scalar's own GraphQLError as originalError.
+      const inner = error.originalError;
+      const clientMistake = !inner || (inner instanceof GraphQLError && !inner.originalError);
+      if (clientMistake) {
+        // Parse, validation and variable errors: the client's own input, safe to show.
+        if (!error.extensions?.code && /^Variable "\$|^Argument|got invalid value|Expected type/.test(error.message)) {
+          return createGraphQLError(error.message, {
+            nodes: error.nodes,
+            source: error.source,
+            positions: error.positions,
+            path: error.path,
+            extensions: { ...error.extensions, code: 'BAD_USER_INPUT' },
+          });
+        }
+        return error;
       }
-      return error;
-    }
-    if (error instanceof GraphQLError && error.originalError instanceof GraphQLError && !error.originalError.originalError) {
-      return error; // a GraphQLError thrown on purpose (e.g. by a scalar)
     }
     logger.error({ err: original instanceof Error ? { name: original.name, message: original.message, stack: original.stack } : String(original) }, 'unexpected error');
     return createGraphQLError(message, {

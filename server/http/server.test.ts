@@ -1,0 +1,111 @@
+import { spawn } from 'node:child_process';
+import { request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, TEST_PASSWORD, uniqueEmail, type TestApp } from '../testing/test-app';
+import { createHttpServer } from './server';
+
+describe('HTTP server', () => {
+  let t: TestApp;
+  let base: string;
+  let server: ReturnType<typeof createHttpServer>;
+  beforeAll(async () => {
+    t = await createTestApp();
+    server = createHttpServer(t.app);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+    await t.close();
+  });
+
+  it('answers liveness and readiness', async () => {
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${base}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready' });
+  });
+
+  it('serves GraphQL over real HTTP', async () => {
+    const res = await fetch(`${base}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ viewer { id } }' }),
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ data: { viewer: null } });
+  });
+
+  it('refuses HTTP batching (an array of operations)', async () => {
+    const res = await fetch(`${base}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([{ query: '{ viewer { id } }' }, { query: '{ viewer { id } }' }]),
+    });
+    expect(res.status).toBeGreaterThanOrEqual(400);
+  });
+
+  it('refuses a body of unknown length before reading it', async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.write('{"query":"{ viewer { id } }"}'); // no content-length: chunked
+      req.end();
+    });
+    expect(status).toBe(411);
+  });
+});
+
+describe('npm start', () => {
+  it('listens, finishes an in-flight request on SIGTERM, and exits 0', async () => {
+    const root = fileURLToPath(new URL('../..', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', 'start'], {
+      cwd: root,
+      env: {
+        ...process.env,
+        PORT: '0',
+        TOKENTRACE_DATA_DIR: 'memory://',
+        LOG_LEVEL: 'info',
+        NODE_ENV: 'test',
+        // A slow hash keeps the sign-up in flight while the signal arrives.
+        TOKENTRACE_BCRYPT_COST: '12',
+        DATABASE_URL: '',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stderr.on('data', (d) => (output += d));
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no URL printed: ${output}`)), 40_000);
+      child.stdout.on('data', (d: Buffer) => {
+        output += d;
+        const m = /(http:\/\/\S+\/graphql)/.exec(output);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]!);
+        }
+      });
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const inFlight = fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query: 'mutation($i: SignUpInput!) { signUp(input: $i) { user { email } } }',
+        variables: { i: { email: uniqueEmail(), password: TEST_PASSWORD } },
+      }),
+    });
+    await new Promise((r) => setTimeout(r, 60));
+    child.kill('SIGTERM');
+    const res = await inFlight;
+    expect(res.status).toBe(200);
+    expect((await res.json()).data.signUp.user.email).toMatch(/@example\.com$/);
+    expect(await exited).toBe(0);
+    expect(output).toMatch(/stopped/);
+  }, 60_000);
+});
