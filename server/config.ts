@@ -7,6 +7,11 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+// `PORT=` in a .env file means "not set", as for the string settings below; without this,
+// z.coerce turns '' into 0 (PORT=0 silently listens on a random port).
+const emptyAsUnset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const number = <T extends z.ZodType>(schema: T) => z.preprocess(emptyAsUnset, schema);
+
 const optionalString = z
   .string()
   .optional()
@@ -14,7 +19,7 @@ const optionalString = z
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  PORT: number(z.coerce.number().int().min(0).max(65535).default(4000)),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_URL: optionalString.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
     message: 'must start with postgres:// or postgresql://',
@@ -28,12 +33,12 @@ const envSchema = z.object({
   TRUST_PROXY: bool.default(false),
   REDIS_URL: optionalString,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  TOKENTRACE_BCRYPT_COST: z.coerce.number().int().min(4).max(15).optional(),
-  TOKENTRACE_SESSION_IDLE_DAYS: z.coerce.number().positive().default(14),
-  TOKENTRACE_INGEST_MAX_SPANS: z.coerce.number().int().positive().default(1000),
-  TOKENTRACE_MAX_BODY_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
-  TOKENTRACE_SIGNIN_MAX_FAILURES_PER_EMAIL: z.coerce.number().int().positive().default(5),
-  TOKENTRACE_SIGNIN_MAX_FAILURES_PER_IP: z.coerce.number().int().positive().default(30),
+  TOKENTRACE_BCRYPT_COST: number(z.coerce.number().int().min(4).max(15).optional()),
+  TOKENTRACE_SESSION_IDLE_DAYS: number(z.coerce.number().positive().default(14)),
+  TOKENTRACE_INGEST_MAX_SPANS: number(z.coerce.number().int().positive().default(1000)),
+  TOKENTRACE_MAX_BODY_BYTES: number(z.coerce.number().int().positive().default(10 * 1024 * 1024)),
+  TOKENTRACE_SIGNIN_MAX_FAILURES_PER_EMAIL: number(z.coerce.number().int().positive().default(5)),
+  TOKENTRACE_SIGNIN_MAX_FAILURES_PER_IP: number(z.coerce.number().int().positive().default(30)),
 });
 
 export interface Config {

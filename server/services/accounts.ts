@@ -39,19 +39,18 @@ export async function signUp(
 export async function signIn(ctx: RequestContext, input: { email: string; password: string }): Promise<UserModel> {
   const { deps, meta } = ctx;
   const email = normaliseEmail(input.email);
-  await deps.signInLimiter.assertAllowed(email, meta.ip);
+  await deps.signInLimiter.beginAttempt(email, meta.ip);
 
   const user = await findUserByEmail(deps.db, email);
   const ok = user?.password_hash
     ? await verifyPassword(input.password, user.password_hash)
     : (await burnPasswordCheck(input.password, deps.config.bcryptCost), false);
   if (!user || !ok) {
-    await deps.signInLimiter.recordFailure(email, meta.ip);
     deps.logger.info({ ip: meta.ip }, 'sign-in failed');
     // One message for both cases: the error never tells which of e-mail or password was wrong.
     throw new AppError('UNAUTHENTICATED', INVALID_CREDENTIALS);
   }
-  await deps.signInLimiter.recordSuccess(email);
+  await deps.signInLimiter.recordSuccess(email, meta.ip);
   await startSession(ctx, user.id);
   deps.logger.info({ userId: user.id }, 'user signed in');
   return toUserModel(user);

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
 import { inject } from 'vitest';
 import { createApp, type App } from '../app';
 import { loadConfig } from '../config';
@@ -68,7 +69,12 @@ export function uniqueEmail(label = 'user'): string {
   return `${label}-${randomBytes(5).toString('hex')}@example.com`;
 }
 
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export interface TestAppOptions {
+  /** Replaces the app's logger, e.g. one writing to memory so a test can read what was logged. */
+  logger?: Logger;
+}
+
+export async function createTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
   const databaseUrl = inject('testDatabaseUrl');
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -78,7 +84,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     ...env,
   });
   const queries: string[] = [];
-  const app = await createApp(config, { onQuery: (sql) => queries.push(sql) });
+  const app = await createApp(config, { logger: options.logger, onQuery: (sql) => queries.push(sql) });
 
   const signUp: TestApp['signUp'] = async (name = 'Test User') => {
     const client = new TestClient(app);
