@@ -16,6 +16,8 @@ export class AppError extends Error {
     message: string,
     /** Safe, non-secret facts a client can act on (e.g. `retryAfterSeconds`). */
     readonly details?: Record<string, unknown>,
+    /** Set when the error refuses the whole request rather than one field. */
+    readonly httpStatus?: number,
   ) {
     super(message);
     this.name = 'AppError';

@@ -202,10 +202,18 @@ describe('CSRF protection', () => {
     });
   });
 
-  it('anonymous requests from a foreign origin are not refused by the CSRF check (there is no cookie to abuse)', async () => {
-    const res = await t.anonymous().gql('{ viewer { id } }', {}, { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' });
-    expect(res.errors).toBeUndefined();
-    expect(res.data.viewer).toBeNull();
+  it('an anonymous sign-up from a foreign origin is refused too (login CSRF would sign the victim into the attacker\'s account)', async () => {
+    const email = `csrf-${Date.now()}@example.com`;
+    const res = await t.anonymous().gql(
+      'mutation($i: SignUpInput!) { signUp(input: $i) { user { id } } }',
+      { i: { email, password: 'correct horse battery staple' } },
+      { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
+    );
+    expect(res.status).toBe(403);
+    expect(res.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(res.headers.getSetCookie()).toEqual([]);
+    const row = await t.app.deps.db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
+    expect(row).toBeUndefined();
   });
 
   it('a cookie-authenticated read from a foreign origin is refused too (no cross-site reads of private data)', async () => {

@@ -15,7 +15,7 @@ const httpStatus: Partial<Record<ErrorCode, number>> = {
 };
 
 function toGraphQLError(appError: AppError, from?: GraphQLError): GraphQLError {
-  const status = httpStatus[appError.code];
+  const status = appError.httpStatus ?? httpStatus[appError.code];
   const retryAfter = appError.details?.retryAfterSeconds;
   return createGraphQLError(appError.message, {
     nodes: from?.nodes,
@@ -62,7 +62,7 @@ export function createMaskError(logger: Logger) {
 
 /** A complete GraphQL-shaped error response, for failures before execution starts. */
 export function httpErrorResponse(error: AppError): Response {
-  const status = httpStatus[error.code] ?? 400;
+  const status = error.httpStatus ?? httpStatus[error.code] ?? 400;
   return new Response(JSON.stringify({ errors: [{ message: error.message, extensions: { code: error.code } }] }), {
     status,
     headers: { 'content-type': 'application/json; charset=utf-8' },

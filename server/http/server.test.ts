@@ -81,7 +81,7 @@ describe('npm start', () => {
     let output = '';
     child.stderr.on('data', (d) => (output += d));
     const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no URL printed: ${output}`)), 40_000);
+      const timer = setTimeout(() => reject(new Error(`no URL printed: ${output}`)), 60_000);
       child.stdout.on('data', (d: Buffer) => {
         output += d;
         const m = /(http:\/\/\S+\/graphql)/.exec(output);
@@ -107,5 +107,5 @@ describe('npm start', () => {
     expect((await res.json()).data.signUp.user.email).toMatch(/@example\.com$/);
     expect(await exited).toBe(0);
     expect(output).toMatch(/stopped/);
-  }, 60_000);
+  }, 90_000);
 });

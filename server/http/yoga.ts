@@ -26,7 +26,9 @@ const pendingCookies = new WeakMap<Request, string[]>();
 export function requestMeta(deps: AppDeps, request: Request, serverContext: ServerContext): RequestMeta {
   const forwardedFor = request.headers.get('x-forwarded-for');
   const socketIp = serverContext.req?.socket?.remoteAddress ?? null;
-  const ip = deps.config.trustProxy && forwardedFor ? (forwardedFor.split(',')[0]?.trim() ?? socketIp) : socketIp;
+  // The right-most entry is the one our own proxy appended; anything left of it was written
+  // by the client and could be forged (a fresh per-IP sign-in budget on every request).
+  const ip = deps.config.trustProxy && forwardedFor ? (forwardedFor.split(',').at(-1)?.trim() || socketIp) : socketIp;
   const secure =
     deps.config.tls !== undefined ||
     (deps.config.trustProxy && request.headers.get('x-forwarded-proto')?.split(',')[0]?.trim() === 'https');
@@ -36,7 +38,7 @@ export function requestMeta(deps: AppDeps, request: Request, serverContext: Serv
 async function buildContext(deps: AppDeps, request: Request, serverContext: ServerContext): Promise<RequestContext> {
   const meta = requestMeta(deps, request, serverContext);
   const auth = await authenticateRequest(deps, request.headers);
-  if (auth.principal.kind === 'user' && auth.principal.via === 'session') checkCsrf(request, deps.config.publicUrl);
+  if (!request.headers.has('authorization')) checkCsrf(request, deps.config.publicUrl);
 
   const cookies: string[] = [];
   pendingCookies.set(request, cookies);
@@ -111,6 +113,8 @@ export function createTokentraceYoga(deps: AppDeps, extraPlugins: Plugin<Request
     batching: false,
     graphiql: !production,
     landingPage: false,
+    // Only the dashboard's own origin may call with credentials from a browser.
+    cors: { origin: new URL(deps.config.publicUrl).origin, credentials: true },
     logging: false,
     maskedErrors: { maskError: createMaskError(deps.logger) },
     context: ({ request, ...serverContext }) => buildContext(deps, request, serverContext as ServerContext),
