@@ -1,14 +1,66 @@
-import type { SpanModel } from '../../server/services/models';
+import { Repeater } from 'graphql-yoga';
+import type { RequestContext } from '../../server/context';
+import { findMembership, findProjectById } from '../../server/db/repositories/projects';
+import { hasRole, type SpanModel } from '../../server/services/models';
+import { toProjectModel } from '../../server/services/projects';
 import { builder } from '../builder';
 import { SpanRef } from './span';
+
+// A subscription's context lives as long as its stream, and both scope-auth's results and
+// ctx.roleIn / ctx.projectSettings are memoised per context: the checks made at subscribe time
+// would hold for hours. So the live tail re-reads the caller's membership and the project's
+// content visibility itself (at most once a second, to spare the database under heavy ingest):
+// a removed member's stream ends, and a switch to ADMINS_ONLY blanks content for a VIEWER.
+const ACCESS_RECHECK_MS = 1_000;
+
+interface Access {
+  member: boolean;
+  content: boolean;
+}
+
+async function readAccess(ctx: RequestContext, projectId: string): Promise<Access> {
+  if (ctx.principal.kind !== 'user') return { member: false, content: false };
+  const membership = await findMembership(ctx.deps.db, projectId, ctx.principal.userId);
+  if (!membership) return { member: false, content: false };
+  const project = await findProjectById(ctx.deps.db, projectId);
+  if (!project) return { member: false, content: false };
+  const restricted = toProjectModel(project).settings.contentVisibility === 'ADMINS_ONLY';
+  return { member: true, content: hasRole(membership.role, restricted ? 'ADMIN' : 'VIEWER') };
+}
+
+function liveTail(ctx: RequestContext, projectId: string): AsyncIterable<SpanModel> {
+  const source = ctx.deps.pubsub.subscribe('span:ingested', projectId);
+  let access: Promise<Access> | undefined;
+  let checkedAt = 0;
+  const currentAccess = () => {
+    if (!access || Date.now() - checkedAt >= ACCESS_RECHECK_MS) {
+      checkedAt = Date.now();
+      access = readAccess(ctx, projectId);
+    }
+    return access;
+  };
+  // A Repeater rather than an async generator: on disconnect it returns the source at once,
+  // where a generator would wait for the next span to arrive before unsubscribing.
+  return new Repeater<SpanModel>(async (push, stop) => {
+    const iterator = source[Symbol.asyncIterator]();
+    void stop.then(() => iterator.return?.());
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+      const { member, content } = await currentAccess();
+      if (!member) break;
+      // The published span is shared by every subscriber: copy it, never change it.
+      await push(content ? next.value : { ...next.value, content: { input: null, output: null } });
+    }
+    stop();
+  });
+}
 
 builder.subscriptionField('spanIngested', (t) =>
   t.field({
     type: SpanRef,
-    description: 'Live tail of a project’s spans as they are stored. VIEWER+.',
+    description: 'Live tail of a project’s spans as they are stored. VIEWER+; ends when the caller leaves the project.',
     authScopes: (_root, args) => ({ projectViewer: String(args.projectId) }),
     args: { projectId: t.arg.id({ required: true }) },
-    subscribe: (_root, args, ctx) => ctx.deps.pubsub.subscribe('span:ingested', String(args.projectId)),
+    subscribe: (_root, args, ctx) => liveTail(ctx, String(args.projectId)),
     resolve: (span: SpanModel) => span,
   }),
 );

@@ -12,8 +12,13 @@ export const UserRef = builder.objectRef<UserModel>('User').implement({
   fields: (t) => ({
     id: t.exposeID('id'),
     name: t.exposeString('name', { nullable: true }),
+    // Nullable although every user has one: a refused address must cost the caller that one
+    // value (null, with a FORBIDDEN error), not null every parent up to `project` as a non-null
+    // field would, which made a VIEWER's member list unreadable as soon as it asked for e-mails.
     email: t.exposeString('email', {
-      description: 'Visible to the user themself and to ADMIN+ of a project they share.',
+      nullable: true,
+      description:
+        'Visible to the user themself and to ADMIN+ of a project they share; for anyone else null, with a FORBIDDEN error.',
       authScopes: (user) => ({ $any: { self: user.id, adminOfUser: user.id } }),
     }),
     personalAccessTokens: t.field({

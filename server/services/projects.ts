@@ -116,6 +116,8 @@ export async function updateProjectMemberRole(
   userId: string,
   role: RoleName,
 ): Promise<ProjectMemberModel> {
+  // A malformed id would reach Postgres as a uuid cast error and be masked as an internal one.
+  if (!isUuid(userId)) throw notFound('Member');
   const callerRole = await ctx.roleIn(projectId);
   return ctx.deps.db.transaction().execute(async (trx) => {
     const owners = await countOwnersForUpdate(trx, projectId);
@@ -134,6 +136,7 @@ export async function updateProjectMemberRole(
 }
 
 export async function removeProjectMember(ctx: RequestContext, projectId: string, userId: string): Promise<boolean> {
+  if (!isUuid(userId)) throw notFound('Member');
   const callerRole = await ctx.roleIn(projectId);
   return ctx.deps.db.transaction().execute(async (trx) => {
     const owners = await countOwnersForUpdate(trx, projectId);
