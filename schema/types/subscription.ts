@@ -10,7 +10,7 @@ import { SpanRef } from './span';
 // ctx.roleIn / ctx.projectSettings are memoised per context: the checks made at subscribe time
 // would hold for hours. So the live tail re-reads the caller's membership and the project's
 // content visibility itself (at most once a second, to spare the database under heavy ingest):
-// a removed member's stream ends, and a switch to ADMINS_ONLY blanks content for a VIEWER.
+// a removed member's (or signed-out session's) stream ends, and a switch to ADMINS_ONLY blanks content for a VIEWER.
 const ACCESS_RECHECK_MS = 1_000;
 
 interface Access {
@@ -18,8 +18,24 @@ interface Access {
   content: boolean;
 }
 
+async function credentialStillValid(ctx: RequestContext): Promise<boolean> {
+  const p = ctx.principal;
+  if (p.kind !== 'user') return false;
+  const now = new Date();
+  const row =
+    p.via === 'session'
+      ? await ctx.deps.db.selectFrom('sessions').select(['revoked_at', 'expires_at']).where('id', '=', p.sessionId).executeTakeFirst()
+      : await ctx.deps.db
+          .selectFrom('personal_access_tokens')
+          .select(['revoked_at', 'expires_at'])
+          .where('id', '=', p.tokenId)
+          .executeTakeFirst();
+  return !!row && !row.revoked_at && (!row.expires_at || row.expires_at > now);
+}
+
 async function readAccess(ctx: RequestContext, projectId: string): Promise<Access> {
-  if (ctx.principal.kind !== 'user') return { member: false, content: false };
+  // Signing out or revoking the token that opened the stream ends it, like leaving the project.
+  if (ctx.principal.kind !== 'user' || !(await credentialStillValid(ctx))) return { member: false, content: false };
   const membership = await findMembership(ctx.deps.db, projectId, ctx.principal.userId);
   if (!membership) return { member: false, content: false };
   const project = await findProjectById(ctx.deps.db, projectId);

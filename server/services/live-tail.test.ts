@@ -67,3 +67,48 @@ describe('live tail', () => {
     expect(JSON.stringify(event)).toMatch(/FORBIDDEN/);
   });
 });
+
+describe('live tail after sign-out', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('ends the stream of a session that signed out', async () => {
+    const { owner, projectId, ingest } = await t.projectWithKey();
+    const controller = new AbortController();
+    const res = await t.app.yoga.fetch('http://localhost:4000/graphql', {
+      method: 'POST',
+      signal: controller.signal,
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', cookie: owner.cookie! },
+      body: JSON.stringify({ query: 'subscription($p: ID!) { spanIngested(projectId: $p) { id } }', variables: { p: projectId } }),
+    });
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    const readUntil = async (pattern: RegExp, ms: number) => {
+      const deadline = Date.now() + ms;
+      while (!pattern.test(text) && Date.now() < deadline) {
+        const chunk = await Promise.race([reader.read(), new Promise<null>((r) => setTimeout(() => r(null), deadline - Date.now()))]);
+        if (chunk === null || chunk.done) return chunk === null ? 'timeout' : 'ended';
+        text += decoder.decode(chunk.value, { stream: true });
+      }
+      return pattern.test(text) ? 'matched' : 'timeout';
+    };
+    const before = span();
+    setTimeout(() => void ingest.gql(INGEST, { spans: [before] }), 100);
+    expect(await readUntil(new RegExp(String(before.id)), 10_000)).toBe('matched');
+
+    const cookie = owner.cookie!;
+    await owner.gql('mutation { signOut }');
+    await new Promise((r) => setTimeout(r, 1_100)); // past the access re-check interval
+    const after = span();
+    await ingest.gql(INGEST, { spans: [after] });
+    const outcome = await readUntil(new RegExp(String(after.id)), 3_000);
+    controller.abort();
+    expect(outcome).not.toBe('matched');
+    expect(text).not.toContain(String(after.id));
+    expect(cookie).toBeTruthy();
+  });
+});
