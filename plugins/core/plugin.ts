@@ -1,0 +1,63 @@
+import type { Plugin as YogaPlugin } from 'graphql-yoga';
+import type { ContentCodec } from './codec';
+
+// The contract every plugin — built-in or third-party — is written against.
+//
+// Hook order for a span at ingest: validate → each plugin's redactors, in the order the
+// plugins are listed in the config (within a plugin, in array order) → cost → the single
+// active codec's encode → store → audit sinks (after commit, for admin changes).
+
+/** Where a piece of text sits, so a rule may decide per field. */
+export interface RedactContext {
+  projectId: string;
+  spanId: string;
+  /** `input`, `output` or `metadata`. */
+  field: 'input' | 'output' | 'metadata';
+}
+
+export interface RedactionResult {
+  text: string;
+  /** How many matches were replaced. Never the matched text. */
+  hits: number;
+}
+
+export interface Redactor {
+  /** Shown in `Span.redactions[].rule`, e.g. `email`, `card`, `customer-id`. */
+  name: string;
+  redact(text: string, ctx: RedactContext): RedactionResult;
+}
+
+export interface AuditEvent {
+  id: string;
+  at: Date;
+  projectId: string | null;
+  action: string;
+  actor: { type: string; id: string | null; label: string | null };
+  targetType: string;
+  targetId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  details: unknown;
+}
+
+export interface AuditSink {
+  name: string;
+  /** Called after the change committed; a failing sink is logged, never rolls anything back. */
+  write(event: AuditEvent): void | Promise<void>;
+}
+
+export interface TokentracePlugin {
+  /** kebab-case, unique among loaded plugins. */
+  name: string;
+  /** GraphQL-lifecycle hooks (envelop/yoga plugins). */
+  yoga?: YogaPlugin[];
+  /** Applied to span content before storage. */
+  redactors?: Redactor[];
+  /** How content and secrets are stored (encryption at rest). At most one plugin may set it. */
+  codec?: ContentCodec;
+  /** Receive each committed audit event (export to a SIEM). */
+  auditSinks?: AuditSink[];
+}
+
+/** Identity at run time; gives plugin authors full typing. */
+export const definePlugin = <P extends TokentracePlugin>(plugin: P): P => plugin;
