@@ -3,12 +3,19 @@ import type { Database, NewSpanRow, SpanRow, TraceRow } from '../tables';
 
 type Db = Kysely<Database>;
 
+/** What a span row holds after the upsert: the facts its cost and totals depend on. */
+export type StoredSpanFacts = Pick<
+  SpanRow,
+  'id' | 'trace_id' | 'model' | 'prompt_tokens' | 'completion_tokens' | 'total_tokens' | 'cost_usd' | 'start_time'
+>;
+
 /**
  * One multi-row upsert. A span id already stored is completed, not doubled: each column
  * takes the newer copy's value when it has one, and ERROR is sticky.
- * Returns the stored trace id of every span (an existing span keeps its original trace).
+ * Returns every span as stored (an existing span keeps its original trace), so the caller can
+ * re-price a span whose model and token counts came in different copies.
  */
-export async function upsertSpans(db: Db, rows: NewSpanRow[]): Promise<string[]> {
+export async function upsertSpans(db: Db, rows: NewSpanRow[]): Promise<StoredSpanFacts[]> {
   if (rows.length === 0) return [];
   const keep = (col: string) => sql<any>`coalesce(excluded.${sql.ref(col)}, spans.${sql.ref(col)})`;
   const result = await db
@@ -24,7 +31,13 @@ export async function upsertSpans(db: Db, rows: NewSpanRow[]): Promise<string[]>
         metadata: keep('metadata'),
         prompt_tokens: keep('prompt_tokens'),
         completion_tokens: keep('completion_tokens'),
-        total_tokens: keep('total_tokens'),
+        // From the merged counts, not the copy's own sum: a copy carrying only completionTokens
+        // must not drop the promptTokens an earlier copy stored.
+        total_tokens: sql`case
+          when coalesce(excluded.prompt_tokens, spans.prompt_tokens) is null
+           and coalesce(excluded.completion_tokens, spans.completion_tokens) is null then null
+          else coalesce(excluded.prompt_tokens, spans.prompt_tokens, 0) + coalesce(excluded.completion_tokens, spans.completion_tokens, 0)
+          end`,
         cost_usd: keep('cost_usd'),
         end_time: keep('end_time'),
         status: sql`case when excluded.status = 'ERROR' then 'ERROR' else spans.status end`,
@@ -33,9 +46,19 @@ export async function upsertSpans(db: Db, rows: NewSpanRow[]): Promise<string[]>
         updated_at: sql`now()`,
       }),
     )
-    .returning('trace_id')
+    .returning(['id', 'trace_id', 'model', 'prompt_tokens', 'completion_tokens', 'total_tokens', 'cost_usd', 'start_time'])
     .execute();
-  return result.map((r) => r.trace_id);
+  return result;
+}
+
+/** Sets the cost of spans re-priced after a merge, in one statement; new spans never need it. */
+export async function updateSpanCosts(db: Db, projectId: string, costs: { id: string; costUsd: number | null }[]): Promise<void> {
+  if (costs.length === 0) return;
+  const values = sql.join(costs.map((c) => sql`(${c.id}::text, ${c.costUsd}::double precision)`));
+  await sql`
+    update spans set cost_usd = v.cost_usd, updated_at = now()
+    from (values ${values}) as v(id, cost_usd)
+    where spans.project_id = ${projectId} and spans.id = v.id`.execute(db);
 }
 
 export interface TraceAttributesRow {
@@ -93,9 +116,13 @@ export async function refreshTraceRollups(db: Db, projectId: string, traceIds: s
       error_count = a.error_count,
       total_tokens = a.total_tokens,
       total_cost_usd = a.total_cost_usd,
+      -- An explicit trace name (set by upsertTraceAttributes) wins; otherwise the earliest root
+      -- span names the trace, whichever batch it arrived in.
+      name = coalesce(t.name, a.root_name),
       updated_at = now()
     from (
       select trace_id,
+             (array_agg(name order by start_time, id) filter (where parent_id is null))[1] as root_name,
              min(start_time) as start_time,
              max(end_time) as end_time,
              count(*)::int as span_count,

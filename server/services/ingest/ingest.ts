@@ -4,11 +4,12 @@
 //   3. price     — cost from the model price table (null when the model has no price)
 //   4. encode    — content to JSON bytes through the storage codec; per-project settings may
 //                  drop inputs or outputs entirely before anything is written
-//   5. store     — one multi-row span upsert, then the trace rows, in one transaction
+//   5. store     — one multi-row span upsert (re-pricing completed copies), then the trace
+//                  rows, in one transaction
 //   6. publish   — to live-tail subscribers, after commit
 import type { AppDeps } from '../../context';
 import { findProjectById } from '../../db/repositories/projects';
-import { refreshTraceRollups, upsertSpans, upsertTraceAttributes, type TraceAttributesRow } from '../../db/repositories/spans';
+import { refreshTraceRollups, updateSpanCosts, upsertSpans, upsertTraceAttributes, type TraceAttributesRow } from '../../db/repositories/spans';
 import type { NewSpanRow } from '../../db/tables';
 import { AppError, notFound } from '../../errors';
 import { encodeContent } from '../../storage/content';
@@ -125,12 +126,33 @@ export async function ingestSpans(deps: AppDeps, projectId: string, spans: SpanI
   }
 
   // 5. store
-  const traceAttributes = collectTraceAttributes(projectId, accepted.map((a) => a.span));
   await deps.db.transaction().execute(async (trx) => {
-    const storedTraceIds = await upsertSpans(trx, rows);
-    const touched = new Set([...storedTraceIds, ...traceAttributes.map((t) => t.id)]);
+    const stored = await upsertSpans(trx, rows);
+    // A stored span keeps its trace even when a copy names another one, so the copy's trace
+    // attributes go to the stored trace; otherwise an empty trace row would be left behind.
+    const storedTraceOf = new Map(stored.map((row) => [row.id, row.trace_id]));
+    const traceAttributes = collectTraceAttributes(
+      projectId,
+      accepted.map(({ span }) => ({ ...span, traceId: storedTraceOf.get(span.id) ?? span.traceId })),
+    );
+    // A copy that completes a stored span (say tokens now, the model earlier) was priced above
+    // from its own fields only; price it again from the merged row. New spans never differ.
+    const modelsById = new Map(models.map((m) => [m.id, m]));
+    const repriced: { id: string; costUsd: number | null }[] = [];
+    for (const row of stored) {
+      const costUsd = row.model ? deps.prices.costFor(row.model, row.start_time, row.prompt_tokens, row.completion_tokens) : null;
+      if (!sameCost(costUsd, row.cost_usd)) repriced.push({ id: row.id, costUsd });
+      // Live-tail subscribers see the span's trace and derived figures as stored.
+      const model = modelsById.get(row.id);
+      if (model) {
+        model.traceId = row.trace_id;
+        model.totalTokens = row.total_tokens === null ? null : Number(row.total_tokens);
+        model.costUsd = costUsd;
+      }
+    }
+    await updateSpanCosts(trx, projectId, repriced);
     await upsertTraceAttributes(trx, traceAttributes);
-    await refreshTraceRollups(trx, projectId, [...touched].sort());
+    await refreshTraceRollups(trx, projectId, traceAttributes.map((t) => t.id));
   });
 
   // 6. publish
@@ -138,6 +160,11 @@ export async function ingestSpans(deps: AppDeps, projectId: string, spans: SpanI
 
   const acceptedCount = accepted.reduce((n, a) => n + a.indexes.length, 0);
   return { accepted: acceptedCount, rejected };
+}
+
+function sameCost(a: number | null, b: number | null): boolean {
+  if (a === null || b === null) return a === b;
+  return Math.abs(a - Number(b)) < 1e-12;
 }
 
 /** A later copy completes an earlier one: its non-null fields win, tags are a union. */
@@ -158,9 +185,13 @@ function mergeSpanCopies(earlier: SpanInputData, later: SpanInputData): SpanInpu
   return merged;
 }
 
-/** One attribute row per trace touched by the batch; a trace without a name takes its root span's. */
+/**
+ * One attribute row per trace touched by the batch. Only explicit names are set here: a trace
+ * without one takes its root span's name in refreshTraceRollups, so a root span arriving in a
+ * later batch cannot overwrite a name the client chose.
+ */
 function collectTraceAttributes(projectId: string, spans: SpanInputData[]): TraceAttributesRow[] {
-  const byTrace = new Map<string, TraceAttributesRow & { explicitName: boolean }>();
+  const byTrace = new Map<string, TraceAttributesRow>();
   for (const span of spans) {
     let row = byTrace.get(span.traceId);
     if (!row) {
@@ -173,18 +204,12 @@ function collectTraceAttributes(projectId: string, spans: SpanInputData[]): Trac
         tags: [],
         metadata: null,
         startTime: span.startTime,
-        explicitName: false,
       };
       byTrace.set(span.traceId, row);
     }
     if (span.startTime < row.startTime) row.startTime = span.startTime;
     const attrs = span.trace;
-    if (attrs?.name) {
-      row.name = attrs.name;
-      row.explicitName = true;
-    } else if (!row.explicitName && !span.parentId && !row.name) {
-      row.name = span.name;
-    }
+    if (attrs?.name) row.name = attrs.name;
     if (attrs?.userId) row.userId = attrs.userId;
     if (attrs?.sessionId) row.sessionId = attrs.sessionId;
     if (attrs?.tags) row.tags = [...new Set([...row.tags, ...attrs.tags.map((t) => t.trim())])];
@@ -193,7 +218,5 @@ function collectTraceAttributes(projectId: string, spans: SpanInputData[]): Trac
       row.metadata = JSON.stringify({ ...previous, ...(attrs.metadata as object) });
     }
   }
-  return [...byTrace.values()]
-    .map(({ explicitName: _explicit, ...row }) => row)
-    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return [...byTrace.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
