@@ -194,6 +194,17 @@ describe('credentials', () => {
       expect(res.data.rotateApiKey.apiKey.expiresAt).toBeNull();
     });
 
+    it('rotating a key a second time is refused: its replacement is the one to rotate', async () => {
+      const { owner, keyId } = await t.projectWithKey();
+      const first = await owner.gql(ROTATE_KEY, { id: keyId, grace: 3600 });
+      expect(first.errors).toBeUndefined();
+      const again = await owner.gql(ROTATE_KEY, { id: keyId, grace: 3600 });
+      expect(again.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(again.errors?.[0]?.message).toMatch(/already rotated/);
+      const next = await owner.gql(ROTATE_KEY, { id: first.data.rotateApiKey.apiKey.id, grace: 0 });
+      expect(next.errors).toBeUndefined();
+    });
+
     it('rotateApiKey refuses a grace outside 0..7 days and leaves the key alone', async () => {
       const { owner, ingest, keyId } = await t.projectWithKey();
       expectCode(await owner.gql(ROTATE_KEY, { id: keyId, grace: -1 }), 'BAD_USER_INPUT');

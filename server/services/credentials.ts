@@ -103,6 +103,9 @@ export async function rotateApiKey(
     const old = await trx.selectFrom('api_keys').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
     if (!old) throw notFound('API key');
     if (old.revoked_at) throw badInput('A revoked key cannot be rotated.');
+    const successor = await trx.selectFrom('api_keys').select('id').where('rotated_from_id', '=', old.id).executeTakeFirst();
+    // Rotating the same key twice would mint two live successors and shorten the grace period.
+    if (successor) throw badInput('This key was already rotated: rotate its replacement instead.');
     const now = Date.now();
     const graceEnd = new Date(now + grace * 1000);
     const oldExpiry = old.expires_at && old.expires_at.getTime() < graceEnd.getTime() ? old.expires_at : graceEnd;

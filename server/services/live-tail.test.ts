@@ -102,7 +102,7 @@ describe('live tail after sign-out', () => {
 
     const cookie = owner.cookie!;
     await owner.gql('mutation { signOut }');
-    await new Promise((r) => setTimeout(r, 1_100)); // past the access re-check interval
+    await new Promise((r) => setTimeout(r, 1_500)); // past the access re-check interval (1 s)
     const after = span();
     await ingest.gql(INGEST, { spans: [after] });
     const outcome = await readUntil(new RegExp(String(after.id)), 3_000);
