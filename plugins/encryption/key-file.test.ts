@@ -1,0 +1,95 @@
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createAesGcmCodec } from './aes-gcm-codec';
+import { KEY_FILE_NAME, loadOrCreateLocalKeyRing } from './key-file';
+import { generateKey, KeyRingError } from './key-ring';
+
+const posix = process.platform !== 'win32';
+const ctx = { projectId: 'p', table: 'spans', rowId: 'r', column: 'input' };
+
+let root: string;
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'tokentrace-keys-'));
+});
+afterEach(() => {
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('loadOrCreateLocalKeyRing', () => {
+  it('creates the directory and a 0600 key file with one key, and warns once', () => {
+    const dataDir = join(root, 'nested', 'data');
+    const warnings: string[] = [];
+    const ring = loadOrCreateLocalKeyRing(dataDir, (m) => warnings.push(m));
+
+    const path = join(dataDir, KEY_FILE_NAME);
+    const text = readFileSync(path, 'utf8');
+    expect(text).toMatch(/^local-\d{8}:[A-Za-z0-9+/]{43}=\n$/);
+    expect(ring.ids).toEqual([text.split(':')[0]]);
+    if (posix) expect(statSync(path).mode & 0o777).toBe(0o600);
+
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain(path);
+    expect(warnings[0]).toMatch(/back this file up/);
+    expect(warnings[0]).toContain('TOKENTRACE_ENCRYPTION_KEYS');
+    expect(warnings[0]).not.toContain(text.trim().split(':')[1]);
+    // No temporary file left behind.
+    expect(readdirSync(dataDir)).toEqual([KEY_FILE_NAME]);
+  });
+
+  it('reuses the file on the next call, without warning', () => {
+    const warnings: string[] = [];
+    const first = loadOrCreateLocalKeyRing(root, (m) => warnings.push(m));
+    const before = readFileSync(join(root, KEY_FILE_NAME), 'utf8');
+    const second = loadOrCreateLocalKeyRing(root, (m) => warnings.push(m));
+
+    expect(warnings).toHaveLength(1);
+    expect(readFileSync(join(root, KEY_FILE_NAME), 'utf8')).toBe(before);
+    expect(second.ids).toEqual(first.ids);
+    // Same key: what the first ring sealed, the second opens.
+    const sealed = createAesGcmCodec(first).encode(Uint8Array.of(1, 2, 3), ctx);
+    expect([...createAesGcmCodec(second).decode(sealed, ctx)]).toEqual([1, 2, 3]);
+  });
+
+  it('reads a ring written by an operator (several keys, first is primary)', () => {
+    writeFileSync(join(root, KEY_FILE_NAME), `k2:${generateKey()},k1:${generateKey()}\n`, { mode: 0o600 });
+    const warnings: string[] = [];
+    const ring = loadOrCreateLocalKeyRing(root, (m) => warnings.push(m));
+    expect(ring.ids).toEqual(['k2', 'k1']);
+    expect(ring.primary.id).toBe('k2');
+    expect(warnings).toEqual([]);
+  });
+
+  it('refuses a broken file, naming it, and never replaces it', () => {
+    const path = join(root, KEY_FILE_NAME);
+    const short = Buffer.alloc(16, 3).toString('base64');
+    writeFileSync(path, `k1:${short}\n`, { mode: 0o600 });
+    let error: unknown;
+    try {
+      loadOrCreateLocalKeyRing(root, () => {});
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(KeyRingError);
+    expect((error as Error).message).toBe(`${path}: key "k1" is 16 bytes, need 32`);
+    expect(readFileSync(path, 'utf8')).toBe(`k1:${short}\n`);
+  });
+
+  it('refuses an empty file rather than generating a new key over it', () => {
+    const path = join(root, KEY_FILE_NAME);
+    writeFileSync(path, '', { mode: 0o600 });
+    expect(() => loadOrCreateLocalKeyRing(root, () => {})).toThrow(/encryption-keys: no keys/);
+    expect(readFileSync(path, 'utf8')).toBe('');
+  });
+
+  it.runIf(posix)('warns when an existing file is readable by others', () => {
+    const path = join(root, KEY_FILE_NAME);
+    loadOrCreateLocalKeyRing(root, () => {});
+    chmodSync(path, 0o644);
+    const warnings: string[] = [];
+    loadOrCreateLocalKeyRing(root, (m) => warnings.push(m));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/readable by other users \(mode 0644\)/);
+  });
+});
