@@ -59,12 +59,14 @@ builder.mutationField('ingest', (t) =>
     description: 'An ingest key of the project, nothing else. One bad span never sinks the batch.',
     authScopes: { ingestKey: true },
     args: { spans: t.arg({ type: [SpanInput], required: true }) },
-    resolve: (_root, args, ctx) => {
+    resolve: async (_root, args, ctx) => {
       if (ctx.principal.kind !== 'ingestKey') throw forbidden();
+      const projectId = ctx.principal.projectId;
       return ingestSpans(
         ctx.deps,
-        ctx.principal.projectId,
+        projectId,
         args.spans.map((s) => ({ ...s, id: String(s.id), traceId: String(s.traceId), parentId: s.parentId == null ? null : String(s.parentId) })),
+        await ctx.projectSettings(projectId),
       );
     },
   }),

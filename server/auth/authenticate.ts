@@ -13,6 +13,8 @@ const SESSION_TOUCH_MS = 5 * 60_000;
 
 export interface Authentication {
   principal: Principal;
+  /** For an ingest key: its project's stored settings, read with the key. */
+  ingestProjectSettings?: unknown;
   /** The session was extended: the cookie should be re-sent with the new expiry. */
   refreshedSession?: { token: string; expiresAt: Date };
 }
@@ -26,14 +28,14 @@ export async function authenticateRequest(deps: AppDeps, headers: Headers, now =
   if (authorization) {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
     if (!match) throw unauthenticated('The Authorization header must be "Bearer <key or token>".');
-    return { principal: await authenticateBearer(deps, match[1]!, now) };
+    return authenticateBearer(deps, match[1]!, now);
   }
   const sessionToken = readSessionCookie(headers.get('cookie'));
   if (sessionToken) return authenticateSession(deps, sessionToken, now);
   return { principal: anonymous };
 }
 
-async function authenticateBearer(deps: AppDeps, secret: string, now: Date): Promise<Principal> {
+async function authenticateBearer(deps: AppDeps, secret: string, now: Date): Promise<Authentication> {
   const parsed = parseCredential(secret);
   if (!parsed) throw unauthenticated('The bearer credential is not a tokentrace key or token.');
   const invalid = () => unauthenticated('The key or token is invalid, expired or revoked.');
@@ -47,7 +49,10 @@ async function authenticateBearer(deps: AppDeps, secret: string, now: Date): Pro
         deps.logger.warn({ err: String(err), apiKeyId: key.id }, 'could not record key use'),
       );
     }
-    return { kind: 'ingestKey', apiKeyId: key.id, projectId: key.project_id };
+    return {
+      principal: { kind: 'ingestKey', apiKeyId: key.id, projectId: key.project_id },
+      ingestProjectSettings: key.project_settings,
+    };
   }
 
   const token = await findPersonalAccessTokenByLookupId(deps.db, parsed.lookupId);
@@ -58,7 +63,7 @@ async function authenticateBearer(deps: AppDeps, secret: string, now: Date): Pro
       deps.logger.warn({ err: String(err), tokenId: token.id }, 'could not record token use'),
     );
   }
-  return { kind: 'user', via: 'token', userId: token.user_id, tokenId: token.id, readOnly: token.read_only };
+  return { principal: { kind: 'user', via: 'token', userId: token.user_id, tokenId: token.id, readOnly: token.read_only } };
 }
 
 async function authenticateSession(deps: AppDeps, token: string, now: Date): Promise<Authentication> {

@@ -9,7 +9,7 @@ import type { AppDeps, RequestContext, RequestMeta } from '../context';
 import { findMembership, isAdminOfSharedProject, findProjectById } from '../db/repositories/projects';
 import type { RoleName } from '../db/tables';
 import { AppError } from '../errors';
-import { isUuid, toProjectModel } from '../services/projects';
+import { isUuid, parseProjectSettings, toProjectModel } from '../services/projects';
 import type { ProjectSettings } from '../services/models';
 import { createMaskError, httpErrorResponse } from './errors';
 import { checkCsrf } from './csrf';
@@ -46,6 +46,9 @@ async function buildContext(deps: AppDeps, request: Request, serverContext: Serv
     cookies.push(serializeSessionCookie(auth.refreshedSession.token, auth.refreshedSession.expiresAt, meta.secure));
   }
   const memo = new Map<string, Promise<unknown>>();
+  if (auth.principal.kind === 'ingestKey' && auth.ingestProjectSettings !== undefined) {
+    memo.set(`settings:${auth.principal.projectId}`, Promise.resolve(parseProjectSettings(auth.ingestProjectSettings)));
+  }
   const remember = <T>(key: string, load: () => Promise<T>): Promise<T> => {
     let value = memo.get(key) as Promise<T> | undefined;
     if (!value) {

@@ -20,9 +20,13 @@ import { defaultProjectSettings, type ProjectMemberModel, type ProjectModel, typ
 // only an OWNER may add, demote, promote to or remove an OWNER, and a project always keeps at
 // least one OWNER.
 
+/** Stored settings over the defaults, so a setting added later reads its default on old rows. */
+export function parseProjectSettings(stored: unknown): ProjectSettings {
+  return { ...defaultProjectSettings, ...((stored ?? {}) as Partial<ProjectSettings>) };
+}
+
 export function toProjectModel(row: ProjectRow): ProjectModel {
-  const stored = (row.settings ?? {}) as Partial<ProjectSettings>;
-  return { id: row.id, name: row.name, settings: { ...defaultProjectSettings, ...stored }, createdAt: row.created_at };
+  return { id: row.id, name: row.name, settings: parseProjectSettings(row.settings), createdAt: row.created_at };
 }
 
 export function toMemberModel(row: ProjectMemberRow): ProjectMemberModel {

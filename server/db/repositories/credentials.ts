@@ -32,8 +32,18 @@ export function insertApiKey(
     .executeTakeFirstOrThrow();
 }
 
-export function findApiKeyByLookupId(db: Db, lookupId: string): Promise<ApiKeyRow | undefined> {
-  return db.selectFrom('api_keys').selectAll().where('lookup_id', '=', lookupId).executeTakeFirst();
+/** The key with its project's settings: ingest needs both, and this saves it a round trip. */
+export function findApiKeyByLookupId(
+  db: Db,
+  lookupId: string,
+): Promise<(ApiKeyRow & { project_settings: unknown }) | undefined> {
+  return db
+    .selectFrom('api_keys')
+    .innerJoin('projects', 'projects.id', 'api_keys.project_id')
+    .selectAll('api_keys')
+    .select('projects.settings as project_settings')
+    .where('api_keys.lookup_id', '=', lookupId)
+    .executeTakeFirst();
 }
 
 export function findApiKeyById(db: Db, id: string): Promise<ApiKeyRow | undefined> {

@@ -13,7 +13,7 @@ import { refreshTraceRollups, updateSpanCosts, upsertSpans, upsertTraceAttribute
 import type { NewSpanRow } from '../../db/tables';
 import { AppError, notFound } from '../../errors';
 import { encodeContent } from '../../storage/content';
-import type { SpanModel } from '../models';
+import type { ProjectSettings, SpanModel } from '../models';
 import { toProjectModel } from '../projects';
 import { validateSpan, type SpanInputData } from './validate-span';
 
@@ -33,7 +33,13 @@ interface Accepted {
   span: SpanInputData;
 }
 
-export async function ingestSpans(deps: AppDeps, projectId: string, spans: SpanInputData[]): Promise<IngestResult> {
+export async function ingestSpans(
+  deps: AppDeps,
+  projectId: string,
+  spans: SpanInputData[],
+  /** The project's settings when the caller already has them (read with the ingest key). */
+  knownSettings?: ProjectSettings | null,
+): Promise<IngestResult> {
   if (spans.length > deps.config.ingest.maxSpans) {
     throw new AppError(
       'PAYLOAD_TOO_LARGE',
@@ -41,9 +47,7 @@ export async function ingestSpans(deps: AppDeps, projectId: string, spans: SpanI
       { maxSpans: deps.config.ingest.maxSpans },
     );
   }
-  const projectRow = await findProjectById(deps.db, projectId);
-  if (!projectRow) throw notFound('Project');
-  const settings = toProjectModel(projectRow).settings;
+  const settings = knownSettings ?? (await loadSettings(deps, projectId));
 
   // 1. validate
   const now = Date.now();
@@ -219,4 +223,10 @@ function collectTraceAttributes(projectId: string, spans: SpanInputData[]): Trac
     }
   }
   return [...byTrace.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+async function loadSettings(deps: AppDeps, projectId: string): Promise<ProjectSettings> {
+  const row = await findProjectById(deps.db, projectId);
+  if (!row) throw notFound('Project');
+  return toProjectModel(row).settings;
 }

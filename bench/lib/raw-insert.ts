@@ -1,0 +1,126 @@
+import { performance } from 'node:perf_hooks';
+import { identityCodec } from '../../plugins/core/codec';
+import type { NewSpanRow } from '../../server/db/tables';
+import type { PriceBook } from '../../server/prices/price-book';
+import { encodeContent } from '../../server/storage/content';
+import { makeBatch, type BenchSpan } from './spans';
+
+// The baseline: the same rows ingest would store, written by one plain multi-row INSERT per
+// batch — no GraphQL, no validation, no upsert, no trace rows or roll-ups.
+
+/** Runs one parameterised statement on some connection. */
+export type Execute = (text: string, params: unknown[]) => Promise<unknown>;
+
+const COLUMNS = [
+  'project_id',
+  'id',
+  'trace_id',
+  'parent_id',
+  'kind',
+  'name',
+  'model',
+  'provider',
+  'input',
+  'output',
+  'metadata',
+  'prompt_tokens',
+  'completion_tokens',
+  'total_tokens',
+  'cost_usd',
+  'start_time',
+  'end_time',
+  'status',
+  'status_message',
+  'redactions',
+] as const;
+
+/** One span as ingest turns it into a row: content as JSON bytes through the (identity) codec. */
+export function toSpanRow(projectId: string, span: BenchSpan, prices: PriceBook): NewSpanRow {
+  const start = new Date(span.startTime);
+  const ctx = { projectId, table: 'spans', rowId: span.id };
+  return {
+    project_id: projectId,
+    id: span.id,
+    trace_id: span.traceId,
+    parent_id: span.parentId,
+    kind: span.kind,
+    name: span.name,
+    model: span.model,
+    provider: span.provider,
+    input: encodeContent(identityCodec, span.input, { ...ctx, column: 'input' }),
+    output: encodeContent(identityCodec, span.output, { ...ctx, column: 'output' }),
+    metadata: JSON.stringify(span.metadata),
+    prompt_tokens: span.promptTokens,
+    completion_tokens: span.completionTokens,
+    total_tokens: span.promptTokens + span.completionTokens,
+    cost_usd: prices.costFor(span.model, start, span.promptTokens, span.completionTokens),
+    start_time: start,
+    end_time: new Date(span.endTime),
+    status: 'OK',
+    status_message: null,
+    redactions: '[]',
+  };
+}
+
+export function rowValues(projectId: string, span: BenchSpan, prices: PriceBook): unknown[] {
+  const row = toSpanRow(projectId, span, prices) as Record<string, unknown>;
+  return COLUMNS.map((c) => row[c]);
+}
+
+const statements = new Map<number, string>();
+
+export function insertStatement(rows: number): string {
+  let text = statements.get(rows);
+  if (!text) {
+    const tuples: string[] = [];
+    for (let r = 0; r < rows; r++) {
+      tuples.push(`(${COLUMNS.map((_, c) => `$${r * COLUMNS.length + c + 1}`).join(', ')})`);
+    }
+    text = `insert into spans (${COLUMNS.join(', ')}) values ${tuples.join(', ')}`;
+    statements.set(rows, text);
+  }
+  return text;
+}
+
+export interface RawPhaseResult {
+  elapsedMs: number;
+  latenciesMs: number[];
+  rows: number;
+}
+
+/**
+ * Inserts batches [first, first + count) with `connections` concurrent loops sharing one
+ * counter, each loop awaiting its own statement (on a pool of that size, one connection each).
+ */
+export async function runRawPhase(options: {
+  execute: Execute;
+  connections: number;
+  projectId: string;
+  runTag: string;
+  baseTimeMs: number;
+  batchSize: number;
+  first: number;
+  count: number;
+  prices: PriceBook;
+}): Promise<RawPhaseResult> {
+  const { execute, projectId, prices } = options;
+  let nextBatch = options.first;
+  const end = options.first + options.count;
+  const latencies: number[] = [];
+  let rows = 0;
+  const loop = async () => {
+    while (nextBatch < end) {
+      const g = nextBatch++;
+      const spans = makeBatch(options.runTag, g, options.batchSize, options.baseTimeMs);
+      const params: unknown[] = [];
+      for (const span of spans) params.push(...rowValues(projectId, span, prices));
+      const started = performance.now();
+      await execute(insertStatement(spans.length), params);
+      latencies.push(performance.now() - started);
+      rows += spans.length;
+    }
+  };
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: options.connections }, () => loop()));
+  return { elapsedMs: performance.now() - t0, latenciesMs: latencies, rows };
+}
