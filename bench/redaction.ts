@@ -27,7 +27,7 @@ const { values: flags } = parseArgs({ options: { ms: { type: 'string', default: 
 const MEASURE_MS = Number(flags.ms);
 if (!Number.isFinite(MEASURE_MS) || MEASURE_MS <= 0) throw new Error(`--ms must be a positive number, got ${flags.ms}`);
 
-const ctx: RedactContext = { projectId: 'bench', spanId: 'bench', field: 'input' };
+const ctx: RedactContext = { projectId: 'bench', spanId: 'bench', field: 'input', piiRedaction: true };
 
 // --- corpus -----------------------------------------------------------------------------------
 

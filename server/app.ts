@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { identityCodec } from '../plugins/core/codec';
+import type { PluginEntry } from '../plugins/core/plugin';
 import { createSignInLimiter } from './auth/sign-in-limiter';
 import type { Config } from './config';
 import type { AppDeps } from './context';
@@ -7,6 +7,7 @@ import { createDb, type DbHandle } from './db/create-db';
 import { migrateToLatest } from './db/migrate';
 import { createTokentraceYoga, type TokentraceYoga } from './http/yoga';
 import { createLogger } from './logger';
+import { loadPlugins } from './plugins/load-plugins';
 import { createPriceBook } from './prices/price-book';
 import { createSpanPubSub } from './services/span-pubsub';
 
@@ -19,8 +20,18 @@ export interface App {
   close(): Promise<void>;
 }
 
-export async function createApp(config: Config, options: { logger?: Logger; onQuery?: (sql: string) => void } = {}): Promise<App> {
+export interface CreateAppOptions {
+  logger?: Logger;
+  onQuery?: (sql: string) => void;
+  /** Plugins to use instead of the config file's (tests). */
+  plugins?: PluginEntry[];
+}
+
+export async function createApp(config: Config, options: CreateAppOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger(config.logLevel);
+  // Plugins load before the database opens: a bad config stops the start without side effects.
+  const plugins = await loadPlugins(config, logger, options.plugins);
+  logger.info({ plugins: plugins.names, source: plugins.source }, 'plugins loaded');
   const dbHandle = await createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, onQuery: options.onQuery });
   try {
     const applied = await migrateToLatest(dbHandle.db);
@@ -30,12 +41,13 @@ export async function createApp(config: Config, options: { logger?: Logger; onQu
       config,
       db: dbHandle.db,
       logger,
-      codec: identityCodec,
+      codec: plugins.codec,
+      plugins,
       prices,
       signInLimiter: createSignInLimiter(config.signInLimits),
       pubsub: createSpanPubSub(),
     };
-    const yoga = createTokentraceYoga(deps);
+    const yoga = createTokentraceYoga(deps, plugins.yoga as Parameters<typeof createTokentraceYoga>[1]);
     return {
       deps,
       yoga,

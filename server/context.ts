@@ -5,6 +5,7 @@ import type { Principal } from './auth/principal';
 import type { SignInLimiter } from './auth/sign-in-limiter';
 import type { Config } from './config';
 import type { Database, RoleName } from './db/tables';
+import type { LoadedPlugins } from './plugins/load-plugins';
 import type { PriceBook } from './prices/price-book';
 import type { ProjectSettings } from './services/models';
 import type { SpanPubSub } from './services/span-pubsub';
@@ -15,6 +16,7 @@ export interface AppDeps {
   db: Kysely<Database>;
   logger: Logger;
   codec: ContentCodec;
+  plugins: LoadedPlugins;
   prices: PriceBook;
   signInLimiter: SignInLimiter;
   pubsub: SpanPubSub;

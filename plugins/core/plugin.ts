@@ -13,6 +13,8 @@ export interface RedactContext {
   spanId: string;
   /** `input`, `output` or `metadata`. */
   field: 'input' | 'output' | 'metadata';
+  /** The project's `piiRedaction` setting: PII rules apply only when it is on. */
+  piiRedaction: boolean;
 }
 
 export interface RedactionResult {
@@ -59,5 +61,18 @@ export interface TokentracePlugin {
   auditSinks?: AuditSink[];
 }
 
+/** What a plugin factory may read while the server starts. */
+export interface PluginSetupContext {
+  env: 'development' | 'production' | 'test';
+  /** The server's data folder (embedded database, generated local key file). */
+  dataDir: string;
+  /** `TOKENTRACE_ENCRYPTION_KEYS`, when set. */
+  encryptionKeys: string | undefined;
+  warn(message: string): void;
+}
+
+/** A plugin, or a function that builds one when the server starts (and may throw to stop it). */
+export type PluginEntry = TokentracePlugin | ((ctx: PluginSetupContext) => TokentracePlugin | Promise<TokentracePlugin>);
+
 /** Identity at run time; gives plugin authors full typing. */
-export const definePlugin = <P extends TokentracePlugin>(plugin: P): P => plugin;
+export const definePlugin = <P extends PluginEntry>(plugin: P): P => plugin;

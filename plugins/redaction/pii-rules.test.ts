@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RedactContext } from '../core/plugin';
 import { cardRedactor, emailRedactor, isCardNumber, luhnValid, phoneRedactor, piiRedactors, secretRedactor } from './pii-rules';
 
-const ctx: RedactContext = { projectId: 'p1', spanId: 's1', field: 'input' };
+const ctx: RedactContext = { projectId: 'p1', spanId: 's1', field: 'input', piiRedaction: true };
 
 /** Every PII rule in order; hits per rule (rules without a hit absent). */
 function redact(text: string): { text: string; hits: Record<string, number> } {

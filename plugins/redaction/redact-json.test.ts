@@ -4,7 +4,7 @@ import { compileCustomPattern } from './custom-pattern';
 import { piiRedactors } from './pii-rules';
 import { RedactionTimeoutError, redactText, redactValue } from './redact-json';
 
-const ctx: RedactContext = { projectId: 'p1', spanId: 's1', field: 'output' };
+const ctx: RedactContext = { projectId: 'p1', spanId: 's1', field: 'output', piiRedaction: true };
 
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null) {

@@ -1,12 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateKey } from '../../plugins/encryption/key-ring';
 import { createTestApp, type TestApp } from '../testing/test-app';
 
 describe('NODE_ENV=production', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await createTestApp({ NODE_ENV: 'production' });
+    t = await createTestApp({ NODE_ENV: 'production', TOKENTRACE_ENCRYPTION_KEYS: `k1:${generateKey()}` });
   });
   afterAll(() => t.close());
+
+  it('refuses to start without encryption keys, naming the plugin', async () => {
+    await expect(createTestApp({ NODE_ENV: 'production' })).rejects.toThrow(/encryption.*TOKENTRACE_ENCRYPTION_KEYS/s);
+  });
 
   it('refuses introspection', async () => {
     const res = await t.anonymous().gql('{ __schema { types { name } } }');

@@ -13,6 +13,7 @@ import {
 } from '../db/repositories/projects';
 import { findUserByEmail } from '../db/repositories/users';
 import type { ProjectMemberRow, ProjectRow, RoleName } from '../db/tables';
+import { checkCustomPattern, checkCustomPatternName } from '../../plugins/redaction/custom-pattern';
 import { AppError, badInput, forbidden, notFound } from '../errors';
 import { defaultProjectSettings, type ProjectMemberModel, type ProjectModel, type ProjectSettings } from './models';
 
@@ -73,14 +74,16 @@ export async function updateProjectSettings(
   projectId: string,
   patch: Partial<ProjectSettings>,
 ): Promise<ProjectModel> {
+  const seen = new Set<string>();
   for (const p of patch.customPatterns ?? []) {
-    if (!p.name.trim() || p.name.length > 64) throw badInput('A pattern name needs 1 to 64 characters.', { field: 'customPatterns' });
-    try {
-      new RegExp(p.pattern, 'g');
-    } catch {
-      throw badInput(`The pattern "${p.name}" is not a valid regular expression.`, { field: 'customPatterns' });
-    }
+    // Checked at save time (syntax, catastrophic backtracking, name format), so ingest never
+    // meets a pattern that could stall it.
+    const problem = checkCustomPatternName(p.name) ?? checkCustomPattern(p.pattern);
+    if (problem) throw badInput(`Custom pattern "${p.name}": ${problem}`, { field: 'customPatterns', name: p.name });
+    if (seen.has(p.name)) throw badInput(`Custom pattern "${p.name}" is listed twice.`, { field: 'customPatterns', name: p.name });
+    seen.add(p.name);
   }
+  if ((patch.customPatterns?.length ?? 0) > 50) throw badInput('At most 50 custom patterns per project.', { field: 'customPatterns' });
   const row = await ctx.deps.db.transaction().execute(async (trx) => {
     const current = await trx.selectFrom('projects').selectAll().where('id', '=', projectId).forUpdate().executeTakeFirst();
     if (!current) throw notFound('Project');

@@ -1,0 +1,15 @@
+export { definePlugin } from './plugin';
+export type {
+  AuditEvent,
+  AuditSink,
+  PluginEntry,
+  PluginSetupContext,
+  RedactContext,
+  RedactionResult,
+  Redactor,
+  TokentracePlugin,
+} from './plugin';
+export { defineConfig } from './config';
+export type { TokentraceConfig } from './config';
+export { identityCodec } from './codec';
+export type { CodecContext, ContentCodec } from './codec';

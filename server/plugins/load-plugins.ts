@@ -1,0 +1,114 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Plugin as YogaPlugin } from 'graphql-yoga';
+import type { Logger } from 'pino';
+import { identityCodec, type ContentCodec } from '../../plugins/core/codec';
+import type { TokentraceConfig } from '../../plugins/core/config';
+import type { AuditSink, PluginEntry, PluginSetupContext, Redactor, TokentracePlugin } from '../../plugins/core/plugin';
+import { useEncryption } from '../../plugins/encryption/plugin';
+import { useRedaction } from '../../plugins/redaction/plugin';
+import type { Config } from '../config';
+
+// Reads the plugin list from tokentrace.config.ts (or TOKENTRACE_CONFIG), builds each plugin and
+// checks it against the contract. Any problem stops the start with a message naming the plugin.
+
+export const DEFAULT_CONFIG_FILE = 'tokentrace.config.ts';
+const PLUGIN_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+export interface LoadedRedactor {
+  plugin: string;
+  redactor: Redactor;
+}
+
+export interface LoadedPlugins {
+  names: string[];
+  /** In config order; within a plugin, in its array order. */
+  redactors: LoadedRedactor[];
+  codec: ContentCodec;
+  auditSinks: AuditSink[];
+  yoga: YogaPlugin[];
+  /** Where the list came from: a file path, or `defaults`. */
+  source: string;
+}
+
+export class PluginLoadError extends Error {
+  override name = 'PluginLoadError';
+}
+
+/** The built-ins, on when no config file says otherwise. */
+export function defaultPluginEntries(): PluginEntry[] {
+  return [useRedaction(), useEncryption()];
+}
+
+async function readConfigFile(config: Config): Promise<{ entries: PluginEntry[]; source: string }> {
+  const explicit = config.configFile;
+  const file = resolve(explicit ?? DEFAULT_CONFIG_FILE);
+  if (!existsSync(file)) {
+    if (explicit) throw new PluginLoadError(`TOKENTRACE_CONFIG: ${file} does not exist`);
+    return { entries: defaultPluginEntries(), source: 'defaults' };
+  }
+  let mod: { default?: unknown };
+  try {
+    mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
+  } catch (err) {
+    throw new PluginLoadError(`${file} could not be loaded: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const value = mod.default as Partial<TokentraceConfig> | undefined;
+  if (!value || !Array.isArray(value.plugins)) {
+    throw new PluginLoadError(`${file} must default-export defineConfig({ plugins: [...] })`);
+  }
+  return { entries: value.plugins, source: file };
+}
+
+function checkPlugin(plugin: TokentracePlugin, label: string): void {
+  if (!plugin || typeof plugin !== 'object') throw new PluginLoadError(`${label} is not a plugin object`);
+  if (typeof plugin.name !== 'string' || !PLUGIN_NAME.test(plugin.name)) {
+    throw new PluginLoadError(`${label}: name must be kebab-case (got ${JSON.stringify(plugin.name)})`);
+  }
+  for (const r of plugin.redactors ?? []) {
+    if (!r || typeof r.name !== 'string' || typeof r.redact !== 'function') {
+      throw new PluginLoadError(`plugin "${plugin.name}": every redactor needs a name and a redact(text, ctx) function`);
+    }
+  }
+  if (plugin.codec && (typeof plugin.codec.encode !== 'function' || typeof plugin.codec.decode !== 'function')) {
+    throw new PluginLoadError(`plugin "${plugin.name}": codec needs encode and decode functions`);
+  }
+  for (const sink of plugin.auditSinks ?? []) {
+    if (!sink || typeof sink.write !== 'function') throw new PluginLoadError(`plugin "${plugin.name}": audit sinks need a write(event) function`);
+  }
+}
+
+export async function loadPlugins(config: Config, logger: Logger, entriesOverride?: PluginEntry[]): Promise<LoadedPlugins> {
+  const { entries, source } = entriesOverride ? { entries: entriesOverride, source: 'inline' } : await readConfigFile(config);
+  const setup: PluginSetupContext = {
+    env: config.env,
+    dataDir: config.dataDir,
+    encryptionKeys: config.encryptionKeys,
+    warn: (message) => logger.warn(message),
+  };
+  const loaded: LoadedPlugins = { names: [], redactors: [], codec: identityCodec, auditSinks: [], yoga: [], source };
+  let codecOwner: string | undefined;
+  for (const [index, entry] of entries.entries()) {
+    const given = typeof entry === 'function' ? entry.name : entry?.name;
+    const label = given ? `plugin "${given}"` : `plugin #${index + 1}`;
+    let plugin: TokentracePlugin;
+    try {
+      plugin = typeof entry === 'function' ? await entry(setup) : entry;
+    } catch (err) {
+      throw new PluginLoadError(`${label} failed to load: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    checkPlugin(plugin, label);
+    if (loaded.names.includes(plugin.name)) throw new PluginLoadError(`plugin "${plugin.name}" is listed twice`);
+    if (plugin.codec) {
+      if (codecOwner) throw new PluginLoadError(`plugins "${codecOwner}" and "${plugin.name}" both set a codec; keep one`);
+      codecOwner = plugin.name;
+      loaded.codec = plugin.codec;
+    }
+    loaded.names.push(plugin.name);
+    loaded.redactors.push(...(plugin.redactors ?? []).map((redactor) => ({ plugin: plugin.name, redactor })));
+    loaded.auditSinks.push(...(plugin.auditSinks ?? []));
+    loaded.yoga.push(...((plugin.yoga ?? []) as YogaPlugin[]));
+  }
+  return loaded;
+}
