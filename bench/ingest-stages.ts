@@ -194,7 +194,7 @@ try {
       : (text: string, params: unknown[]) => db.executeQuery(CompiledQuery.raw(text, params));
     await stage(
       '1 raw INSERT',
-      (spans) => spans.flatMap((s) => rowValues(p, s, app.deps.prices)),
+      (spans) => spans.flatMap((s) => rowValues(p, s, app.deps.prices, app.deps.codec)),
       (params) => exec(insertStatement(batchSize), params),
     );
   }
@@ -202,7 +202,7 @@ try {
     const p = await newProject('kysely');
     await stage(
       '2 kysely INSERT',
-      (spans) => spans.map((s) => toSpanRow(p, s, app.deps.prices)),
+      (spans) => spans.map((s) => toSpanRow(p, s, app.deps.prices, app.deps.codec)),
       (rows) => db.insertInto('spans').values(rows).execute(),
     );
   }
@@ -210,7 +210,7 @@ try {
     const p = await newProject('upsert');
     await stage(
       '3 upsertSpans',
-      (spans) => spans.map((s) => toSpanRow(p, s, app.deps.prices)).sort((a, b) => (a.id < b.id ? -1 : 1)),
+      (spans) => spans.map((s) => toSpanRow(p, s, app.deps.prices, app.deps.codec)).sort((a, b) => (a.id < b.id ? -1 : 1)),
       (rows) => upsertSpans(db, rows),
     );
   }
@@ -219,7 +219,7 @@ try {
     await stage(
       '4 store stage (tx)',
       (spans) => ({
-        rows: spans.map((s) => toSpanRow(p, s, app.deps.prices)).sort((a, b) => (a.id < b.id ? -1 : 1)),
+        rows: spans.map((s) => toSpanRow(p, s, app.deps.prices, app.deps.codec)).sort((a, b) => (a.id < b.id ? -1 : 1)),
         traces: traceRows(p, spans),
       }),
       async ({ rows, traces }, parts) => {

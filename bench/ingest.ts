@@ -260,7 +260,7 @@ async function main(): Promise<void> {
   const setupMs = performance.now() - setupStarted;
 
   // Warm-up: both paths, same batch numbers, not measured.
-  const rawArgs = { execute, connections: senders, projectId: rawProjectId, runTag, baseTimeMs, batchSize, prices: app.deps.prices };
+  const rawArgs = { execute, connections: senders, projectId: rawProjectId, runTag, baseTimeMs, batchSize, prices: app.deps.prices, codec: app.deps.codec };
   const httpResults: PhaseResult[] = [await runHttpPhase(worker, { type: 'run', phase: 'warmup', first: 0, count: warmup })];
   await runRawPhase({ ...rawArgs, first: 0, count: warmup });
 

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { identityCodec } from '../../plugins/core/codec';
+import type { ContentCodec } from '../../plugins/core/codec';
 import type { NewSpanRow } from '../../server/db/tables';
 import type { PriceBook } from '../../server/prices/price-book';
 import { encodeContent } from '../../server/storage/content';
@@ -34,8 +34,8 @@ const COLUMNS = [
   'redactions',
 ] as const;
 
-/** One span as ingest turns it into a row: content as JSON bytes through the (identity) codec. */
-export function toSpanRow(projectId: string, span: BenchSpan, prices: PriceBook): NewSpanRow {
+/** One span as ingest turns it into a row: content as JSON bytes through the server's codec (encrypted when the encryption plugin is on). */
+export function toSpanRow(projectId: string, span: BenchSpan, prices: PriceBook, codec: ContentCodec): NewSpanRow {
   const start = new Date(span.startTime);
   const ctx = { projectId, table: 'spans', rowId: span.id };
   return {
@@ -47,8 +47,8 @@ export function toSpanRow(projectId: string, span: BenchSpan, prices: PriceBook)
     name: span.name,
     model: span.model,
     provider: span.provider,
-    input: encodeContent(identityCodec, span.input, { ...ctx, column: 'input' }),
-    output: encodeContent(identityCodec, span.output, { ...ctx, column: 'output' }),
+    input: encodeContent(codec, span.input, { ...ctx, column: 'input' }),
+    output: encodeContent(codec, span.output, { ...ctx, column: 'output' }),
     metadata: JSON.stringify(span.metadata),
     prompt_tokens: span.promptTokens,
     completion_tokens: span.completionTokens,
@@ -62,8 +62,8 @@ export function toSpanRow(projectId: string, span: BenchSpan, prices: PriceBook)
   };
 }
 
-export function rowValues(projectId: string, span: BenchSpan, prices: PriceBook): unknown[] {
-  const row = toSpanRow(projectId, span, prices) as Record<string, unknown>;
+export function rowValues(projectId: string, span: BenchSpan, prices: PriceBook, codec: ContentCodec): unknown[] {
+  const row = toSpanRow(projectId, span, prices, codec) as Record<string, unknown>;
   return COLUMNS.map((c) => row[c]);
 }
 
@@ -102,8 +102,9 @@ export async function runRawPhase(options: {
   first: number;
   count: number;
   prices: PriceBook;
+  codec: ContentCodec;
 }): Promise<RawPhaseResult> {
-  const { execute, projectId, prices } = options;
+  const { execute, projectId, prices, codec } = options;
   let nextBatch = options.first;
   const end = options.first + options.count;
   const latencies: number[] = [];
@@ -113,7 +114,7 @@ export async function runRawPhase(options: {
       const g = nextBatch++;
       const spans = makeBatch(options.runTag, g, options.batchSize, options.baseTimeMs);
       const params: unknown[] = [];
-      for (const span of spans) params.push(...rowValues(projectId, span, prices));
+      for (const span of spans) params.push(...rowValues(projectId, span, prices, codec));
       const started = performance.now();
       await execute(insertStatement(spans.length), params);
       latencies.push(performance.now() - started);
