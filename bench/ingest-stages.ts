@@ -22,6 +22,7 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { generateKey } from '../plugins/encryption/key-ring';
 import { CompiledQuery, type Kysely } from 'kysely';
 import pg from 'pg';
 import { createApp } from '../server/app';
@@ -83,7 +84,9 @@ interface StageResult {
 
 const storage = dbKind === 'postgres' ? await createPostgresStorage(serverUrl!) : await createPgliteStorage();
 const benchDb = storage.databaseUrl ? new URL(storage.databaseUrl).pathname.slice(1) : '';
-const app = await createApp(loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'silent', ...storage.env }));
+const app = await createApp(
+  loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'silent', TOKENTRACE_ENCRYPTION_KEYS: `bench:${generateKey()}`, ...storage.env }),
+);
 const http = await listen(app);
 const db: Kysely<Database> = app.deps.db;
 const pool =

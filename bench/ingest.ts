@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { generateKey } from '../plugins/encryption/key-ring';
 import { CompiledQuery, sql } from 'kysely';
 import pg from 'pg';
 import { createApp, type App } from '../server/app';
@@ -36,6 +37,7 @@ const { values: flags } = parseArgs({
     warmup: { type: 'string' },
     rounds: { type: 'string', default: '4' },
     timeout: { type: 'string', default: '300' },
+    plugins: { type: 'string', default: 'default' },
     help: { type: 'boolean', default: false },
   },
   strict: true,
@@ -43,7 +45,7 @@ const { values: flags } = parseArgs({
 
 if (flags.help) {
   console.log(`usage: npm run bench:ingest -- [--db=pglite|postgres] [--senders=4] [--batch=100]
-                                [--batches=N] [--warmup=N] [--rounds=4] [--timeout=300]
+                                [--batches=N] [--warmup=N] [--rounds=4] [--timeout=300] [--plugins=default|none]
   --batches  measured batches in all (default: 600 on Postgres, 200 on PGlite)
   --warmup   warm-up batches before measuring (default: 5 per sender)
   --rounds   the measured batches are split into this many raw/HTTP rounds, alternating
@@ -197,15 +199,20 @@ async function main(): Promise<void> {
   const storage: BenchStorage = dbKind === 'postgres' ? await createPostgresStorage(serverUrl!) : await createPgliteStorage();
   cleanups.push({ label: `remove ${storage.label}`, run: () => storage.dispose() });
 
+  // --plugins=default: the built-ins as a fresh install runs them (encryption at rest on);
+  // --plugins=none: no plugins at all (identity codec, no redactors), the pre-plugin pipeline.
+  if (flags.plugins !== 'default' && flags.plugins !== 'none') throw new Error('--plugins must be default or none');
   const config = loadConfig({
     NODE_ENV: 'production',
     LOG_LEVEL: 'silent',
     HOST: '127.0.0.1',
     PORT: '0',
+    TOKENTRACE_ENCRYPTION_KEYS: `bench:${generateKey()}`,
     ...storage.env,
   });
   const setupStarted = performance.now();
-  const app: App = await createApp(config);
+  const app: App = await createApp(config, flags.plugins === 'none' ? { plugins: [] } : {});
+  console.log(`plugins: ${app.deps.plugins.names.join(', ') || 'none'} (codec ${app.deps.codec.name})`);
   cleanups.push({ label: 'app.close', run: () => app.close() });
 
   const http = await listen(app);
