@@ -11,6 +11,7 @@ import './types/span';
 import './types/trace';
 import './types/ingest';
 import './types/subscription';
+import './types/audit';
 
 builder.queryType({ description: 'Reads. An ingest key may call none of these.' });
 builder.mutationType({});

@@ -3,13 +3,15 @@ import { fileURLToPath } from 'node:url';
 import { config as loadDotenv } from 'dotenv';
 import { printTokentraceSchema } from '../schema/index';
 import { createApp } from './app';
+import { rotateKeysCommand } from './commands/rotate-keys';
+import { verifyAuditCommand } from './commands/verify-audit';
 import { ConfigError, loadConfig } from './config';
 import { createDb } from './db/create-db';
 import { migrateToLatest } from './db/migrate';
 import { createHttpServer } from './http/server';
 import { createLogger } from './logger';
 
-// `tsx server/cli.ts start | migrate | print-schema`
+// `tsx server/cli.ts start | migrate | print-schema | keys:rotate | verify-audit`
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -70,7 +72,7 @@ async function printSchemaFile(): Promise<void> {
 async function main(): Promise<void> {
   loadDotenv({ quiet: true });
   const command = process.argv[2] ?? 'start';
-  const commands: Record<string, () => Promise<void>> = { start, migrate, 'print-schema': printSchemaFile };
+  const commands: Record<string, () => Promise<void>> = { start, migrate, 'print-schema': printSchemaFile, 'keys:rotate': rotateKeysCommand, 'verify-audit': verifyAuditCommand };
   const run = commands[command];
   if (!run) {
     console.error(`unknown command "${command}"; use one of: ${Object.keys(commands).join(', ')}`);

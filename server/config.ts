@@ -37,6 +37,7 @@ const envSchema = z.object({
   TOKENTRACE_SESSION_IDLE_DAYS: number(z.coerce.number().positive().default(14)),
   TOKENTRACE_INGEST_MAX_SPANS: number(z.coerce.number().int().positive().default(1000)),
   TOKENTRACE_MAX_BODY_BYTES: number(z.coerce.number().int().positive().default(10 * 1024 * 1024)),
+  TOKENTRACE_REDACTION_BUDGET_MS: number(z.coerce.number().positive().max(60_000).default(200)),
   TOKENTRACE_SIGNIN_MAX_FAILURES_PER_EMAIL: number(z.coerce.number().int().positive().default(5)),
   TOKENTRACE_SIGNIN_MAX_FAILURES_PER_IP: number(z.coerce.number().int().positive().default(30)),
 });
@@ -58,6 +59,8 @@ export interface Config {
   bcryptCost: number;
   sessionIdleMs: number;
   ingest: { maxSpans: number; maxBodyBytes: number };
+  /** Time one span's redaction may take; past it the span is rejected, never stored unredacted. */
+  redactionBudgetMs: number;
   signInLimits: { perEmail: number; perIp: number; windowSeconds: number };
 }
 
@@ -96,6 +99,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     bcryptCost: e.TOKENTRACE_BCRYPT_COST ?? (e.NODE_ENV === 'test' ? 4 : 12),
     sessionIdleMs: e.TOKENTRACE_SESSION_IDLE_DAYS * 24 * 3600 * 1000,
     ingest: { maxSpans: e.TOKENTRACE_INGEST_MAX_SPANS, maxBodyBytes: e.TOKENTRACE_MAX_BODY_BYTES },
+    redactionBudgetMs: e.TOKENTRACE_REDACTION_BUDGET_MS,
     signInLimits: {
       perEmail: e.TOKENTRACE_SIGNIN_MAX_FAILURES_PER_EMAIL,
       perIp: e.TOKENTRACE_SIGNIN_MAX_FAILURES_PER_IP,

@@ -8,7 +8,9 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'RATE_LIMITED'
   | 'PAYLOAD_TOO_LARGE'
-  | 'CONFLICT';
+  | 'CONFLICT'
+  /** Stored span content that cannot be decrypted or decoded: reported on that one field. */
+  | 'CONTENT_UNREADABLE';
 
 export class AppError extends Error {
   constructor(

@@ -13,3 +13,6 @@ export { defineConfig } from './config';
 export type { TokentraceConfig } from './config';
 export { identityCodec } from './codec';
 export type { CodecContext, ContentCodec } from './codec';
+export { createPluginTestkit, TestkitRedactionError } from './testkit';
+export type { PluginTestkit, PluginTestkitOptions, RedactionHit, TestkitSpan } from './testkit';
+export { pluginProblem, PLUGIN_NAME } from './check-plugin';

@@ -4,8 +4,9 @@ import type { ContentCodec } from './codec';
 // The contract every plugin — built-in or third-party — is written against.
 //
 // Hook order for a span at ingest: validate → each plugin's redactors, in the order the
-// plugins are listed in the config (within a plugin, in array order) → cost → the single
-// active codec's encode → store → audit sinks (after commit, for admin changes).
+// plugins are listed in the config (within a plugin, in array order), then the project's custom
+// patterns → cost → the single active codec's encode → store → audit sinks (after commit, for
+// admin changes). A redactor that throws or overruns the per-span budget rejects that span.
 
 /** Where a piece of text sits, so a rule may decide per field. */
 export interface RedactContext {
@@ -40,6 +41,11 @@ export interface AuditEvent {
   ip: string | null;
   userAgent: string | null;
   details: unknown;
+  /**
+   * The entry's link in its hash chain (SHA-256 hex). A sink that keeps it anchors the chain
+   * outside the database, so even a rewrite of the whole chain can be noticed.
+   */
+  hash?: string;
 }
 
 export interface AuditSink {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { CodecContext } from '../core/codec';
-import { createAesGcmCodec, DecryptionError, FORMAT_VERSION, type DecryptionFailure } from './aes-gcm-codec';
+import { identityCodec, type CodecContext } from '../core/codec';
+import { createAesGcmCodec, DecryptionError, FORMAT_VERSION, isAesGcmCodec, storedHeader, type DecryptionFailure } from './aes-gcm-codec';
 import { generateKey, parseKeyRing } from './key-ring';
 
 const keyA = generateKey();
@@ -298,6 +298,28 @@ describe('aes-256-gcm codec', () => {
       );
       expect(reencrypted.map((s) => during.keyIdOf(s))).toEqual(Array(5).fill('new'));
       rows.forEach((r, i) => expect(Buffer.from(after.decode(reencrypted[i]!, r.ctx)).equals(Buffer.from(r.plain))).toBe(true));
+    });
+  });
+
+  describe('what rotation relies on', () => {
+    it('names its primary key and marks itself as ours', () => {
+      const ring = createAesGcmCodec(parseKeyRing(`new:${keyA},old:${keyB}`));
+      expect(ring.primaryKeyId).toBe('new');
+      expect(isAesGcmCodec(ring)).toBe(true);
+      // A look-alike (same name, same functions) is not the format rotation reads in SQL.
+      expect(isAesGcmCodec({ ...ring })).toBe(false);
+      expect(isAesGcmCodec(identityCodec)).toBe(false);
+    });
+
+    it('starts every stored value with storedHeader(primary key id), and only that key’s', () => {
+      const k1 = createAesGcmCodec(parseKeyRing(`k1:${keyA}`));
+      const k10 = createAesGcmCodec(parseKeyRing(`k10:${keyB}`));
+      const stored = Buffer.from(k1.encode(utf8('"x"'), ctx));
+      expect(stored.subarray(0, storedHeader('k1').length).equals(storedHeader('k1'))).toBe(true);
+      // The length byte keeps a key id from matching a longer one that starts the same.
+      const other = Buffer.from(k10.encode(utf8('"x"'), ctx));
+      expect(other.subarray(0, storedHeader('k1').length).equals(storedHeader('k1'))).toBe(false);
+      expect(() => storedHeader('not a key id')).toThrow();
     });
   });
 });

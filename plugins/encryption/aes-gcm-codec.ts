@@ -45,8 +45,27 @@ export class DecryptionError extends Error {
 }
 
 export interface AesGcmCodec extends ContentCodec {
+  /** The id of the key new values are sealed with (the ring's first). */
+  readonly primaryKeyId: string;
   /** The id of the key that sealed a stored value (for finding values to re-encrypt). Throws DecryptionError on a malformed value. */
   keyIdOf(stored: Uint8Array): string;
+}
+
+// Codecs made by createAesGcmCodec, so a caller that relies on the stored format (key
+// rotation reads the header in SQL) can tell ours from a third-party codec with the same name.
+const ourCodecs = new WeakSet<object>();
+
+export function isAesGcmCodec(codec: ContentCodec): codec is AesGcmCodec {
+  return ourCodecs.has(codec);
+}
+
+/**
+ * The first bytes of every value sealed with `keyId`: version, key id length, key id. Key
+ * rotation compares stored values against it in SQL to find the ones under another key.
+ */
+export function storedHeader(keyId: string): Buffer {
+  if (!KEY_ID_PATTERN.test(keyId)) throw new Error('not a valid key id');
+  return Buffer.concat([Buffer.of(FORMAT_VERSION, keyId.length), Buffer.from(keyId, 'latin1')]);
 }
 
 interface Header {
@@ -125,11 +144,12 @@ function associatedData(keyId: string, ctx: CodecContext): Buffer {
 
 export function createAesGcmCodec(ring: KeyRing): AesGcmCodec {
   const primary = ring.primary;
-  const header = Buffer.concat([Buffer.of(FORMAT_VERSION, primary.id.length), Buffer.from(primary.id, 'latin1')]);
+  const header = storedHeader(primary.id);
   const bodyStart = header.length;
 
-  return {
+  const codec: AesGcmCodec = {
     name: 'aes-256-gcm',
+    primaryKeyId: primary.id,
 
     encode(plain, ctx) {
       const out = Buffer.allocUnsafe(bodyStart + NONCE_BYTES + plain.length + TAG_BYTES);
@@ -178,4 +198,6 @@ export function createAesGcmCodec(ring: KeyRing): AesGcmCodec {
       return parseHeader(stored, undefined).keyId;
     },
   };
+  ourCodecs.add(codec);
+  return codec;
 }

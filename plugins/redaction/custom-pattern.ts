@@ -36,6 +36,8 @@ import { redactionPlaceholder } from './pii-rules';
 //    a run is at most ~4× one that stayed under the limit), then doubling up to 2 000 repetitions
 //    (refused above 20 ms, i.e. ~10 µs per character at 2 000; accepted patterns measured well
 //    under 5 ms). Each over-limit run is repeated once, so a GC pause does not refuse a pattern.
+//    The probe runs when a pattern is saved; ingest compiles stored patterns without it
+//    (`{ probe: false }`), since a timing check must not start refusing them under load.
 //
 // Patterns are at most 500 characters; rule names match `^[a-z0-9][a-z0-9-]{0,62}$`.
 
@@ -74,11 +76,21 @@ export function checkCustomPattern(pattern: unknown): string | undefined {
   return 'error' in vetted ? vetted.error : undefined;
 }
 
+export interface CompileOptions {
+  /**
+   * Run the runtime probe (layer 4). Ingest turns it off for patterns read from the project's
+   * settings: they passed it when saved, and a timing probe re-run on a busy server can refuse a
+   * good pattern — which would reject every span of the project. Layers 1–3 still run.
+   * @default true
+   */
+  probe?: boolean;
+}
+
 /** Builds the redactor; throws `CustomPatternError` for a bad name or pattern. */
-export function compileCustomPattern(spec: CustomPatternSpec): CustomPatternRedactor {
+export function compileCustomPattern(spec: CustomPatternSpec, options: CompileOptions = {}): CustomPatternRedactor {
   const nameError = checkCustomPatternName(spec.name);
   if (nameError) throw new CustomPatternError(nameError);
-  const vetted = vet(spec.pattern);
+  const vetted = vet(spec.pattern, options.probe ?? true);
   if ('error' in vetted) throw new CustomPatternError(`Pattern for "${spec.name}": ${vetted.error}`);
   const { regex, effective } = vetted;
   const replacement = redactionPlaceholder(spec.name);
@@ -102,7 +114,7 @@ export function compileCustomPattern(spec: CustomPatternSpec): CustomPatternReda
 // Vetting
 // ---------------------------------------------------------------------------------------------
 
-function vet(pattern: unknown): { error: string } | { regex: RegExp; effective: string } {
+function vet(pattern: unknown, probe = true): { error: string } | { regex: RegExp; effective: string } {
   if (typeof pattern !== 'string') return { error: 'The pattern must be a string.' };
   if (pattern.length === 0) return { error: 'The pattern is empty.' };
   if (pattern.length > CUSTOM_PATTERN_MAX_LENGTH) {
@@ -130,7 +142,7 @@ function vet(pattern: unknown): { error: string } | { regex: RegExp; effective: 
   } catch {
     return { error: 'Unsupported regular expression syntax.' }; // our rewrite broke it: refuse
   }
-  const slow = probeBacktracking(regex, representativeChars(ast));
+  const slow = probe ? probeBacktracking(regex, representativeChars(ast)) : undefined;
   if (slow) return { error: slow };
   return { regex, effective };
 }

@@ -21,4 +21,4 @@ export {
   CUSTOM_PATTERN_MAX_LENGTH,
   REPETITION_CAP,
 } from './custom-pattern';
-export type { CustomPatternSpec, CustomPatternRedactor } from './custom-pattern';
+export type { CompileOptions, CustomPatternSpec, CustomPatternRedactor } from './custom-pattern';

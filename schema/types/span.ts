@@ -1,5 +1,6 @@
 import type { RedactionHit, SpanModel } from '../../server/services/models';
-import { getSpanContent } from '../../server/services/traces';
+import type { RequestContext } from '../../server/context';
+import { getSpanContentField, type ContentColumn } from '../../server/services/traces';
 import { builder } from '../builder';
 import { SpanKindEnum, SpanStatusEnum } from './enums';
 
@@ -8,6 +9,13 @@ const RedactionHitRef = builder.objectRef<RedactionHit & { projectId: string }>(
   authScopes: (hit) => ({ projectViewer: hit.projectId }),
   fields: (t) => ({ rule: t.exposeString('rule'), count: t.exposeInt('count') }),
 });
+
+/** A field's content, or its CONTENT_UNREADABLE error at this field's path (the rest of the span resolves as usual). */
+async function content(ctx: RequestContext, span: SpanModel, column: ContentColumn): Promise<unknown> {
+  const field = await getSpanContentField(ctx, span, column);
+  if (!field.ok) throw field.error;
+  return field.value;
+}
 
 export const SpanRef = builder.objectRef<SpanModel>('Span').implement({
   authScopes: (span) => ({ projectViewer: span.projectId }),
@@ -20,20 +28,21 @@ export const SpanRef = builder.objectRef<SpanModel>('Span').implement({
     model: t.exposeString('model', { nullable: true }),
     provider: t.exposeString('provider', { nullable: true }),
     // Content: VIEWER+, or ADMIN+ when the project restricts it. A caller below that line gets
-    // null for these two fields and everything else as usual, not an error.
+    // null for these two fields and everything else as usual, not an error. Stored content
+    // that cannot be read is an error on its own field only.
     input: t.field({
       type: 'JSON',
       nullable: true,
       authScopes: (span) => ({ contentReader: span.projectId }),
       unauthorizedResolver: () => null,
-      resolve: async (span, _args, ctx) => (await getSpanContent(ctx, span)).input,
+      resolve: (span, _args, ctx) => content(ctx, span, 'input'),
     }),
     output: t.field({
       type: 'JSON',
       nullable: true,
       authScopes: (span) => ({ contentReader: span.projectId }),
       unauthorizedResolver: () => null,
-      resolve: async (span, _args, ctx) => (await getSpanContent(ctx, span)).output,
+      resolve: (span, _args, ctx) => content(ctx, span, 'output'),
     }),
     promptTokens: t.exposeInt('promptTokens', { nullable: true }),
     completionTokens: t.exposeInt('completionTokens', { nullable: true }),

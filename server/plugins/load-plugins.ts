@@ -3,9 +3,11 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Plugin as YogaPlugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
+import { pluginProblem } from '../../plugins/core/check-plugin';
 import { identityCodec, type ContentCodec } from '../../plugins/core/codec';
 import type { TokentraceConfig } from '../../plugins/core/config';
 import type { AuditSink, PluginEntry, PluginSetupContext, Redactor, TokentracePlugin } from '../../plugins/core/plugin';
+import { useAudit } from '../../plugins/audit/plugin';
 import { useEncryption } from '../../plugins/encryption/plugin';
 import { useRedaction } from '../../plugins/redaction/plugin';
 import type { Config } from '../config';
@@ -14,7 +16,6 @@ import type { Config } from '../config';
 // checks it against the contract. Any problem stops the start with a message naming the plugin.
 
 export const DEFAULT_CONFIG_FILE = 'tokentrace.config.ts';
-const PLUGIN_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 export interface LoadedRedactor {
   plugin: string;
@@ -38,7 +39,7 @@ export class PluginLoadError extends Error {
 
 /** The built-ins, on when no config file says otherwise. */
 export function defaultPluginEntries(): PluginEntry[] {
-  return [useRedaction(), useEncryption()];
+  return [useRedaction(), useEncryption(), useAudit()];
 }
 
 async function readConfigFile(config: Config): Promise<{ entries: PluginEntry[]; source: string }> {
@@ -61,22 +62,10 @@ async function readConfigFile(config: Config): Promise<{ entries: PluginEntry[];
   return { entries: value.plugins, source: file };
 }
 
+/** The contract checks live in plugins/core, so the testkit refuses exactly what the loader does. */
 function checkPlugin(plugin: TokentracePlugin, label: string): void {
-  if (!plugin || typeof plugin !== 'object') throw new PluginLoadError(`${label} is not a plugin object`);
-  if (typeof plugin.name !== 'string' || !PLUGIN_NAME.test(plugin.name)) {
-    throw new PluginLoadError(`${label}: name must be kebab-case (got ${JSON.stringify(plugin.name)})`);
-  }
-  for (const r of plugin.redactors ?? []) {
-    if (!r || typeof r.name !== 'string' || typeof r.redact !== 'function') {
-      throw new PluginLoadError(`plugin "${plugin.name}": every redactor needs a name and a redact(text, ctx) function`);
-    }
-  }
-  if (plugin.codec && (typeof plugin.codec.encode !== 'function' || typeof plugin.codec.decode !== 'function')) {
-    throw new PluginLoadError(`plugin "${plugin.name}": codec needs encode and decode functions`);
-  }
-  for (const sink of plugin.auditSinks ?? []) {
-    if (!sink || typeof sink.write !== 'function') throw new PluginLoadError(`plugin "${plugin.name}": audit sinks need a write(event) function`);
-  }
+  const problem = pluginProblem(plugin, label);
+  if (problem) throw new PluginLoadError(problem);
 }
 
 export async function loadPlugins(config: Config, logger: Logger, entriesOverride?: PluginEntry[]): Promise<LoadedPlugins> {

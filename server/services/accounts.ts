@@ -1,11 +1,13 @@
+import type { Kysely } from 'kysely';
 import { assertPasswordStrength, burnPasswordCheck, hashPassword, verifyPassword } from '../auth/passwords';
 import { hashCredential, newSessionToken } from '../auth/secrets';
 import { clearSessionCookie, serializeSessionCookie } from '../auth/session-cookie';
-import type { AppDeps, RequestContext } from '../context';
+import type { RequestContext } from '../context';
 import { findUserByEmail, insertUser, normaliseEmail } from '../db/repositories/users';
 import { insertSession, revokeSession } from '../db/repositories/sessions';
-import type { UserRow } from '../db/tables';
+import type { Database, UserRow } from '../db/tables';
 import { AppError, badInput } from '../errors';
+import { recordAudit, runAudited } from './audit-log';
 import type { UserModel } from './models';
 
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -31,7 +33,7 @@ export async function signUp(
   const passwordHash = await hashPassword(input.password, deps.config.bcryptCost);
   const user = await insertUser(deps.db, { email, name, passwordHash });
   if (!user) throw new AppError('BAD_USER_INPUT', 'An account with this e-mail already exists.', { field: 'email' });
-  await startSession(ctx, user.id);
+  announceSession(ctx, user.id, await createSession(ctx, deps.db, user.id));
   deps.logger.info({ userId: user.id }, 'user signed up');
   return toUserModel(user);
 }
@@ -47,11 +49,35 @@ export async function signIn(ctx: RequestContext, input: { email: string; passwo
     : (await burnPasswordCheck(input.password, deps.config.bcryptCost), false);
   if (!user || !ok) {
     deps.logger.info({ ip: meta.ip }, 'sign-in failed');
+    // On the global chain, with the address as typed (normalised, bounded); never the password.
+    // Written whether or not the account exists, so the entry is no timing oracle either.
+    await runAudited(deps, (trx) =>
+      recordAudit(trx, ctx, {
+        projectId: null,
+        action: 'auth.sign_in_failed',
+        targetType: 'user',
+        targetId: user?.id ?? null,
+        details: { email: email.slice(0, 320) },
+      }),
+    );
     // One message for both cases: the error never tells which of e-mail or password was wrong.
     throw new AppError('UNAUTHENTICATED', INVALID_CREDENTIALS);
   }
   await deps.signInLimiter.recordSuccess(email, meta.ip);
-  await startSession(ctx, user.id);
+  const session = await runAudited(deps, async (trx) => {
+    const created = await createSession(ctx, trx, user.id);
+    await recordAudit(trx, ctx, {
+      projectId: null,
+      action: 'auth.sign_in',
+      targetType: 'user',
+      targetId: user.id,
+      details: { sessionId: created.sessionId },
+      // The request is still anonymous: the actor is the user who just proved who they are.
+      actor: { type: 'user', id: user.id, label: user.email },
+    });
+    return created;
+  });
+  announceSession(ctx, user.id, session);
   deps.logger.info({ userId: user.id }, 'user signed in');
   return toUserModel(user);
 }
@@ -60,23 +86,43 @@ export async function signOut(ctx: RequestContext): Promise<boolean> {
   const { principal } = ctx;
   ctx.setCookie(clearSessionCookie(ctx.meta.secure));
   if (principal.kind !== 'user' || principal.via !== 'session') return false;
-  await revokeSession(ctx.deps.db, principal.sessionId, new Date());
+  await runAudited(ctx.deps, async (trx) => {
+    await revokeSession(trx, principal.sessionId, new Date());
+    await recordAudit(trx, ctx, {
+      projectId: null,
+      action: 'auth.sign_out',
+      targetType: 'user',
+      targetId: principal.userId,
+      details: { sessionId: principal.sessionId },
+    });
+  });
   return true;
 }
 
+interface NewSession {
+  sessionId: string;
+  token: string;
+  expiresAt: Date;
+}
+
 /** A new session on every sign-in, so a session id planted before sign-in is worthless. */
-async function startSession(ctx: RequestContext, userId: string): Promise<void> {
+async function createSession(ctx: RequestContext, db: Kysely<Database>, userId: string): Promise<NewSession> {
   const { deps, meta } = ctx;
   const token = newSessionToken();
   const expiresAt = new Date(Date.now() + deps.config.sessionIdleMs);
-  await insertSession(deps.db, {
+  const row = await insertSession(db, {
     userId,
     tokenHash: hashCredential(token),
     ip: meta.ip,
     userAgent: meta.userAgent?.slice(0, 512) ?? null,
     expiresAt,
   });
-  ctx.setCookie(serializeSessionCookie(token, expiresAt, meta.secure));
+  return { sessionId: row.id, token, expiresAt };
+}
+
+/** Only once the session is committed: the cookie and the caller's identity for this response. */
+function announceSession(ctx: RequestContext, userId: string, session: NewSession): void {
+  ctx.setCookie(serializeSessionCookie(session.token, session.expiresAt, ctx.meta.secure));
   ctx.setSignedInUser(userId);
 }
 

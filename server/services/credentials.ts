@@ -11,11 +11,13 @@ import {
 } from '../db/repositories/credentials';
 import type { ApiKeyRow, PersonalAccessTokenRow } from '../db/tables';
 import { badInput, forbidden, notFound } from '../errors';
+import { recordAudit, runAudited } from './audit-log';
 import type { ApiKeyModel, PersonalAccessTokenModel } from './models';
 import { isUuid } from './projects';
 
 // Ingest keys (per project, write-only) and personal access tokens (per user). The secret is
-// returned once from create/rotate and only its hash is stored.
+// returned once from create/rotate and only its hash is stored. Every change is audited in its
+// own transaction; entries name a key by id, name and display prefix, never by its secret.
 
 const MAX_GRACE_SECONDS = 7 * 24 * 3600;
 
@@ -71,7 +73,7 @@ export async function createApiKey(
   expiresAt?: Date | null,
 ): Promise<{ apiKey: ApiKeyModel; secret: string }> {
   const issued = issueCredential('ttk');
-  const row = await insertApiKey(ctx.deps.db, {
+  const values = {
     projectId,
     name: validateName(name),
     lookupId: issued.lookupId,
@@ -79,6 +81,17 @@ export async function createApiKey(
     secretHash: issued.secretHash,
     createdBy: actingUserId(ctx),
     expiresAt: validateExpiry(expiresAt),
+  };
+  const row = await runAudited(ctx.deps, async (trx) => {
+    const inserted = await insertApiKey(trx, values);
+    await recordAudit(trx, ctx, {
+      projectId,
+      action: 'api_key.create',
+      targetType: 'api_key',
+      targetId: inserted.id,
+      details: { name: inserted.name, prefix: inserted.prefix, expiresAt: inserted.expires_at },
+    });
+    return inserted;
   });
   return { apiKey: toApiKeyModel(row), secret: issued.secret };
 }
@@ -99,7 +112,7 @@ export async function rotateApiKey(
   if (!Number.isInteger(grace) || grace < 0 || grace > MAX_GRACE_SECONDS) {
     throw badInput(`graceSeconds must be between 0 and ${MAX_GRACE_SECONDS}.`, { field: 'graceSeconds' });
   }
-  return ctx.deps.db.transaction().execute(async (trx) => {
+  return runAudited(ctx.deps, async (trx) => {
     const old = await trx.selectFrom('api_keys').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
     if (!old) throw notFound('API key');
     if (old.revoked_at) throw badInput('A revoked key cannot be rotated.');
@@ -122,16 +135,42 @@ export async function rotateApiKey(
       expiresAt: old.expires_at ? new Date(now + (old.expires_at.getTime() - old.created_at.getTime())) : null,
       rotatedFromId: old.id,
     });
+    await recordAudit(trx, ctx, {
+      projectId: old.project_id,
+      action: 'api_key.rotate',
+      targetType: 'api_key',
+      targetId: old.id,
+      details: {
+        name: old.name,
+        prefix: old.prefix,
+        oldExpiresAt: oldExpiry,
+        graceSeconds: grace,
+        newKeyId: row.id,
+        newPrefix: row.prefix,
+        newExpiresAt: row.expires_at,
+      },
+    });
     return { apiKey: toApiKeyModel(row), secret: issued.secret };
   });
 }
 
 export async function revokeApiKey(ctx: RequestContext, id: string): Promise<ApiKeyModel> {
-  const existing = await findApiKeyById(ctx.deps.db, id);
-  if (!existing) throw notFound('API key');
-  if (existing.revoked_at) return toApiKeyModel(existing);
-  const row = await updateApiKey(ctx.deps.db, id, { revoked_at: new Date() });
-  if (!row) throw notFound('API key');
+  const row = await runAudited(ctx.deps, async (trx) => {
+    // Locked, so two concurrent revocations make one change and one entry.
+    const existing = await trx.selectFrom('api_keys').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+    if (!existing) throw notFound('API key');
+    if (existing.revoked_at) return existing;
+    const revoked = await updateApiKey(trx, id, { revoked_at: new Date() });
+    if (!revoked) throw notFound('API key');
+    await recordAudit(trx, ctx, {
+      projectId: revoked.project_id,
+      action: 'api_key.revoke',
+      targetType: 'api_key',
+      targetId: revoked.id,
+      details: { name: revoked.name, prefix: revoked.prefix },
+    });
+    return revoked;
+  });
   return toApiKeyModel(row);
 }
 
@@ -144,7 +183,7 @@ export async function createPersonalAccessToken(
   input: { name: string; readOnly: boolean; expiresAt?: Date | null },
 ): Promise<{ token: PersonalAccessTokenModel; secret: string }> {
   const issued = issueCredential('ttp');
-  const row = await insertPersonalAccessToken(ctx.deps.db, {
+  const values = {
     userId: actingUserId(ctx),
     name: validateName(input.name),
     lookupId: issued.lookupId,
@@ -152,15 +191,47 @@ export async function createPersonalAccessToken(
     secretHash: issued.secretHash,
     readOnly: input.readOnly,
     expiresAt: validateExpiry(input.expiresAt),
+  };
+  const row = await runAudited(ctx.deps, async (trx) => {
+    const inserted = await insertPersonalAccessToken(trx, values);
+    // A token belongs to a user, not a project: the entry goes on the global chain.
+    await recordAudit(trx, ctx, {
+      projectId: null,
+      action: 'token.create',
+      targetType: 'personal_access_token',
+      targetId: inserted.id,
+      details: { name: inserted.name, prefix: inserted.prefix, readOnly: inserted.read_only, expiresAt: inserted.expires_at },
+    });
+    return inserted;
   });
   return { token: toTokenModel(row), secret: issued.secret };
 }
 
 export async function revokePersonalAccessToken(ctx: RequestContext, id: string): Promise<boolean> {
   if (!isUuid(id)) throw notFound('Token');
-  const row = await revokePersonalAccessTokenRow(ctx.deps.db, id, actingUserId(ctx), new Date());
-  if (!row) throw notFound('Token');
-  return true;
+  const userId = actingUserId(ctx);
+  return runAudited(ctx.deps, async (trx) => {
+    const existing = await trx
+      .selectFrom('personal_access_tokens')
+      .select(['id', 'revoked_at'])
+      .where('id', '=', id)
+      .where('user_id', '=', userId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!existing) throw notFound('Token');
+    // Revoking twice keeps the first revocation time and records nothing new.
+    if (existing.revoked_at) return true;
+    const row = await revokePersonalAccessTokenRow(trx, id, userId, new Date());
+    if (!row) throw notFound('Token');
+    await recordAudit(trx, ctx, {
+      projectId: null,
+      action: 'token.revoke',
+      targetType: 'personal_access_token',
+      targetId: row.id,
+      details: { name: row.name, prefix: row.prefix },
+    });
+    return true;
+  });
 }
 
 export async function listPersonalAccessTokens(ctx: RequestContext, userId: string): Promise<PersonalAccessTokenModel[]> {

@@ -15,6 +15,7 @@ import { findUserByEmail } from '../db/repositories/users';
 import type { ProjectMemberRow, ProjectRow, RoleName } from '../db/tables';
 import { checkCustomPattern, checkCustomPatternName } from '../../plugins/redaction/custom-pattern';
 import { AppError, badInput, forbidden, notFound } from '../errors';
+import { recordAudit, runAudited } from './audit-log';
 import { defaultProjectSettings, type ProjectMemberModel, type ProjectModel, type ProjectSettings } from './models';
 
 // Role rules that depend on the data, not just on the caller's role (which the schema checks):
@@ -50,9 +51,10 @@ function validateProjectName(name: string): string {
 export async function createProject(ctx: RequestContext, input: { name: string }): Promise<ProjectModel> {
   const userId = requireUserId(ctx);
   const name = validateProjectName(input.name);
-  const project = await ctx.deps.db.transaction().execute(async (trx) => {
+  const project = await runAudited(ctx.deps, async (trx) => {
     const row = await insertProject(trx, name, defaultProjectSettings);
     await insertMember(trx, row.id, userId, 'OWNER');
+    await recordAudit(trx, ctx, { projectId: row.id, action: 'project.create', targetType: 'project', targetId: row.id, details: { name } });
     return row;
   });
   return toProjectModel(project);
@@ -84,20 +86,31 @@ export async function updateProjectSettings(
     seen.add(p.name);
   }
   if ((patch.customPatterns?.length ?? 0) > 50) throw badInput('At most 50 custom patterns per project.', { field: 'customPatterns' });
-  const row = await ctx.deps.db.transaction().execute(async (trx) => {
+  const row = await runAudited(ctx.deps, async (trx) => {
     const current = await trx.selectFrom('projects').selectAll().where('id', '=', projectId).forUpdate().executeTakeFirst();
     if (!current) throw notFound('Project');
     const definedPatch = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined && v !== null));
-    const next = { ...toProjectModel(current).settings, ...definedPatch };
-    return updateProjectSettingsRow(trx, projectId, next);
+    const before = toProjectModel(current).settings;
+    const next = { ...before, ...definedPatch };
+    const updated = await updateProjectSettingsRow(trx, projectId, next);
+    if (!updated) throw notFound('Project');
+    // Whole settings before and after: a reviewer reads the change without replaying history.
+    const after = toProjectModel(updated).settings;
+    await recordAudit(trx, ctx, { projectId, action: 'project.settings_change', targetType: 'project', targetId: projectId, details: { before, after } });
+    return updated;
   });
   if (!row) throw notFound('Project');
   return toProjectModel(row);
 }
 
 export async function deleteProject(ctx: RequestContext, projectId: string): Promise<boolean> {
-  if (!(await deleteProjectRow(ctx.deps.db, projectId))) throw notFound('Project');
-  return true;
+  return runAudited(ctx.deps, async (trx) => {
+    const project = await findProjectById(trx, projectId);
+    if (!project || !(await deleteProjectRow(trx, projectId))) throw notFound('Project');
+    // audit_log has no foreign key: this entry, and the project's whole chain, outlive it.
+    await recordAudit(trx, ctx, { projectId, action: 'project.delete', targetType: 'project', targetId: projectId, details: { name: project.name } });
+    return true;
+  });
 }
 
 export async function addProjectMember(
@@ -112,8 +125,12 @@ export async function addProjectMember(
   const user = await findUserByEmail(ctx.deps.db, email);
   // Adding requires an existing account; invitations by e-mail are a later feature.
   if (!user) throw new AppError('NOT_FOUND', 'No account uses this e-mail address; ask them to sign up first.');
-  const row = await insertMember(ctx.deps.db, projectId, user.id, role);
-  if (!row) throw new AppError('CONFLICT', 'This person is already a member of the project.');
+  const row = await runAudited(ctx.deps, async (trx) => {
+    const inserted = await insertMember(trx, projectId, user.id, role);
+    if (!inserted) throw new AppError('CONFLICT', 'This person is already a member of the project.');
+    await recordAudit(trx, ctx, { projectId, action: 'member.add', targetType: 'user', targetId: user.id, details: { email: user.email, role } });
+    return inserted;
+  });
   return toMemberModel(row);
 }
 
@@ -126,7 +143,7 @@ export async function updateProjectMemberRole(
   // A malformed id would reach Postgres as a uuid cast error and be masked as an internal one.
   if (!isUuid(userId)) throw notFound('Member');
   const callerRole = await ctx.roleIn(projectId);
-  return ctx.deps.db.transaction().execute(async (trx) => {
+  return runAudited(ctx.deps, async (trx) => {
     const owners = await countOwnersForUpdate(trx, projectId);
     const target = await findMembership(trx, projectId, userId);
     if (!target) throw notFound('Member');
@@ -138,6 +155,13 @@ export async function updateProjectMemberRole(
     }
     const updated = await updateMemberRole(trx, projectId, userId, role);
     if (!updated) throw notFound('Member');
+    await recordAudit(trx, ctx, {
+      projectId,
+      action: 'member.role_change',
+      targetType: 'user',
+      targetId: userId,
+      details: { before: target.role, after: updated.role },
+    });
     return toMemberModel(updated);
   });
 }
@@ -145,7 +169,7 @@ export async function updateProjectMemberRole(
 export async function removeProjectMember(ctx: RequestContext, projectId: string, userId: string): Promise<boolean> {
   if (!isUuid(userId)) throw notFound('Member');
   const callerRole = await ctx.roleIn(projectId);
-  return ctx.deps.db.transaction().execute(async (trx) => {
+  return runAudited(ctx.deps, async (trx) => {
     const owners = await countOwnersForUpdate(trx, projectId);
     const target = await findMembership(trx, projectId, userId);
     if (!target) throw notFound('Member');
@@ -153,7 +177,10 @@ export async function removeProjectMember(ctx: RequestContext, projectId: string
     if (target.role === 'OWNER' && owners <= 1) {
       throw badInput('The last OWNER cannot be removed: promote someone else first, or delete the project.');
     }
-    return deleteMember(trx, projectId, userId);
+    // Removed meanwhile by someone else: nothing changed here, so nothing to record.
+    if (!(await deleteMember(trx, projectId, userId))) return false;
+    await recordAudit(trx, ctx, { projectId, action: 'member.remove', targetType: 'user', targetId: userId, details: { role: target.role } });
+    return true;
   });
 }
 

@@ -1,9 +1,9 @@
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { RequestContext } from '../context';
 import { findSpanContentsOfTrace, findSpansOfTrace, findTrace, type SpanMetaRow } from '../db/repositories/spans';
-import type { Database, TraceRow } from '../db/tables';
-import { badInput } from '../errors';
-import { decodeContent } from '../storage/content';
+import type { Database, SpanRow, TraceRow } from '../db/tables';
+import { AppError, badInput } from '../errors';
+import { readContent, type ContentFailure } from '../storage/content';
 import type { RedactionHit, SpanKindName, SpanModel, SpanStatusName, TraceModel } from './models';
 
 // Reads. Lists read the compact trace roll-ups only; span content is decoded only for a
@@ -176,28 +176,70 @@ export async function listSpansOfTrace(ctx: RequestContext, projectId: string, t
   return (await findSpansOfTrace(ctx.deps.db, projectId, traceId)).map(toSpanModel);
 }
 
-/** Content of one span, loading the whole trace's content in one query the first time it is asked. */
-export async function getSpanContent(ctx: RequestContext, span: SpanModel): Promise<{ input: unknown; output: unknown }> {
-  if (span.content) return span.content;
+export type ContentColumn = 'input' | 'output';
+
+/** One field's content: its value, or why the stored value cannot be read. */
+export type ContentField = { ok: true; value: unknown } | { ok: false; error: AppError };
+
+type StoredContent = Pick<SpanRow, 'input' | 'output'>;
+
+interface TraceContent {
+  stored: Map<string, StoredContent>;
+  /** Decoded on first use, per column and span, so a bad value costs only its own field. */
+  read: Record<ContentColumn, Map<string, ContentField>>;
+}
+
+const UNREADABLE_BECAUSE: Record<ContentFailure, string> = {
+  truncated: 'the stored value is truncated',
+  'unsupported-version': 'the stored value is not in a format this server reads',
+  malformed: 'the stored value is not in a format this server reads',
+  'unknown-key': "it was encrypted with a key that is not in the server's key ring",
+  'authentication-failed': 'it failed authentication (altered, encrypted with a different key, or copied from another span)',
+  'invalid-json': 'the storage codec returned something that is not JSON',
+  'codec-error': 'the storage codec could not decode it',
+};
+
+/**
+ * One content field of a span. The first call for a trace loads the content of all its spans
+ * in one query; each value is then decoded on its own the first time it is asked for, so a
+ * value that fails (tampered, wrong or unknown key, moved, truncated) fails only its field.
+ */
+export async function getSpanContentField(ctx: RequestContext, span: SpanModel, column: ContentColumn): Promise<ContentField> {
+  if (span.content) return { ok: true, value: span.content[column] };
   const key = `span-content:${span.projectId}:${span.traceId}`;
-  let pending = ctx.memo.get(key) as Promise<Map<string, { input: unknown; output: unknown }>> | undefined;
+  let pending = ctx.memo.get(key) as Promise<TraceContent> | undefined;
   if (!pending) {
-    pending = findSpanContentsOfTrace(ctx.deps.db, span.projectId, span.traceId).then(
-      (rows) =>
-        new Map(
-          rows.map((r) => {
-            const c = { projectId: span.projectId, table: 'spans', rowId: r.id };
-            return [
-              r.id,
-              {
-                input: decodeContent(ctx.deps.codec, r.input, { ...c, column: 'input' }),
-                output: decodeContent(ctx.deps.codec, r.output, { ...c, column: 'output' }),
-              },
-            ];
-          }),
-        ),
-    );
+    pending = findSpanContentsOfTrace(ctx.deps.db, span.projectId, span.traceId).then((rows) => ({
+      stored: new Map(rows.map((r) => [r.id, { input: r.input, output: r.output }])),
+      read: { input: new Map(), output: new Map() },
+    }));
     ctx.memo.set(key, pending);
   }
-  return (await pending).get(span.id) ?? { input: null, output: null };
+  const content = await pending;
+  let field = content.read[column].get(span.id);
+  if (!field) {
+    field = decodeField(ctx, span, column, content.stored.get(span.id)?.[column] ?? null);
+    content.read[column].set(span.id, field);
+  }
+  return field;
+}
+
+function decodeField(ctx: RequestContext, span: SpanModel, column: ContentColumn, stored: Uint8Array | null): ContentField {
+  const result = readContent(ctx.deps.codec, stored, { projectId: span.projectId, table: 'spans', rowId: span.id, column });
+  if (result.ok) return result;
+  // Ids and the reason only: never the stored bytes, and never a plaintext fragment.
+  ctx.deps.logger.error(
+    { projectId: span.projectId, traceId: span.traceId, spanId: span.id, column, reason: result.reason, detail: result.detail },
+    'span content unreadable',
+  );
+  const error = new AppError('CONTENT_UNREADABLE', `The stored ${column} of this span cannot be read: ${UNREADABLE_BECAUSE[result.reason]}.`, {
+    reason: result.reason,
+  });
+  return { ok: false, error };
+}
+
+/** Both content fields of a span (see getSpanContentField). */
+export async function getSpanContent(ctx: RequestContext, span: SpanModel): Promise<Record<ContentColumn, ContentField>> {
+  const [input, output] = await Promise.all([getSpanContentField(ctx, span, 'input'), getSpanContentField(ctx, span, 'output')]);
+  return { input, output };
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { inject } from 'vitest';
+import type { PluginEntry } from '../../plugins/core/plugin';
 import { createApp, type App } from '../app';
 import { loadConfig } from '../config';
 
@@ -72,6 +73,8 @@ export function uniqueEmail(label = 'user'): string {
 export interface TestAppOptions {
   /** Replaces the app's logger, e.g. one writing to memory so a test can read what was logged. */
   logger?: Logger;
+  /** Plugins to load instead of the config file's (or the built-ins), e.g. a throwing redactor. */
+  plugins?: PluginEntry[];
 }
 
 export async function createTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
@@ -84,7 +87,7 @@ export async function createTestApp(env: Record<string, string> = {}, options: T
     ...env,
   });
   const queries: string[] = [];
-  const app = await createApp(config, { logger: options.logger, onQuery: (sql) => queries.push(sql) });
+  const app = await createApp(config, { logger: options.logger, plugins: options.plugins, onQuery: (sql) => queries.push(sql) });
 
   const signUp: TestApp['signUp'] = async (name = 'Test User') => {
     const client = new TestClient(app);

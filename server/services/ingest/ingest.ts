@@ -1,12 +1,15 @@
 // Ingest, in stages:
 //   1. validate  — each span on its own; a bad one is rejected by index, the rest go on
 //   2. merge     — copies of one span id within the batch become one row
-//   3. price     — cost from the model price table (null when the model has no price)
-//   4. encode    — content to JSON bytes through the storage codec; per-project settings may
-//                  drop inputs or outputs entirely before anything is written
-//   5. store     — one multi-row span upsert (re-pricing completed copies), then the trace
+//   3. redact    — per-project settings may drop inputs or outputs entirely; then the loaded
+//                  plugins' redactors and the project's custom patterns run over input, output,
+//                  metadata and trace metadata (redact-span.ts). A span whose redaction fails or
+//                  overruns its time budget is rejected (every copy, by index), never stored
+//   4. price     — cost from the model price table (null when the model has no price)
+//   5. encode    — content to JSON bytes through the storage codec
+//   6. store     — one multi-row span upsert (re-pricing completed copies), then the trace
 //                  rows, in one transaction
-//   6. publish   — to live-tail subscribers, after commit
+//   7. publish   — to live-tail subscribers, after commit (redacted content, as stored)
 import type { AppDeps } from '../../context';
 import { findProjectById } from '../../db/repositories/projects';
 import { refreshTraceRollups, updateSpanCosts, upsertSpans, upsertTraceAttributes, type TraceAttributesRow } from '../../db/repositories/spans';
@@ -15,6 +18,7 @@ import { AppError, notFound } from '../../errors';
 import { encodeContent } from '../../storage/content';
 import type { ProjectSettings, SpanModel } from '../models';
 import { toProjectModel } from '../projects';
+import { redactBatch } from './redact-span';
 import { validateSpan, type SpanInputData } from './validate-span';
 
 export interface IngestRejection {
@@ -70,19 +74,27 @@ export async function ingestSpans(
   });
   if (byId.size === 0) return { accepted: 0, rejected };
 
-  // Sorted, so concurrent batches lock rows in the same order and cannot deadlock.
-  const accepted = [...byId.values()].sort((a, b) => (a.span.id < b.span.id ? -1 : a.span.id > b.span.id ? 1 : 0));
+  // 3. redact: from here on, `span` holds the redacted content only.
+  const redaction = redactBatch(deps, projectId, settings, [...byId.values()]);
+  if (redaction.rejected.length > 0) {
+    rejected.push(...redaction.rejected);
+    rejected.sort((a, b) => a.index - b.index);
+  }
+  if (redaction.kept.length === 0) return { accepted: 0, rejected };
 
-  // 3. price, 4. encode
+  // Sorted, so concurrent batches lock rows in the same order and cannot deadlock.
+  const accepted = redaction.kept.sort((a, b) => (a.span.id < b.span.id ? -1 : a.span.id > b.span.id ? 1 : 0));
+
+  // 4. price, 5. encode
   const rows: NewSpanRow[] = [];
   const models: SpanModel[] = [];
-  for (const { span } of accepted) {
+  for (const { span, redactions } of accepted) {
     const promptTokens = span.promptTokens ?? null;
     const completionTokens = span.completionTokens ?? null;
     const totalTokens = promptTokens === null && completionTokens === null ? null : (promptTokens ?? 0) + (completionTokens ?? 0);
     const costUsd = span.model ? deps.prices.costFor(span.model, span.startTime, promptTokens, completionTokens) : null;
-    const input = settings.redactInputs ? null : (span.input ?? null);
-    const output = settings.redactOutputs ? null : (span.output ?? null);
+    const input = span.input ?? null;
+    const output = span.output ?? null;
     const codecContext = { projectId, table: 'spans', rowId: span.id };
     rows.push({
       project_id: projectId,
@@ -104,7 +116,7 @@ export async function ingestSpans(
       end_time: span.endTime ?? null,
       status: span.status ?? 'OK',
       status_message: span.statusMessage ?? null,
-      redactions: '[]',
+      redactions: JSON.stringify(redactions),
     });
     models.push({
       projectId,
@@ -124,12 +136,12 @@ export async function ingestSpans(
       status: span.status ?? 'OK',
       statusMessage: span.statusMessage ?? null,
       metadata: span.metadata ?? null,
-      redactions: [],
+      redactions,
       content: { input, output },
     });
   }
 
-  // 5. store
+  // 6. store
   await deps.db.transaction().execute(async (trx) => {
     const stored = await upsertSpans(trx, rows);
     // A stored span keeps its trace even when a copy names another one, so the copy's trace
@@ -159,7 +171,7 @@ export async function ingestSpans(
     await refreshTraceRollups(trx, projectId, traceAttributes.map((t) => t.id));
   });
 
-  // 6. publish
+  // 7. publish
   for (const model of models) deps.pubsub.publish('span:ingested', projectId, model);
 
   const acceptedCount = accepted.reduce((n, a) => n + a.indexes.length, 0);

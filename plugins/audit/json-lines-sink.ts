@@ -1,0 +1,66 @@
+import { appendFileSync } from 'node:fs';
+import { appendFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { AuditEvent, AuditSink } from '../core/plugin';
+
+// Audit events as JSON lines, one event per line, the format SIEM shippers (Filebeat, Vector,
+// Fluent Bit, the Splunk forwarder) tail without configuration.
+
+/** Marks our lines when they share a stream with other JSON logs (stdout with the app's logs). */
+export const AUDIT_LINE_SOURCE = 'tokentrace.audit';
+
+/** One event as one line: a fixed key order, ISO time, and `\n` (JSON escapes any newline inside strings). */
+export function formatAuditLine(event: AuditEvent): string {
+  const line = {
+    source: AUDIT_LINE_SOURCE,
+    id: event.id,
+    at: event.at.toISOString(),
+    projectId: event.projectId,
+    action: event.action,
+    actor: { type: event.actor.type, id: event.actor.id, label: event.actor.label },
+    targetType: event.targetType,
+    targetId: event.targetId,
+    ip: event.ip,
+    userAgent: event.userAgent,
+    details: event.details ?? null,
+    hash: event.hash ?? null,
+  };
+  return `${JSON.stringify(line)}\n`;
+}
+
+/**
+ * A sink that hands each formatted line to `writeLine`, one at a time and in order: a slow
+ * write is never overtaken by the next event. A failed write rejects that event's promise (the
+ * server logs it) and the lines after it are still written.
+ */
+export function createJsonLinesSink(name: string, writeLine: (line: string) => void | Promise<void>): AuditSink {
+  let queue: Promise<void> = Promise.resolve();
+  return {
+    name,
+    write(event) {
+      const line = formatAuditLine(event);
+      const written = queue.then(() => writeLine(line));
+      queue = written.catch(() => {});
+      return written;
+    },
+  };
+}
+
+/** Writes to a stream such as process.stdout, resolving once the stream took the line. */
+export function streamSink(stream: NodeJS.WritableStream, name = 'audit-stdout'): AuditSink {
+  return createJsonLinesSink(
+    name,
+    (line) => new Promise<void>((done, fail) => void stream.write(line, (err) => (err ? fail(err) : done()))),
+  );
+}
+
+/**
+ * Appends to a file, opened by path for every line so that log rotation (rename, then a new
+ * file) needs no signal. Created with mode 0600: entries name people and addresses. Checked
+ * when the plugin loads, so a wrong path stops the start instead of losing events later.
+ */
+export function fileSink(file: string): AuditSink {
+  const path = resolve(file);
+  appendFileSync(path, '', { mode: 0o600 });
+  return createJsonLinesSink(`audit-file:${path}`, (line) => appendFile(path, line, { mode: 0o600 }));
+}

@@ -1,0 +1,114 @@
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type Selectable, type SqlBool } from 'kysely';
+import type { AuditLogTable, Database } from '../tables';
+
+type Db = Kysely<Database>;
+
+export type AuditLogRow = Selectable<AuditLogTable>;
+
+/** One chain per project; `null` is the global chain (sign-ins, personal tokens). */
+export type AuditChain = string | null;
+
+function inChain(eb: ExpressionBuilder<Database, 'audit_log'>, chain: AuditChain): Expression<SqlBool> {
+  return chain === null ? eb('audit_log.project_id', 'is', null) : eb('audit_log.project_id', '=', chain);
+}
+
+/**
+ * Serialises writers of one chain until the caller's transaction ends, so two concurrent
+ * entries can never both link to the same predecessor (a forked chain). An advisory lock
+ * rather than a row lock: the chain's head row may not exist yet.
+ */
+export async function lockAuditChain(trx: Db, chain: AuditChain): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtextextended(${`audit:${chain ?? 'global'}`}, 0))`.execute(trx);
+}
+
+/** The hash of the chain's newest entry; null for an empty chain. */
+export async function findAuditChainHead(trx: Db, chain: AuditChain): Promise<string | null> {
+  const row = await trx
+    .selectFrom('audit_log')
+    .select('hash')
+    .where((eb) => inChain(eb, chain))
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.hash ?? null;
+}
+
+export interface NewAuditRow {
+  project_id: string | null;
+  at: Date;
+  action: string;
+  actor_type: string;
+  actor_id: string | null;
+  actor_label: string | null;
+  target_type: string;
+  target_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  /** Already serialised JSON, or null. */
+  details: string | null;
+  prev_hash: string | null;
+  hash: string;
+}
+
+export async function insertAuditRow(trx: Db, row: NewAuditRow): Promise<string> {
+  const inserted = await trx.insertInto('audit_log').values(row).returning('id').executeTakeFirstOrThrow();
+  // int8 comes back as a string from pg and as a number or bigint from PGlite.
+  return String(inserted.id);
+}
+
+/** A chain oldest first, `limit` entries after `afterId`: verification walks it in batches. */
+export function findAuditChainBatch(db: Db, chain: AuditChain, afterId: string | null, limit: number): Promise<AuditLogRow[]> {
+  return db
+    .selectFrom('audit_log')
+    .selectAll()
+    .where((eb) => (afterId === null ? inChain(eb, chain) : eb.and([inChain(eb, chain), eb('audit_log.id', '>', afterId)])))
+    .orderBy('id', 'asc')
+    .limit(limit)
+    .execute();
+}
+
+export interface AuditRowFilter {
+  action?: string | null;
+  actorId?: string | null;
+  from?: Date | null;
+  to?: Date | null;
+}
+
+function filterConditions(eb: ExpressionBuilder<Database, 'audit_log'>, projectId: string, f: AuditRowFilter): Expression<SqlBool>[] {
+  const conditions: Expression<SqlBool>[] = [eb('audit_log.project_id', '=', projectId)];
+  if (f.action) conditions.push(eb('audit_log.action', '=', f.action));
+  if (f.actorId) conditions.push(eb('audit_log.actor_id', '=', f.actorId));
+  if (f.from) conditions.push(eb('audit_log.at', '>=', f.from));
+  if (f.to) conditions.push(eb('audit_log.at', '<', f.to));
+  return conditions;
+}
+
+/** Newest first, keyset on id (strictly below `beforeId`). */
+export function findAuditPage(
+  db: Db,
+  projectId: string,
+  filter: AuditRowFilter,
+  beforeId: string | null,
+  limit: number,
+): Promise<AuditLogRow[]> {
+  return db
+    .selectFrom('audit_log')
+    .selectAll()
+    .where((eb) => {
+      const conditions = filterConditions(eb, projectId, filter);
+      if (beforeId !== null) conditions.push(eb('audit_log.id', '<', beforeId));
+      return eb.and(conditions);
+    })
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+export async function countAuditEntries(db: Db, projectId: string, filter: AuditRowFilter): Promise<number> {
+  const r = await db
+    .selectFrom('audit_log')
+    .select((eb) => eb.fn.countAll<string | number>().as('n'))
+    .where((eb) => eb.and(filterConditions(eb, projectId, filter)))
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
