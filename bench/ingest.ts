@@ -38,6 +38,7 @@ const { values: flags } = parseArgs({
     rounds: { type: 'string', default: '4' },
     timeout: { type: 'string', default: '300' },
     plugins: { type: 'string', default: 'default' },
+    pii: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
   strict: true,
@@ -45,7 +46,7 @@ const { values: flags } = parseArgs({
 
 if (flags.help) {
   console.log(`usage: npm run bench:ingest -- [--db=pglite|postgres] [--senders=4] [--batch=100]
-                                [--batches=N] [--warmup=N] [--rounds=4] [--timeout=300] [--plugins=default|none]
+                                [--batches=N] [--warmup=N] [--rounds=4] [--timeout=300] [--plugins=default|none] [--pii]
   --batches  measured batches in all (default: 600 on Postgres, 200 on PGlite)
   --warmup   warm-up batches before measuring (default: 5 per sender)
   --rounds   the measured batches are split into this many raw/HTTP rounds, alternating
@@ -212,7 +213,7 @@ async function main(): Promise<void> {
   });
   const setupStarted = performance.now();
   const app: App = await createApp(config, flags.plugins === 'none' ? { plugins: [] } : {});
-  console.log(`plugins: ${app.deps.plugins.names.join(', ') || 'none'} (codec ${app.deps.codec.name})`);
+  console.log(`plugins: ${app.deps.plugins.names.join(', ') || 'none'} (codec ${app.deps.codec.name}); piiRedaction ${flags.pii ? 'on' : 'off'}`);
   cleanups.push({ label: 'app.close', run: () => app.close() });
 
   const http = await listen(app);
@@ -220,7 +221,7 @@ async function main(): Promise<void> {
   const endpoint = http.endpoint;
 
   // Through the real API: a user, a project and an ingest key.
-  const { projectId: httpProjectId, secret } = await createIngestKey(endpoint);
+  const { projectId: httpProjectId, secret } = await createIngestKey(endpoint, { piiRedaction: flags.pii });
 
   // The baseline's project, inserted directly.
   const rawProject = await app.deps.db

@@ -40,7 +40,7 @@ export async function graphql<T>(endpoint: string, query: string, variables: Rec
 }
 
 /** Sign up, create a project, create an ingest key: what a new user does first. */
-export async function createIngestKey(endpoint: string): Promise<{ projectId: string; secret: string }> {
+export async function createIngestKey(endpoint: string, options: { piiRedaction?: boolean } = {}): Promise<{ projectId: string; secret: string }> {
   const email = `bench-${randomBytes(5).toString('hex')}@example.com`;
   const signUp = await graphql<{ signUp: { user: { id: string } } }>(
     endpoint,
@@ -56,6 +56,14 @@ export async function createIngestKey(endpoint: string): Promise<{ projectId: st
     cookie,
   );
   const projectId = project.data.createProject.id;
+  if (options.piiRedaction) {
+    await graphql(
+      endpoint,
+      'mutation($p: ID!) { updateProjectSettings(projectId: $p, input: { piiRedaction: true }) { id } }',
+      { p: projectId },
+      cookie,
+    );
+  }
   const key = await graphql<{ createApiKey: { secret: string } }>(
     endpoint,
     'mutation($p: ID!) { createApiKey(projectId: $p, name: "bench ingest key") { secret } }',
