@@ -1,7 +1,7 @@
 import type { AuditVerification } from '../../server/services/audit-chain';
 import { listAuditLog, verifyAuditLog, type AuditActor, type AuditLogEntryModel, type AuditLogPage } from '../../server/services/audit-log';
 import { builder } from '../builder';
-import { PageInfoRef } from './page-info';
+import { PageInfoRef, pageInfoOf } from './page-info';
 import { ProjectRef } from './project';
 
 // The audit log is ADMIN+ everywhere: the connection, each entry, its actor and the chain check.
@@ -54,12 +54,7 @@ const AuditLogConnectionRef = builder.objectRef<AuditConnectionShape>('AuditLogC
     }),
     pageInfo: t.field({
       type: PageInfoRef,
-      resolve: (c) => ({
-        hasNextPage: c.hasNextPage,
-        hasPreviousPage: c.hasPreviousPage,
-        startCursor: c.edges[0]?.cursor ?? null,
-        endCursor: c.edges.at(-1)?.cursor ?? null,
-      }),
+      resolve: pageInfoOf,
     }),
     totalCount: t.int({ description: 'Entries matching the filter; counted only when asked for.', resolve: (c) => c.totalCount() }),
   }),

@@ -17,3 +17,13 @@ export const PageInfoRef = builder.objectRef<PageInfoShape>('PageInfo').implemen
     endCursor: t.exposeString('endCursor', { nullable: true }),
   }),
 });
+
+/** PageInfo of a forward-only connection page. */
+export function pageInfoOf(page: { edges: { cursor: string }[]; hasNextPage: boolean; hasPreviousPage: boolean }): PageInfoShape {
+  return {
+    hasNextPage: page.hasNextPage,
+    hasPreviousPage: page.hasPreviousPage,
+    startCursor: page.edges[0]?.cursor ?? null,
+    endCursor: page.edges.at(-1)?.cursor ?? null,
+  };
+}

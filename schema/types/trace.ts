@@ -2,7 +2,7 @@ import type { TraceModel } from '../../server/services/models';
 import { getTrace, listSpansOfTrace, listTraces, type TracePage } from '../../server/services/traces';
 import { builder } from '../builder';
 import { SpanStatusEnum } from './enums';
-import { PageInfoRef } from './page-info';
+import { PageInfoRef, pageInfoOf } from './page-info';
 import { ProjectRef } from './project';
 import { SpanRef } from './span';
 
@@ -50,12 +50,7 @@ const TraceConnectionRef = builder.objectRef<TraceConnectionShape>('TraceConnect
     edges: t.field({ type: [TraceEdgeRef], resolve: (c) => c.edges }),
     pageInfo: t.field({
       type: PageInfoRef,
-      resolve: (c) => ({
-        hasNextPage: c.hasNextPage,
-        hasPreviousPage: c.hasPreviousPage,
-        startCursor: c.edges[0]?.cursor ?? null,
-        endCursor: c.edges.at(-1)?.cursor ?? null,
-      }),
+      resolve: pageInfoOf,
     }),
     totalCount: t.int({ description: 'Traces matching the filter; counted only when asked for.', resolve: (c) => c.totalCount() }),
   }),

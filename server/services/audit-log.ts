@@ -13,7 +13,7 @@ import {
 } from '../db/repositories/audit-log';
 import type { Database } from '../db/tables';
 import { badInput } from '../errors';
-import { auditEntryHash, normaliseDetails, verifyAuditChain, type AuditVerification, type ChainedContent } from './audit-chain';
+import { auditEntryHash, normaliseDetails, verifyAuditChain, type AuditVerification, type ChainedContent, contentOfRow } from './audit-chain';
 
 // Admin changes are recorded in the transaction that makes them: the change and its entry
 // commit together or not at all. Plugins' audit sinks see an entry only after it committed.
@@ -136,18 +136,7 @@ function holdsCredential(value: unknown): boolean {
 }
 
 function toEntryModel(row: AuditLogRow): AuditLogEntryModel {
-  return {
-    id: String(row.id),
-    projectId: row.project_id,
-    at: row.at,
-    action: row.action,
-    actor: { type: row.actor_type, id: row.actor_id, label: row.actor_label },
-    targetType: row.target_type,
-    targetId: row.target_id,
-    ip: row.ip,
-    userAgent: row.user_agent,
-    details: row.details ?? null,
-  };
+  return { id: String(row.id), ...contentOfRow(row) };
 }
 
 /**
