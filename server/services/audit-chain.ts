@@ -1,3 +1,4 @@
+import type { AuditEvent } from '../../plugins/core/plugin';
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { findAuditChainBatch, type AuditChain, type AuditLogRow } from '../db/repositories/audit-log';
@@ -12,17 +13,8 @@ const HASH_FORMAT_VERSION = 1;
 const VERIFY_BATCH = 500;
 
 /** What the hash covers: every column but the id (a database artefact) and the hashes. */
-export interface ChainedContent {
-  projectId: string | null;
-  at: Date;
-  action: string;
-  actor: { type: string; id: string | null; label: string | null };
-  targetType: string;
-  targetId: string | null;
-  ip: string | null;
-  userAgent: string | null;
-  details: unknown;
-}
+/** What the hash covers: an audit event's content, without its row id and its own hash. */
+export type ChainedContent = Omit<AuditEvent, 'id' | 'hash'>;
 
 /**
  * JSON with object keys sorted at every depth, so the same content always serialises to the

@@ -1,4 +1,4 @@
-import { sql, type Expression, type ExpressionBuilder, type Kysely, type Selectable, type SqlBool } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type Insertable, type Kysely, type Selectable, type SqlBool } from 'kysely';
 import type { AuditLogTable, Database } from '../tables';
 
 type Db = Kysely<Database>;
@@ -33,22 +33,8 @@ export async function findAuditChainHead(trx: Db, chain: AuditChain): Promise<st
   return row?.hash ?? null;
 }
 
-export interface NewAuditRow {
-  project_id: string | null;
-  at: Date;
-  action: string;
-  actor_type: string;
-  actor_id: string | null;
-  actor_label: string | null;
-  target_type: string;
-  target_id: string | null;
-  ip: string | null;
-  user_agent: string | null;
-  /** Already serialised JSON, or null. */
-  details: string | null;
-  prev_hash: string | null;
-  hash: string;
-}
+/** `details` is already serialised JSON (or null); `at` is set by the caller, since it is hashed. */
+export type NewAuditRow = Insertable<AuditLogTable> & { at: Date };
 
 export async function insertAuditRow(trx: Db, row: NewAuditRow): Promise<string> {
   const inserted = await trx.insertInto('audit_log').values(row).returning('id').executeTakeFirstOrThrow();
