@@ -1,4 +1,4 @@
-import type { TokentracePlugin } from './plugin';
+import type { RedactionResult, TokentracePlugin } from './plugin';
 
 // The contract checks a built plugin must pass: the server's loader runs them at start, the
 // testkit runs the same ones, so a plugin that passes its unit tests also loads.
@@ -28,4 +28,11 @@ export function pluginProblem(plugin: TokentracePlugin, label: string): string |
     if (!sink || typeof sink.write !== 'function') return `plugin "${plugin.name}": audit sinks need a write(event) function`;
   }
   return undefined;
+}
+
+/** A redactor's return value is third-party output: check its shape before trusting it. */
+export function isRedactionResult(result: unknown): result is RedactionResult {
+  if (typeof result !== 'object' || result === null) return false;
+  const r = result as Partial<RedactionResult>;
+  return typeof r.text === 'string' && Number.isSafeInteger(r.hits) && (r.hits as number) >= 0;
 }

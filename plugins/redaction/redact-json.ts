@@ -1,3 +1,4 @@
+import { isRedactionResult } from '../core/check-plugin';
 import type { RedactContext, Redactor } from '../core/plugin';
 
 // Redaction of a JSON value (span input/output/metadata) with any list of redactors.
@@ -82,13 +83,7 @@ class Walker {
     for (const redactor of this.redactors) {
       this.checkDeadline();
       const result = redactor.redact(text, this.ctx);
-      if (
-        typeof result !== 'object' ||
-        result === null ||
-        typeof result.text !== 'string' ||
-        !Number.isSafeInteger(result.hits) ||
-        result.hits < 0
-      ) {
+      if (!isRedactionResult(result)) {
         throw new TypeError(`Redactor "${redactor.name}" returned an invalid result`);
       }
       if (result.hits > 0) this.hits.set(redactor.name, (this.hits.get(redactor.name) ?? 0) + result.hits);

@@ -1,4 +1,5 @@
 import type { RedactContext, RedactionResult, Redactor } from '../../../plugins/core/plugin';
+import { isRedactionResult } from '../../../plugins/core/check-plugin';
 import { warmUpRedactors } from '../../../plugins/core/warm-up';
 import { compileCustomPattern } from '../../../plugins/redaction/custom-pattern';
 import { redactValue, RedactionTimeoutError } from '../../../plugins/redaction/redact-json';
@@ -97,13 +98,7 @@ function guard(rules: Rule[], run: SpanRun): Redactor[] {
       } catch (err) {
         throw new RedactorFailure(rule, 'failed', err instanceof Error ? err.name : typeof err);
       }
-      if (
-        typeof result !== 'object' ||
-        result === null ||
-        typeof result.text !== 'string' ||
-        !Number.isSafeInteger(result.hits) ||
-        result.hits < 0
-      ) {
+      if (!isRedactionResult(result)) {
         throw new RedactorFailure(rule, 'returned an invalid result', 'TypeError');
       }
       return result;
