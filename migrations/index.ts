@@ -2,6 +2,8 @@ import type { Migration } from 'kysely';
 import * as initialSchema from './20261129000000_initial_schema';
 import * as seedModelPrices from './20261129000100_seed_model_prices';
 import * as auditLogAppendOnly from './20261129000200_audit_log_append_only';
+import * as oauthFlows from './20261129000300_oauth_flows';
+import * as spanCompletionStartTime from './20261129000400_span_completion_start_time';
 
 // A static list rather than a folder scan, so migrations also run from a bundle.
 // Names sort by their timestamp; add new ones at the end.
@@ -9,4 +11,6 @@ export const migrations: Record<string, Migration> = {
   '20261129000000_initial_schema': initialSchema,
   '20261129000100_seed_model_prices': seedModelPrices,
   '20261129000200_audit_log_append_only': auditLogAppendOnly,
+  '20261129000300_oauth_flows': oauthFlows,
+  '20261129000400_span_completion_start_time': spanCompletionStartTime,
 };

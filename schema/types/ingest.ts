@@ -28,6 +28,7 @@ const SpanInput = builder.inputType('SpanInput', {
     completionTokens: t.int(),
     startTime: t.field({ type: 'DateTime', required: true }),
     endTime: t.field({ type: 'DateTime' }),
+    completionStartTime: t.field({ type: 'DateTime', description: 'When a streamed generation produced its first token.' }),
     status: t.field({ type: SpanStatusEnum }),
     statusMessage: t.string(),
     metadata: t.field({ type: 'JSON' }),

@@ -54,6 +54,16 @@ export const SpanRef = builder.objectRef<SpanModel>('Span').implement({
       nullable: true,
       resolve: (s) => (s.endTime ? s.endTime.getTime() - s.startTime.getTime() : null),
     }),
+    completionStartTime: t.expose('completionStartTime', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When a streamed generation produced its first token.',
+    }),
+    timeToFirstTokenMs: t.float({
+      nullable: true,
+      description: 'From the start of a streamed generation to its first token.',
+      resolve: (s) => (s.completionStartTime ? s.completionStartTime.getTime() - s.startTime.getTime() : null),
+    }),
     status: t.expose('status', { type: SpanStatusEnum }),
     statusMessage: t.exposeString('statusMessage', { nullable: true }),
     metadata: t.expose('metadata', { type: 'JSON', nullable: true }),

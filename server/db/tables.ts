@@ -29,6 +29,20 @@ export interface OauthAccountsTable {
   created_at: Generated<Date>;
 }
 
+/** One sign-in with GitHub or Google in progress (see migrations/20261129000300_oauth_flows.ts). */
+export interface OauthFlowsTable {
+  id: Generated<string>;
+  state_hash: string;
+  provider: string;
+  code_verifier: string;
+  nonce: string | null;
+  mode: string;
+  return_to: string;
+  user_id: string | null;
+  created_at: Generated<Date>;
+  expires_at: Timestamp;
+}
+
 export interface SessionsTable {
   id: Generated<string>;
   user_id: string;
@@ -121,6 +135,8 @@ export interface SpansTable {
   cost_usd: number | null;
   start_time: Timestamp;
   end_time: NullableTimestamp;
+  /** When a streamed generation produced its first token. */
+  completion_start_time: NullableTimestamp;
   status: string;
   status_message: string | null;
   redactions: Json;
@@ -159,6 +175,7 @@ export interface ModelPricesTable {
 export interface Database {
   users: UsersTable;
   oauth_accounts: OauthAccountsTable;
+  oauth_flows: OauthFlowsTable;
   sessions: SessionsTable;
   projects: ProjectsTable;
   project_members: ProjectMembersTable;
@@ -172,6 +189,8 @@ export interface Database {
 
 export type UserRow = Selectable<UsersTable>;
 export type SessionRow = Selectable<SessionsTable>;
+export type OauthAccountRow = Selectable<OauthAccountsTable>;
+export type OauthFlowRow = Selectable<OauthFlowsTable>;
 export type ProjectRow = Selectable<ProjectsTable>;
 export type ProjectMemberRow = Selectable<ProjectMembersTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;

@@ -92,6 +92,7 @@ export interface SpanModel {
   costUsd: number | null;
   startTime: Date;
   endTime: Date | null;
+  completionStartTime: Date | null;
   status: SpanStatusName;
   statusMessage: string | null;
   metadata: unknown;

@@ -66,6 +66,7 @@ export function toSpanModel(row: SpanMetaRow): SpanModel {
     costUsd: row.cost_usd,
     startTime: row.start_time,
     endTime: row.end_time,
+    completionStartTime: row.completion_start_time,
     status: row.status as SpanStatusName,
     statusMessage: row.status_message,
     metadata: row.metadata ?? null,

@@ -27,6 +27,7 @@ export interface SpanInputData {
   completionTokens?: number | null;
   startTime: Date;
   endTime?: Date | null;
+  completionStartTime?: Date | null;
   status?: SpanStatusName | null;
   statusMessage?: string | null;
   metadata?: unknown;
@@ -74,6 +75,11 @@ export function validateSpan(span: SpanInputData, now: number): string | undefin
   if (start < EARLIEST) return 'startTime is before the year 2000: send an ISO-8601 time with a time zone';
   if (start > now + MAX_CLOCK_SKEW_MS) return 'startTime is more than a day in the future: check the client clock';
   if (span.endTime && span.endTime.getTime() < start) return 'endTime is before startTime';
+  if (span.completionStartTime) {
+    const first = span.completionStartTime.getTime();
+    if (first < start) return 'completionStartTime is before startTime';
+    if (span.endTime && first > span.endTime.getTime()) return 'completionStartTime is after endTime';
+  }
 
   if (span.metadata != null && !isPlainObject(span.metadata)) return 'metadata must be a JSON object';
 
