@@ -4,7 +4,7 @@
 //   1 raw INSERT          one multi-row INSERT (separate pg connection pool / the PGlite connection)
 //   2 kysely INSERT       the same rows through the app's Kysely (query builder + app pool)
 //   3 upsertSpans         the ON CONFLICT DO UPDATE … RETURNING statement, no transaction
-//   4 store stage         transaction { upsertSpans, upsertTraceAttributes, refreshTraceRollups }
+//   4 store stage         transaction { lockTraces, upsertSpans, upsertTraces }
 //   5 ingestSpans()       the service: project lookup, validate, price, encode, store, publish
 //   6 yoga.fetch          GraphQL in process: auth, parse, validate, variable coercion, resolver
 //   7 HTTP               the real server on a socket, senders on a worker thread
@@ -28,7 +28,7 @@ import pg from 'pg';
 import { createApp } from '../server/app';
 import { loadConfig } from '../server/config';
 import type { Database } from '../server/db/tables';
-import { refreshTraceRollups, upsertSpans, upsertTraceAttributes, type TraceAttributesRow } from '../server/db/repositories/spans';
+import { lockTraces, upsertSpans, upsertTraces, type TraceAttributesRow } from '../server/db/repositories/spans';
 import { ingestSpans } from '../server/services/ingest/ingest';
 import type { SpanInputData } from '../server/services/ingest/validate-span';
 import { cpuSecondsBetween, mainThreadCpuSeconds, processCpuSeconds } from './lib/cpu';
@@ -85,7 +85,7 @@ interface StageResult {
 const storage = dbKind === 'postgres' ? await createPostgresStorage(serverUrl!) : await createPgliteStorage();
 const benchDb = storage.databaseUrl ? new URL(storage.databaseUrl).pathname.slice(1) : '';
 const app = await createApp(
-  loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'silent', TOKENTRACE_ENCRYPTION_KEYS: `bench:${generateKey()}`, ...storage.env }),
+  loadConfig({ NODE_ENV: 'production', TOKENTRACE_TLS_TERMINATED_BY_PROXY: 'true', LOG_LEVEL: 'silent', TOKENTRACE_ENCRYPTION_KEYS: `bench:${generateKey()}`, ...storage.env }),
 );
 const http = await listen(app);
 const db: Kysely<Database> = app.deps.db;
@@ -164,9 +164,7 @@ const add = (parts: Map<string, number>, key: string, ms: number) => parts.set(k
 function traceRows(projectId: string, spans: BenchSpan[]): TraceAttributesRow[] {
   const rows = new Map<string, TraceAttributesRow>();
   for (const s of spans) {
-    const start = new Date(s.startTime);
-    const row = rows.get(s.traceId);
-    if (!row) {
+    if (!rows.has(s.traceId)) {
       rows.set(s.traceId, {
         projectId,
         id: s.traceId,
@@ -175,9 +173,8 @@ function traceRows(projectId: string, spans: BenchSpan[]): TraceAttributesRow[] 
         sessionId: s.trace?.sessionId ?? null,
         tags: s.trace?.tags ?? [],
         metadata: null,
-        startTime: start,
       });
-    } else if (start < row.startTime) row.startTime = start;
+    }
   }
   return [...rows.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
 }
@@ -231,22 +228,21 @@ try {
         await db.transaction().execute(async (trx) => {
           const t1 = performance.now();
           add(parts, 'pool acquire + BEGIN', t1 - t0);
+          await lockTraces(trx, p, traces.map((t) => t.id));
+          const tLocked = performance.now();
+          add(parts, 'lockTraces', tLocked - t1);
           const stored = await upsertSpans(trx, rows);
           const t2 = performance.now();
-          add(parts, 'upsertSpans', t2 - t1);
+          add(parts, 'upsertSpans', t2 - tLocked);
           // As ingest does: re-price from the stored row (new spans never differ, so no UPDATE).
           const repriced = stored.filter((r) => {
             const cost = r.model ? app.deps.prices.costFor(r.model, r.start_time, r.prompt_tokens, r.completion_tokens) : null;
             return cost === null || r.cost_usd === null ? cost !== r.cost_usd : Math.abs(cost - Number(r.cost_usd)) >= 1e-12;
           });
           if (repriced.length) throw new Error(`${repriced.length} spans would be re-priced`);
-          await upsertTraceAttributes(trx, traces);
+          await upsertTraces(trx, p, traces);
           t3 = performance.now();
-          add(parts, 'upsertTraceAttributes', t3 - t2);
-          await refreshTraceRollups(trx, p, traces.map((t) => t.id));
-          const t4 = performance.now();
-          add(parts, 'refreshTraceRollups', t4 - t3);
-          t3 = t4;
+          add(parts, 'upsertTraces', t3 - t2);
         });
         add(parts, 'COMMIT + release', performance.now() - t3);
       },

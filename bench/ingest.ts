@@ -205,6 +205,8 @@ async function main(): Promise<void> {
   if (flags.plugins !== 'default' && flags.plugins !== 'none') throw new Error('--plugins must be default or none');
   const config = loadConfig({
     NODE_ENV: 'production',
+    // Plain HTTP on loopback, as behind a TLS-terminating proxy: the bench measures ingest, not TLS.
+    TOKENTRACE_TLS_TERMINATED_BY_PROXY: 'true',
     LOG_LEVEL: 'silent',
     HOST: '127.0.0.1',
     PORT: '0',

@@ -70,58 +70,45 @@ export interface TraceAttributesRow {
   sessionId: string | null;
   tags: string[];
   metadata: string | null;
-  startTime: Date;
 }
 
-/** Creates trace rows or merges new attributes in: later values win, tags are a union. */
-export async function upsertTraceAttributes(db: Db, rows: TraceAttributesRow[]): Promise<void> {
-  if (rows.length === 0) return;
-  await db
-    .insertInto('traces')
-    .values(
-      rows.map((r) => ({
-        project_id: r.projectId,
-        id: r.id,
-        name: r.name,
-        user_id: r.userId,
-        session_id: r.sessionId,
-        tags: r.tags,
-        metadata: r.metadata,
-        start_time: r.startTime,
-        total_tokens: 0,
-      })),
-    )
-    .onConflict((oc) =>
-      oc.columns(['project_id', 'id']).doUpdateSet({
-        name: sql`coalesce(excluded.name, traces.name)`,
-        user_id: sql`coalesce(excluded.user_id, traces.user_id)`,
-        session_id: sql`coalesce(excluded.session_id, traces.session_id)`,
-        tags: sql`array(select distinct t from unnest(traces.tags || excluded.tags) as t order by t)`,
-        metadata: sql`case when traces.metadata is null then excluded.metadata
-                           when excluded.metadata is null then traces.metadata
-                           else traces.metadata || excluded.metadata end`,
-        updated_at: sql`now()`,
-      }),
-    )
-    .execute();
-}
-
-/** Recomputes bounds and totals from the stored spans, so retries and out-of-order batches converge. */
-export async function refreshTraceRollups(db: Db, projectId: string, traceIds: string[]): Promise<void> {
+/**
+ * Serialises writers of the same traces: a transaction-scoped advisory lock per trace, taken in
+ * one order (by key) by every batch, before its spans are written. Without it, two batches with
+ * spans of one trace each roll the trace up from a snapshot that lacks the other's spans, and the
+ * later commit leaves totals that miss the earlier batch. Keys hash (project, trace id); a
+ * collision only makes two unrelated batches wait for each other.
+ */
+export async function lockTraces(db: Db, projectId: string, traceIds: string[]): Promise<void> {
   if (traceIds.length === 0) return;
+  // pg_advisory_xact_lock is volatile, so it runs after the sort: locks are taken in key order.
   await sql`
-    update traces t set
-      start_time = a.start_time,
-      end_time = a.end_time,
-      span_count = a.span_count,
-      error_count = a.error_count,
-      total_tokens = a.total_tokens,
-      total_cost_usd = a.total_cost_usd,
-      -- An explicit trace name (set by upsertTraceAttributes) wins; otherwise the earliest root
-      -- span names the trace, whichever batch it arrived in.
-      name = coalesce(t.name, a.root_name),
-      updated_at = now()
-    from (
+    select pg_advisory_xact_lock(k) from (
+      select distinct hashtextextended(${projectId}::text || '/' || id, 0) as k
+      from unnest(${traceIds}::text[]) as id
+    ) keys
+    order by k`.execute(db);
+}
+
+/**
+ * Creates or updates the trace rows of a batch in one statement: attributes merged in (later
+ * values win, tags are a union, metadata is merged) and bounds and totals recomputed from the
+ * stored spans, so retries and out-of-order batches converge. Run it after the spans are written
+ * and under lockTraces, so the roll-up sees every committed span of the trace.
+ *
+ * An explicit trace name wins; otherwise the earliest root span names the trace, whichever batch
+ * it arrived in — and a name once taken from a root span stays until an explicit one comes.
+ */
+export async function upsertTraces(db: Db, projectId: string, rows: TraceAttributesRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const values = sql.join(
+    rows.map(
+      (r) => sql`(${r.id}::text, ${r.name}::text, ${r.userId}::text, ${r.sessionId}::text, ${r.tags}::text[], ${r.metadata}::jsonb)`,
+    ),
+  );
+  await sql`
+    with v (id, name, user_id, session_id, tags, metadata) as (values ${values}),
+    totals as (
       select trace_id,
              (array_agg(name order by start_time, id) filter (where parent_id is null))[1] as root_name,
              min(start_time) as start_time,
@@ -131,10 +118,30 @@ export async function refreshTraceRollups(db: Db, projectId: string, traceIds: s
              coalesce(sum(total_tokens), 0)::bigint as total_tokens,
              sum(cost_usd) as total_cost_usd
       from spans
-      where project_id = ${projectId} and trace_id = any(${traceIds}::text[])
+      where project_id = ${projectId} and trace_id in (select id from v)
       group by trace_id
-    ) a
-    where t.project_id = ${projectId} and t.id = a.trace_id`.execute(db);
+    )
+    insert into traces as t (project_id, id, name, user_id, session_id, tags, metadata,
+                             start_time, end_time, span_count, error_count, total_tokens, total_cost_usd)
+    select ${projectId}, v.id, coalesce(v.name, totals.root_name), v.user_id, v.session_id, v.tags, v.metadata,
+           totals.start_time, totals.end_time, totals.span_count, totals.error_count, totals.total_tokens, totals.total_cost_usd
+    from v join totals on totals.trace_id = v.id
+    order by v.id
+    on conflict (project_id, id) do update set
+      name = coalesce((select v.name from v where v.id = excluded.id), t.name, excluded.name),
+      user_id = coalesce(excluded.user_id, t.user_id),
+      session_id = coalesce(excluded.session_id, t.session_id),
+      tags = array(select distinct tag from unnest(t.tags || excluded.tags) as tag order by tag),
+      metadata = case when t.metadata is null then excluded.metadata
+                      when excluded.metadata is null then t.metadata
+                      else t.metadata || excluded.metadata end,
+      start_time = excluded.start_time,
+      end_time = excluded.end_time,
+      span_count = excluded.span_count,
+      error_count = excluded.error_count,
+      total_tokens = excluded.total_tokens,
+      total_cost_usd = excluded.total_cost_usd,
+      updated_at = now()`.execute(db);
 }
 
 const spanMetaColumns = [

@@ -377,11 +377,16 @@ describe('ingest', () => {
     expect(beginAt).toBeGreaterThanOrEqual(0);
     expect(endAt).toBeGreaterThan(insertAt);
     expect(log[endAt]).toMatch(/^commit/i);
-    // The trace writes belong to the same transaction as the spans.
+    // Inside the same transaction: the traces' locks first, then the spans, then ONE statement
+    // for all seven trace rows (attributes and roll-ups together).
     const inside = log.slice(beginAt + 1, endAt);
-    expect(inside.some((q) => /^insert into "traces"/i.test(q))).toBe(true);
-    expect(inside.some((q) => /^update traces/i.test(q.trim()))).toBe(true);
-    expect(log.filter((q) => /^(insert into|update) "?(spans|traces)"?/i.test(q.trim())).every((q) => inside.includes(q))).toBe(true);
+    const lockAt = inside.findIndex((q) => /pg_advisory_xact_lock/.test(q));
+    expect(lockAt).toBeGreaterThanOrEqual(0);
+    expect(lockAt).toBeLessThan(inside.findIndex((q) => /^insert into "spans"/i.test(q)));
+    const traceWrites = log.filter((q) => /\b(insert into|update)\s+"?traces"?\b/i.test(q));
+    expect(traceWrites).toHaveLength(1);
+    expect(inside).toContain(traceWrites[0]);
+    expect(log.filter((q) => /^(insert into|update) "?spans"?/i.test(q.trim())).every((q) => inside.includes(q))).toBe(true);
     // New spans are priced before the insert: no second write to spans.
     expect(log.filter((q) => /^update "?spans"?\s/i.test(q.trim()))).toEqual([]);
 

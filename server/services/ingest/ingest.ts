@@ -7,12 +7,12 @@
 //                  overruns its time budget is rejected (every copy, by index), never stored
 //   4. price     — cost from the model price table (null when the model has no price)
 //   5. encode    — content to JSON bytes through the storage codec
-//   6. store     — one multi-row span upsert (re-pricing completed copies), then the trace
-//                  rows, in one transaction
+//   6. store     — in one transaction: lock the batch's traces, one multi-row span upsert
+//                  (re-pricing completed copies), then one statement for the trace rows
 //   7. publish   — to live-tail subscribers, after commit (redacted content, as stored)
 import type { AppDeps } from '../../context';
 import { findProjectById } from '../../db/repositories/projects';
-import { refreshTraceRollups, updateSpanCosts, upsertSpans, upsertTraceAttributes, type TraceAttributesRow } from '../../db/repositories/spans';
+import { lockTraces, updateSpanCosts, upsertSpans, upsertTraces, type TraceAttributesRow } from '../../db/repositories/spans';
 import type { NewSpanRow } from '../../db/tables';
 import { AppError, notFound } from '../../errors';
 import { encodeContent } from '../../storage/content';
@@ -145,6 +145,8 @@ export async function ingestSpans(
 
   // 6. store
   await deps.db.transaction().execute(async (trx) => {
+    const batchTraces = new Set(accepted.map(({ span }) => span.traceId));
+    await lockTraces(trx, projectId, [...batchTraces]);
     const stored = await upsertSpans(trx, rows);
     // A stored span keeps its trace even when a copy names another one, so the copy's trace
     // attributes go to the stored trace; otherwise an empty trace row would be left behind.
@@ -169,8 +171,12 @@ export async function ingestSpans(
       }
     }
     await updateSpanCosts(trx, projectId, repriced);
-    await upsertTraceAttributes(trx, traceAttributes);
-    await refreshTraceRollups(trx, projectId, traceAttributes.map((t) => t.id));
+    // A stored span that names another trace than its copy did: lock that trace too. Out of key
+    // order, so in the rare clash Postgres reports a deadlock and the batch fails (retried by
+    // the sender) rather than storing stale totals.
+    const lateTraces = traceAttributes.map((t) => t.id).filter((id) => !batchTraces.has(id));
+    await lockTraces(trx, projectId, lateTraces);
+    await upsertTraces(trx, projectId, traceAttributes);
   });
 
   // 7. publish
@@ -205,7 +211,7 @@ function mergeSpanCopies(earlier: SpanInputData, later: SpanInputData): SpanInpu
 
 /**
  * One attribute row per trace touched by the batch. Only explicit names are set here: a trace
- * without one takes its root span's name in refreshTraceRollups, so a root span arriving in a
+ * without one takes its root span's name in upsertTraces, so a root span arriving in a
  * later batch cannot overwrite a name the client chose.
  */
 function collectTraceAttributes(projectId: string, spans: SpanInputData[]): TraceAttributesRow[] {
@@ -221,11 +227,9 @@ function collectTraceAttributes(projectId: string, spans: SpanInputData[]): Trac
         sessionId: null,
         tags: [],
         metadata: null,
-        startTime: span.startTime,
       };
       byTrace.set(span.traceId, row);
     }
-    if (span.startTime < row.startTime) row.startTime = span.startTime;
     const attrs = span.trace;
     if (attrs?.name) row.name = attrs.name;
     if (attrs?.userId) row.userId = attrs.userId;
