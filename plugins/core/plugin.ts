@@ -12,8 +12,11 @@ import type { ContentCodec } from './codec';
 export interface RedactContext {
   projectId: string;
   spanId: string;
-  /** `input`, `output` or `metadata`. */
-  field: 'input' | 'output' | 'metadata';
+  /**
+   * `input`, `output`, `metadata` (span or trace metadata) or `statusMessage` (an error's
+   * message, which often quotes the input it choked on).
+   */
+  field: 'input' | 'output' | 'metadata' | 'statusMessage';
   /** The project's `piiRedaction` setting: PII rules apply only when it is on. */
   piiRedaction: boolean;
 }

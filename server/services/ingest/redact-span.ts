@@ -8,7 +8,7 @@ import type { ProjectSettings, RedactionHit } from '../models';
 import type { SpanInputData } from './validate-span';
 
 // The redact stage of ingest: every loaded plugin's redactors (config order), then the project's
-// custom patterns, over a span's input, output, metadata and trace metadata — the strings inside
+// custom patterns, over a span's input, output, metadata, status message and trace metadata — the strings inside
 // them, at any depth; object keys are left alone (see plugins/redaction/redact-json.ts).
 //
 // Fail closed: a redactor that throws or returns something that is not a result, a custom pattern
@@ -135,6 +135,8 @@ function redactOne(
   const input = settings.redactInputs ? null : redact(span.input, 'input');
   const output = settings.redactOutputs ? null : redact(span.output, 'output');
   const metadata = redact(span.metadata, 'metadata');
+  // Error messages quote what failed ("no account for ann@example.com"): redacted like content.
+  const statusMessage = redact(span.statusMessage, 'statusMessage') as string | null | undefined;
   const trace = span.trace && span.trace.metadata != null ? { ...span.trace, metadata: redact(span.trace.metadata, 'metadata') } : span.trace;
   // The walker checks the clock before each call; this catches a slow last call.
   if (now() > budget.deadline) throw new RedactionTimeoutError(budget.deadline, now());
@@ -142,7 +144,7 @@ function redactOne(
   // In rule order (config order, then custom patterns), each summed over all fields.
   const order = (rule: string) => redactors.findIndex((r) => r.name === rule);
   return {
-    span: { ...span, input, output, metadata, trace },
+    span: { ...span, input, output, metadata, statusMessage, trace },
     redactions: [...hits].sort(([a], [b]) => order(a) - order(b)).map(([rule, count]) => ({ rule, count })),
   };
 }

@@ -71,8 +71,8 @@ describe('redaction at ingest', () => {
 
   /** Everything stored for a project, as text: decoded content, span and trace metadata. */
   async function storedText(projectId: string): Promise<string> {
-    const spans = await sql<{ id: string; input: Uint8Array | null; output: Uint8Array | null; metadata: string | null; redactions: string }>`
-      select id, input, output, metadata::text as metadata, redactions::text as redactions from spans where project_id = ${projectId}`.execute(t.app.deps.db);
+    const spans = await sql<{ id: string; input: Uint8Array | null; output: Uint8Array | null; metadata: string | null; redactions: string; status_message: string | null }>`
+      select id, input, output, metadata::text as metadata, redactions::text as redactions, status_message from spans where project_id = ${projectId}`.execute(t.app.deps.db);
     const traces = await sql<{ metadata: string | null; name: string | null }>`
       select name, metadata::text as metadata from traces where project_id = ${projectId}`.execute(t.app.deps.db);
     const parts: string[] = [];
@@ -83,7 +83,7 @@ describe('redaction at ingest', () => {
         // And the raw bytes as they sit in the table, whatever the codec.
         if (row[column]) parts.push(Buffer.from(row[column]).toString('latin1'));
       }
-      parts.push(row.metadata ?? '', row.redactions);
+      parts.push(row.metadata ?? '', row.redactions, row.status_message ?? '');
     }
     for (const row of traces.rows) parts.push(row.name ?? '', row.metadata ?? '');
     return parts.join('\n');
@@ -124,6 +124,33 @@ describe('redaction at ingest', () => {
       { rule: 'email', count: 3 },
       { rule: 'card', count: 3 },
       { rule: 'phone', count: 2 },
+    ]);
+  });
+
+  it('redacts an error span\'s statusMessage and counts its hits with the rest of the span', async () => {
+    const { owner, projectId, ingest } = await t.projectWithKey();
+    ok(await owner.gql(SETTINGS, { p: projectId, input: { piiRedaction: true } }));
+    const failed = span({
+      traceId: 'trace-error',
+      input: null,
+      output: null,
+      status: 'ERROR',
+      statusMessage: `No account for ${PII.email} (call ${PII.phoneUs}); order ${LOOK_ALIKES.order}`,
+    });
+    ok(await ingest.gql(INGEST, { spans: [failed] }));
+    const stored = await storedText(projectId);
+    expect(stored).not.toContain(PII.email);
+    expect(stored).not.toContain(PII.phoneUs);
+    const read = ok(await owner.gql(
+      `query($p: ID!) { project(id: $p) { trace(id: "trace-error") { spans { status statusMessage redactions { rule count } } } } }`,
+      { p: projectId },
+    ));
+    expect(read.data.project.trace.spans).toEqual([
+      {
+        status: 'ERROR',
+        statusMessage: `No account for [REDACTED:email] (call [REDACTED:phone]); order ${LOOK_ALIKES.order}`,
+        redactions: [{ rule: 'email', count: 1 }, { rule: 'phone', count: 1 }],
+      },
     ]);
   });
 
