@@ -1,0 +1,166 @@
+import { TokentraceError, messageOf } from './errors.js';
+import { resolveOptions, type ResolvedOptions, type TokentraceOptions } from './options.js';
+import { ContentError, prepareContent, redactMessage, type ContentField } from './redaction/redact-content.js';
+import { currentSpan } from './tracing/context.js';
+import { newSpan, runInSpan, type SpanHandle } from './tracing/span-handle.js';
+import type { GenerationOptions, SpanOptions, TraceOptions } from './tracing/types.js';
+import { Transport, type TransportStats } from './transport/transport.js';
+import { SDK_VERSION } from './version.js';
+
+// The client. Construction validates everything and may throw (a wrong endpoint must stop the
+// start, not lose data silently later); after that nothing it does throws into the app.
+
+let warnedDisabled = false;
+let latestInstance: Tokentrace | undefined;
+
+/** The most recently constructed client: what `observeOpenAI(client)` records to by default. */
+export function defaultTokentrace(): Tokentrace | undefined {
+  return latestInstance;
+}
+
+export interface StartSpanOptions extends SpanOptions {
+  /** The parent; by default the active span of the current async context, else a new trace. */
+  parent?: SpanHandle;
+}
+
+export interface StartGenerationOptions extends GenerationOptions {
+  parent?: SpanHandle;
+}
+
+export class Tokentrace {
+  /** False when no key/endpoint was configured (or `disabled`): spans are created but not sent. */
+  readonly enabled: boolean;
+  readonly #options: ResolvedOptions;
+  readonly #transport: Transport | undefined;
+
+  constructor(options: TokentraceOptions = {}) {
+    const resolved = resolveOptions(options, process.env);
+    this.#options = resolved;
+    this.enabled = resolved.enabled;
+    if (resolved.missing !== undefined && options.disabled !== true && !warnedDisabled) {
+      warnedDisabled = true;
+      console.warn(`[tokentrace] no ${resolved.missing} configured: tracing is disabled, spans are not sent.`);
+    }
+    this.#transport = resolved.enabled
+      ? new Transport({
+          endpoint: resolved.endpoint,
+          apiKey: resolved.apiKey,
+          timeoutMs: resolved.timeoutMs,
+          userAgent: `tokentrace-sdk-js/${SDK_VERSION}`,
+          flushAt: resolved.flushAt,
+          flushIntervalMs: resolved.flushIntervalMs,
+          maxQueueSize: resolved.maxQueueSize,
+          maxRetries: resolved.maxRetries,
+          retryDelayMs: resolved.retryDelayMs,
+          maxRetryDelayMs: resolved.maxRetryDelayMs,
+          report: (error) => this.report(error),
+        })
+      : undefined;
+    latestInstance = this;
+  }
+
+  /** Runs `fn` in a new trace (its root span); ends it when `fn` settles. Errors are recorded and rethrown unchanged. */
+  trace<T>(options: TraceOptions, fn: (trace: SpanHandle) => T | Promise<T>): Promise<T> {
+    return runInSpan(this.startTrace(options), fn);
+  }
+
+  /** A new trace's root span, for code that is not callback-shaped; call `end()` on it. */
+  startTrace(options: TraceOptions): SpanHandle {
+    const root = newSpan(this, options.traceId, undefined, 'SPAN', { name: options.name, input: options.input });
+    root.trace = {
+      name: root.name,
+      ...(options.userId !== undefined && { userId: options.userId }),
+      ...(options.sessionId !== undefined && { sessionId: options.sessionId }),
+      ...(options.tags !== undefined && { tags: [...options.tags] }),
+      ...(options.metadata !== undefined && { metadata: options.metadata }),
+    };
+    return root;
+  }
+
+  /** Runs `fn` in a span under the active span (or in a new trace). */
+  span<T>(options: SpanOptions, fn: (span: SpanHandle) => T | Promise<T>): Promise<T> {
+    return runInSpan(this.startSpan(options), fn);
+  }
+
+  /** Runs `fn` in a generation (an LLM call) under the active span; call `gen.end({ output, usage })`. */
+  generation<T>(options: GenerationOptions, fn: (generation: SpanHandle) => T | Promise<T>): Promise<T> {
+    return runInSpan(this.startGeneration(options), fn);
+  }
+
+  /** A span for code that is not callback-shaped; call `end()` on it. */
+  startSpan(options: StartSpanOptions): SpanHandle {
+    const parent = options.parent ?? currentSpan();
+    return newSpan(this, parent?.traceId, parent?.id, options.kind ?? 'SPAN', options);
+  }
+
+  /** A generation for code that is not callback-shaped; call `end({ output, usage })` on it. */
+  startGeneration(options: StartGenerationOptions): SpanHandle {
+    const parent = options.parent ?? currentSpan();
+    const span = newSpan(this, parent?.traceId, parent?.id, options.kind ?? 'GENERATION', options);
+    if (options.model !== undefined) span.model = options.model;
+    if (options.provider !== undefined) span.provider = options.provider;
+    return span;
+  }
+
+  /** The active span of the current async context, if any. */
+  activeSpan(): SpanHandle | undefined {
+    return currentSpan();
+  }
+
+  /** Resolves when every span ended before the call was sent or given up. Never rejects. */
+  async flush(): Promise<void> {
+    try {
+      await this.#transport?.flush();
+    } catch (error) {
+      this.report(error);
+    }
+  }
+
+  /** Flushes (retrying for up to `timeoutMs`), then stops; later spans are not sent. Never rejects. */
+  async shutdown(options: { timeoutMs?: number } = {}): Promise<void> {
+    try {
+      await this.#transport?.shutdown(options.timeoutMs ?? 10_000);
+    } catch (error) {
+      this.report(error);
+    }
+  }
+
+  /** Counters: queued, sent, failed, dropped. */
+  stats(): TransportStats {
+    return this.#transport?.stats() ?? { queued: 0, sent: 0, failed: 0, dropped: 0 };
+  }
+
+  /** @internal Called by SpanHandle.end(): redaction happens here, before the span is queued. */
+  finish(span: SpanHandle): void {
+    const transport = this.#transport;
+    if (transport === undefined) return;
+    const o = this.#options;
+    if (span.input !== undefined) span.input = o.redactInputs ? undefined : this.#content(span, span.input, 'input');
+    if (span.output !== undefined) span.output = o.redactOutputs ? undefined : this.#content(span, span.output, 'output');
+    if (span.metadata !== undefined) span.metadata = this.#content(span, span.metadata, 'metadata') as Record<string, unknown> | undefined;
+    if (span.trace?.metadata !== undefined) span.trace = { ...span.trace, metadata: this.#content(span, span.trace.metadata, 'metadata') };
+    if (o.piiRedaction && span.statusMessage !== undefined) span.statusMessage = redactMessage(span.statusMessage, span.id);
+    transport.enqueue(span);
+  }
+
+  /** @internal Routes any failure to onError; a throwing onError is swallowed. */
+  report(error: unknown): void {
+    const e = error instanceof TokentraceError ? error : new TokentraceError('INTERNAL', messageOf(error), { cause: error });
+    try {
+      this.#options.onError(e);
+    } catch {
+      // The app's handler failed; there is nowhere left to report to, and we must not throw.
+    }
+  }
+
+  #content(span: SpanHandle, value: unknown, field: ContentField): unknown {
+    try {
+      return prepareContent(value, this.#options.piiRedaction, field, span.id);
+    } catch (error) {
+      // Fail closed: content we cannot walk is not sent at all (it could not be redacted).
+      const why = error instanceof ContentError ? error.message : messageOf(error);
+      this.report(new TokentraceError('CONTENT_DROPPED', `span ${span.id}: ${field} left out (${why})`, { spans: [{ id: span.id, reason: why }] }));
+      return undefined;
+    }
+  }
+}

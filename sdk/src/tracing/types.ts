@@ -1,0 +1,71 @@
+import type { SpanKind, SpanStatus } from '../generated/graphql.js';
+
+export type { SpanKind, SpanStatus };
+
+/** Token counts of a generation; the server computes cost from them and the model. */
+export interface Usage {
+  promptTokens?: number;
+  completionTokens?: number;
+}
+
+export interface TraceOptions {
+  /** Name of the trace (and of its root span). */
+  name: string;
+  userId?: string;
+  sessionId?: string;
+  tags?: string[];
+  metadata?: Record<string, unknown>;
+  /** Input of the root span, e.g. the user's request. */
+  input?: unknown;
+  /** Your own trace id (e.g. a request id); a random one otherwise. */
+  traceId?: string;
+}
+
+export interface SpanOptions {
+  name: string;
+  /** @default 'SPAN' ('GENERATION' for `generation()`) */
+  kind?: SpanKind;
+  input?: unknown;
+  metadata?: Record<string, unknown>;
+  /** When the work started, if not now. */
+  startTime?: Date;
+}
+
+export interface GenerationOptions extends SpanOptions {
+  /** Model name as priced by the server, e.g. `gpt-4o-mini`. */
+  model?: string;
+  /** e.g. `openai`, `anthropic`. */
+  provider?: string;
+}
+
+export interface EndOptions {
+  output?: unknown;
+  usage?: Usage;
+  metadata?: Record<string, unknown>;
+  model?: string;
+  status?: SpanStatus;
+  statusMessage?: string;
+  /** When a streamed generation produced its first token (time to first token). */
+  completionStartTime?: Date;
+  /** When the work ended, if not now. */
+  endTime?: Date;
+}
+
+export interface UpdateOptions {
+  input?: unknown;
+  output?: unknown;
+  usage?: Usage;
+  metadata?: Record<string, unknown>;
+  model?: string;
+  provider?: string;
+  completionStartTime?: Date;
+}
+
+/** The trace's own attributes, sent with its root span. */
+export interface TraceAttributes {
+  name: string;
+  userId?: string;
+  sessionId?: string;
+  tags?: string[];
+  metadata?: unknown;
+}
