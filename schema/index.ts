@@ -5,6 +5,7 @@ import './types/page-info';
 import './types/user';
 import './types/personal-access-token';
 import './types/auth';
+import './types/session';
 import './types/project';
 import './types/api-key';
 import './types/span';
@@ -12,6 +13,7 @@ import './types/trace';
 import './types/ingest';
 import './types/subscription';
 import './types/audit';
+import './types/usage';
 
 builder.queryType({ description: 'Reads. An ingest key may call none of these.' });
 builder.mutationType({});

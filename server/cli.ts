@@ -8,7 +8,9 @@ import { verifyAuditCommand } from './commands/verify-audit';
 import { ConfigError, loadConfig } from './config';
 import { createDb } from './db/create-db';
 import { migrateToLatest } from './db/migrate';
+import { ensureDashboardBuilt } from './http/dashboard-build';
 import { createHttpServer } from './http/server';
+import { assertTransportAllowed } from './http/tls';
 import { createLogger } from './logger';
 
 // `tsx server/cli.ts start | migrate | print-schema | keys:rotate | verify-audit`
@@ -17,7 +19,11 @@ const SHUTDOWN_GRACE_MS = 10_000;
 
 async function start(): Promise<void> {
   const config = loadConfig();
+  // Before anything opens: production over plain HTTP stops here with the fix in the message.
+  assertTransportAllowed(config);
   const logger = createLogger(config.logLevel);
+  // Before the database opens: a fresh clone gets its dashboard built (client/dist) first.
+  await ensureDashboardBuilt(logger);
   const app = await createApp(config, { logger });
   const server = createHttpServer(app);
   await new Promise<void>((resolve, reject) => {
@@ -27,8 +33,10 @@ async function start(): Promise<void> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const storage = app.dbHandle.dialect === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'Postgres';
-  logger.info({ port, host: config.host, storage }, 'tokentrace listening');
-  console.log(`tokentrace is running on ${storage}: http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}/graphql`);
+  const scheme = config.tls ? 'https' : 'http';
+  logger.info({ port, host: config.host, storage, tls: config.tls ? 'TLSv1.3' : config.tlsTerminatedByProxy ? 'proxy' : 'none' }, 'tokentrace listening');
+  const base = `${scheme}://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
+  console.log(`tokentrace is running on ${storage}: dashboard ${base}/ · GraphQL ${base}/graphql`);
 
   let stopping = false;
   const stop = (signal: string) => {

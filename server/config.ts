@@ -40,7 +40,31 @@ const envSchema = z.object({
   TOKENTRACE_REDACTION_BUDGET_MS: number(z.coerce.number().positive().max(60_000).default(200)),
   TOKENTRACE_SIGNIN_MAX_FAILURES_PER_EMAIL: number(z.coerce.number().int().positive().default(5)),
   TOKENTRACE_SIGNIN_MAX_FAILURES_PER_IP: number(z.coerce.number().int().positive().default(30)),
+  TOKENTRACE_TLS_TERMINATED_BY_PROXY: bool.default(false),
+  TOKENTRACE_SECURITY_CONTACT: optionalString,
+  GITHUB_CLIENT_ID: optionalString,
+  GITHUB_CLIENT_SECRET: optionalString,
+  GITHUB_BASE_URL: z.preprocess(emptyAsUnset, z.url({ protocol: /^https?$/ }).default('https://github.com')),
+  GOOGLE_CLIENT_ID: optionalString,
+  GOOGLE_CLIENT_SECRET: optionalString,
+  GOOGLE_ISSUER: z.preprocess(emptyAsUnset, z.url({ protocol: /^https?$/ }).default('https://accounts.google.com')),
 });
+
+export interface GitHubOAuthConfig {
+  clientId: string;
+  clientSecret: string;
+  /** The web address: github.com or a GitHub Enterprise Server, e.g. https://github.example.com. */
+  baseUrl: string;
+  /** The REST API: https://api.github.com for github.com, `<base>/api/v3` for Enterprise Server. */
+  apiBaseUrl: string;
+}
+
+export interface GoogleOAuthConfig {
+  clientId: string;
+  clientSecret: string;
+  /** Any OpenID Connect issuer; its discovery document is read from here. */
+  issuer: string;
+}
 
 export interface Config {
   env: 'development' | 'production' | 'test';
@@ -62,6 +86,12 @@ export interface Config {
   /** Time one span's redaction may take; past it the span is rejected, never stored unredacted. */
   redactionBudgetMs: number;
   signInLimits: { perEmail: number; perIp: number; windowSeconds: number };
+  /** A proxy in front terminates TLS: plain HTTP is allowed in production, X-Forwarded-Proto is trusted. */
+  tlsTerminatedByProxy: boolean;
+  /** Where vulnerability reports go (SECURITY.md, /.well-known/security.txt). */
+  securityContact: string | undefined;
+  /** Only the providers whose client id and secret are both set. */
+  oauth: { github?: GitHubOAuthConfig; google?: GoogleOAuthConfig };
 }
 
 export class ConfigError extends Error {
@@ -80,6 +110,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       'Invalid configuration:\n  TOKENTRACE_TLS_CERT and TOKENTRACE_TLS_KEY must be set together',
     );
   }
+  const pair = (id: string | undefined, secret: string | undefined, name: string) => {
+    if (Boolean(id) !== Boolean(secret)) {
+      throw new ConfigError(`Invalid configuration:\n  ${name}_CLIENT_ID and ${name}_CLIENT_SECRET must be set together`);
+    }
+    return id && secret ? { clientId: id, clientSecret: secret } : undefined;
+  };
+  const github = pair(e.GITHUB_CLIENT_ID, e.GITHUB_CLIENT_SECRET, 'GITHUB');
+  const google = pair(e.GOOGLE_CLIENT_ID, e.GOOGLE_CLIENT_SECRET, 'GOOGLE');
+  const githubBase = e.GITHUB_BASE_URL.replace(/\/+$/, '');
   return {
     env: e.NODE_ENV,
     port: e.PORT,
@@ -105,5 +144,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       perIp: e.TOKENTRACE_SIGNIN_MAX_FAILURES_PER_IP,
       windowSeconds: 15 * 60,
     },
+    tlsTerminatedByProxy: e.TOKENTRACE_TLS_TERMINATED_BY_PROXY,
+    securityContact: e.TOKENTRACE_SECURITY_CONTACT,
+    oauth: {
+      ...(github ? { github: { ...github, baseUrl: githubBase, apiBaseUrl: githubApiBase(githubBase) } } : {}),
+      // Kept as written: the discovery document's `issuer` must match it exactly (some end in /).
+      ...(google ? { google: { ...google, issuer: e.GOOGLE_ISSUER } } : {}),
+    },
   };
+}
+
+/** github.com's API lives on its own host; GitHub Enterprise Server serves it under /api/v3. */
+export function githubApiBase(baseUrl: string): string {
+  const url = new URL(baseUrl);
+  if (url.hostname === 'github.com' || url.hostname === 'www.github.com') return 'https://api.github.com';
+  return `${baseUrl.replace(/\/+$/, '')}/api/v3`;
 }

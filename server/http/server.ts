@@ -1,6 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { sql } from 'kysely';
 import type { App } from '../app';
+import { createDashboardHandler } from './dashboard';
+import { handleOAuthRoute } from './oauth-routes';
+import { handleSecurityTxt } from './security-txt';
+import { assertTransportAllowed, setTransportHeaders, tlsServerOptions } from './tls';
 
 // Plain routes beside GraphQL: liveness and readiness for orchestrators.
 
@@ -21,10 +26,19 @@ async function handleProbe(app: App, path: string, res: ServerResponse): Promise
   return false;
 }
 
-export function createHttpServer(app: App): Server {
-  return createServer(async (req: IncomingMessage, res: ServerResponse) => {
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
+/** HTTPS (TLS 1.3 only) when a certificate is configured, plain HTTP otherwise. */
+export function createHttpServer(app: App): Server | HttpsServer {
+  const { config } = app.deps;
+  assertTransportAllowed(config);
+  const handleDashboard = createDashboardHandler();
+  const handler = async (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
+    setTransportHeaders(config, req.headers['x-forwarded-proto'], res);
     if (await handleProbe(app, path, res)) return;
+    if (handleSecurityTxt(config, path, res)) return;
+    if (await handleOAuthRoute(app, req, res, path)) return;
     // Bodies must announce their size, so an oversized one is refused before it is read.
     if (req.method === 'POST' && req.headers['content-length'] === undefined) {
       res.writeHead(411, { 'content-type': 'application/json' }).end(
@@ -32,10 +46,15 @@ export function createHttpServer(app: App): Server {
       );
       return;
     }
-    if (path === '/' && req.method === 'GET') {
-      res.writeHead(302, { location: '/graphql' }).end();
-      return;
-    }
+    // The dashboard: client/dist at `/`, with the SPA fallback for its routes.
+    if (await handleDashboard(req, res)) return;
     await app.yoga(req, res);
-  });
+  };
+  const server = config.tls ? createHttpsServer(tlsServerOptions(config.tls), handler) : createServer(handler);
+  // Keep idle connections longer than the proxies and SDKs in front of us do (load balancers
+  // commonly hold them 60 s). With Node's 5 s default the server closes a connection the other
+  // side is just reusing, and that request fails with a reset ("socket hang up", a 502 at a proxy).
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1000;
+  return server;
 }

@@ -29,9 +29,11 @@ export function requestMeta(deps: AppDeps, request: Request, serverContext: Serv
   // The right-most entry is the one our own proxy appended; anything left of it was written
   // by the client and could be forged (a fresh per-IP sign-in budget on every request).
   const ip = deps.config.trustProxy && forwardedFor ? (forwardedFor.split(',').at(-1)?.trim() || socketIp) : socketIp;
+  // A proxy that terminates TLS (TOKENTRACE_TLS_TERMINATED_BY_PROXY) is trusted to say so.
   const secure =
     deps.config.tls !== undefined ||
-    (deps.config.trustProxy && request.headers.get('x-forwarded-proto')?.split(',')[0]?.trim() === 'https');
+    ((deps.config.trustProxy || deps.config.tlsTerminatedByProxy) &&
+      request.headers.get('x-forwarded-proto')?.split(',')[0]?.trim() === 'https');
   return { ip, userAgent: request.headers.get('user-agent'), secure };
 }
 

@@ -99,14 +99,14 @@ export async function signOut(ctx: RequestContext): Promise<boolean> {
   return true;
 }
 
-interface NewSession {
+export interface NewSession {
   sessionId: string;
   token: string;
   expiresAt: Date;
 }
 
 /** A new session on every sign-in, so a session id planted before sign-in is worthless. */
-async function createSession(ctx: RequestContext, db: Kysely<Database>, userId: string): Promise<NewSession> {
+export async function createSession(ctx: RequestContext, db: Kysely<Database>, userId: string): Promise<NewSession> {
   const { deps, meta } = ctx;
   const token = newSessionToken();
   const expiresAt = new Date(Date.now() + deps.config.sessionIdleMs);
@@ -121,7 +121,7 @@ async function createSession(ctx: RequestContext, db: Kysely<Database>, userId: 
 }
 
 /** Only once the session is committed: the cookie and the caller's identity for this response. */
-function announceSession(ctx: RequestContext, userId: string, session: NewSession): void {
+export function announceSession(ctx: RequestContext, userId: string, session: NewSession): void {
   ctx.setCookie(serializeSessionCookie(session.token, session.expiresAt, ctx.meta.secure));
   ctx.setSignedInUser(userId);
 }

@@ -33,6 +33,11 @@ export const AUDIT_ACTIONS = [
   'auth.sign_in',
   'auth.sign_in_failed',
   'auth.sign_out',
+  'auth.session_revoke',
+  'auth.sessions_revoke_others',
+  'auth.password_change',
+  'auth.provider_link',
+  'auth.provider_unlink',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -32,3 +32,22 @@ export function insertUser(
     .returningAll()
     .executeTakeFirst();
 }
+
+/** Locks the user's row until the transaction ends: sign-in methods change one at a time. */
+export function lockUser(db: Db, id: string): Promise<UserRow | undefined> {
+  return db.selectFrom('users').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+export async function setPasswordHash(db: Db, id: string, passwordHash: string): Promise<void> {
+  await db.updateTable('users').set({ password_hash: passwordHash, updated_at: new Date() }).where('id', '=', id).execute();
+}
+
+/** A user created by a first sign-in with GitHub or Google: no password, e-mail verified by the provider. */
+export function insertOAuthUser(db: Db, user: { email: string; name: string | null }): Promise<UserRow | undefined> {
+  return db
+    .insertInto('users')
+    .values({ email: normaliseEmail(user.email), name: user.name, password_hash: null, email_verified_at: new Date() })
+    .onConflict((oc) => oc.column('email').doNothing())
+    .returningAll()
+    .executeTakeFirst();
+}

@@ -1,0 +1,75 @@
+import type { ModelUsageRow, UsageBucketRow } from '../../server/db/repositories/usage';
+import { getModelsOfTrace, getUsage, type Usage } from '../../server/services/usage';
+import { builder } from '../builder';
+import { ProjectRef } from './project';
+import { TraceRef } from './trace';
+
+// The dashboard's read models that sit beside the core types: usage over time for the charts,
+// and the models a trace used for the trace list. Attached from here so project.ts and
+// trace.ts stay as they are.
+
+const UsageBucketEnum = builder.enumType('UsageBucket', {
+  values: ['HOUR', 'DAY'] as const,
+  description: 'The width of one point of a usage series; buckets are cut in UTC.',
+});
+
+const UsagePointRef = builder.objectRef<UsageBucketRow & { projectId: string }>('UsagePoint').implement({
+  authScopes: (p) => ({ projectViewer: p.projectId }),
+  fields: (t) => ({
+    start: t.expose('start', { type: 'DateTime', description: 'The start of the bucket (UTC).' }),
+    spans: t.exposeInt('spans'),
+    tokens: t.exposeInt('tokens'),
+    costUsd: t.exposeFloat('costUsd', { description: 'Spans without a known price count as 0.' }),
+    errors: t.exposeInt('errors'),
+    p50LatencyMs: t.exposeFloat('p50LatencyMs', { nullable: true, description: 'Null when no span of the bucket has ended.' }),
+    p95LatencyMs: t.exposeFloat('p95LatencyMs', { nullable: true }),
+  }),
+});
+
+const ModelUsageRef = builder.objectRef<ModelUsageRow & { projectId: string }>('ModelUsage').implement({
+  authScopes: (m) => ({ projectViewer: m.projectId }),
+  fields: (t) => ({
+    model: t.exposeString('model'),
+    spans: t.exposeInt('spans'),
+    tokens: t.exposeInt('tokens'),
+    costUsd: t.exposeFloat('costUsd'),
+  }),
+});
+
+const UsageRef = builder.objectRef<Usage>('Usage').implement({
+  authScopes: (u) => ({ projectViewer: u.projectId }),
+  fields: (t) => ({
+    series: t.field({
+      type: [UsagePointRef],
+      description: 'One point per bucket of the range, empty buckets included.',
+      resolve: (u) => u.series.map((p) => ({ ...p, projectId: u.projectId })),
+    }),
+    byModel: t.field({
+      type: [ModelUsageRef],
+      description: 'Spans with a model, most expensive first.',
+      resolve: (u) => u.byModel.map((m) => ({ ...m, projectId: u.projectId })),
+    }),
+  }),
+});
+
+builder.objectField(ProjectRef, 'usage', (t) =>
+  t.field({
+    type: UsageRef,
+    description: 'VIEWER+. Spans, tokens, cost, errors and latency per bucket from `from` (inclusive) to `to`; at most 400 buckets.',
+    authScopes: (project) => ({ projectViewer: project.id }),
+    args: {
+      from: t.arg({ type: 'DateTime', required: true }),
+      to: t.arg({ type: 'DateTime', required: true }),
+      bucket: t.arg({ type: UsageBucketEnum, required: true }),
+    },
+    resolve: (project, args, ctx) => getUsage(ctx, project.id, args.from, args.to, args.bucket),
+  }),
+);
+
+builder.objectField(TraceRef, 'models', (t) =>
+  t.stringList({
+    description: 'The distinct models the trace’s spans used, sorted.',
+    authScopes: (trace) => ({ projectViewer: trace.projectId }),
+    resolve: (trace, _args, ctx) => getModelsOfTrace(ctx, trace.projectId, trace.id),
+  }),
+);

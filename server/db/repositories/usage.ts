@@ -1,0 +1,104 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../tables';
+
+type Db = Kysely<Database>;
+
+export type UsageBucketUnit = 'hour' | 'day';
+
+export interface UsageBucketRow {
+  start: Date;
+  spans: number;
+  tokens: number;
+  costUsd: number;
+  errors: number;
+  p50LatencyMs: number | null;
+  p95LatencyMs: number | null;
+}
+
+export interface ModelUsageRow {
+  model: string;
+  spans: number;
+  tokens: number;
+  costUsd: number;
+}
+
+// Aggregates over spans by start time. Buckets are cut in UTC (the three-argument date_trunc),
+// so a day means the same thing whatever the session's time zone is. pg returns bigint and
+// numeric as strings and PGlite may return bigint: both are normalised with Number().
+
+const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
+const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
+export async function selectUsageSeries(db: Db, projectId: string, from: Date, to: Date, unit: UsageBucketUnit): Promise<UsageBucketRow[]> {
+  const bucket = sql<Date>`date_trunc(${sql.lit(unit)}, spans.start_time, 'UTC')`;
+  const latency = sql`extract(epoch from (spans.end_time - spans.start_time)) * 1000`;
+  const rows = await db
+    .selectFrom('spans')
+    .select([
+      bucket.as('start'),
+      sql<string>`count(*)`.as('spans'),
+      sql<string>`coalesce(sum(spans.total_tokens), 0)`.as('tokens'),
+      sql<string>`coalesce(sum(spans.cost_usd), 0)`.as('cost_usd'),
+      sql<string>`count(*) filter (where spans.status = 'ERROR')`.as('errors'),
+      sql<number | null>`percentile_cont(0.5) within group (order by ${latency})`.as('p50'),
+      sql<number | null>`percentile_cont(0.95) within group (order by ${latency})`.as('p95'),
+    ])
+    .where('spans.project_id', '=', projectId)
+    .where('spans.start_time', '>=', from)
+    .where('spans.start_time', '<', to)
+    .groupBy(sql`1`)
+    .orderBy(sql`1`)
+    .execute();
+  return rows.map((r) => ({
+    start: new Date(r.start),
+    spans: num(r.spans),
+    tokens: num(r.tokens),
+    costUsd: num(r.cost_usd),
+    errors: num(r.errors),
+    p50LatencyMs: numOrNull(r.p50),
+    p95LatencyMs: numOrNull(r.p95),
+  }));
+}
+
+export async function selectUsageByModel(db: Db, projectId: string, from: Date, to: Date): Promise<ModelUsageRow[]> {
+  const rows = await db
+    .selectFrom('spans')
+    .select([
+      'spans.model',
+      sql<string>`count(*)`.as('spans'),
+      sql<string>`coalesce(sum(spans.total_tokens), 0)`.as('tokens'),
+      sql<string>`coalesce(sum(spans.cost_usd), 0)`.as('cost_usd'),
+    ])
+    .where('spans.project_id', '=', projectId)
+    .where('spans.start_time', '>=', from)
+    .where('spans.start_time', '<', to)
+    .where('spans.model', 'is not', null)
+    .groupBy('spans.model')
+    .orderBy(sql`coalesce(sum(spans.cost_usd), 0)`, 'desc')
+    .orderBy(sql`count(*)`, 'desc')
+    .orderBy('spans.model')
+    .execute();
+  return rows.map((r) => ({ model: r.model ?? '', spans: num(r.spans), tokens: num(r.tokens), costUsd: num(r.cost_usd) }));
+}
+
+/** The distinct models of each trace, for the trace list (one query for a whole page). */
+export async function selectModelsOfTraces(db: Db, projectId: string, traceIds: readonly string[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  if (traceIds.length === 0) return out;
+  const rows = await db
+    .selectFrom('spans')
+    .select(['spans.trace_id', 'spans.model'])
+    .distinct()
+    .where('spans.project_id', '=', projectId)
+    .where('spans.trace_id', 'in', [...traceIds])
+    .where('spans.model', 'is not', null)
+    .orderBy('spans.trace_id')
+    .orderBy('spans.model')
+    .execute();
+  for (const r of rows) {
+    const list = out.get(r.trace_id) ?? [];
+    list.push(r.model ?? '');
+    out.set(r.trace_id, list);
+  }
+  return out;
+}

@@ -1,0 +1,102 @@
+import type { RequestContext } from '../context';
+import { selectModelsOfTraces, selectUsageByModel, selectUsageSeries, type ModelUsageRow, type UsageBucketRow } from '../db/repositories/usage';
+import { badInput } from '../errors';
+
+// Usage over time for the dashboard's charts: aggregated in SQL, then every bucket of the range
+// filled in (a quiet hour is a zero, not a gap the chart would draw across).
+
+export type UsageBucket = 'HOUR' | 'DAY';
+
+/** More buckets than this is a chart nobody can read, and a scan nobody should trigger by accident. */
+export const MAX_USAGE_BUCKETS = 400;
+
+const BUCKET_MS: Record<UsageBucket, number> = { HOUR: 3_600_000, DAY: 86_400_000 };
+
+export interface Usage {
+  projectId: string;
+  series: UsageBucketRow[];
+  byModel: ModelUsageRow[];
+}
+
+/** The UTC start of the bucket holding `at`. */
+export function bucketStart(at: Date, bucket: UsageBucket): Date {
+  const ms = BUCKET_MS[bucket];
+  return new Date(Math.floor(at.getTime() / ms) * ms);
+}
+
+/** Every bucket start from the one holding `from` up to (not including) `to`. */
+export function bucketStarts(from: Date, to: Date, bucket: UsageBucket): Date[] {
+  const ms = BUCKET_MS[bucket];
+  const starts: Date[] = [];
+  for (let t = bucketStart(from, bucket).getTime(); t < to.getTime(); t += ms) starts.push(new Date(t));
+  return starts;
+}
+
+export function validateUsageRange(from: Date, to: Date, bucket: UsageBucket): void {
+  if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime())) throw badInput('from and to must be valid dates.', { field: 'from' });
+  if (to.getTime() <= from.getTime()) throw badInput('to must be after from.', { field: 'to' });
+  const count = Math.ceil((to.getTime() - bucketStart(from, bucket).getTime()) / BUCKET_MS[bucket]);
+  if (count > MAX_USAGE_BUCKETS) {
+    throw badInput(`The range spans ${count} ${bucket.toLowerCase()} buckets; at most ${MAX_USAGE_BUCKETS} are allowed. Use a shorter range or a larger bucket.`, {
+      field: 'to',
+      maxBuckets: MAX_USAGE_BUCKETS,
+    });
+  }
+}
+
+export async function getUsage(ctx: RequestContext, projectId: string, from: Date, to: Date, bucket: UsageBucket): Promise<Usage> {
+  validateUsageRange(from, to, bucket);
+  const { db } = ctx.deps;
+  const unit = bucket === 'HOUR' ? 'hour' : 'day';
+  const [rows, byModel] = await Promise.all([
+    selectUsageSeries(db, projectId, from, to, unit),
+    selectUsageByModel(db, projectId, from, to),
+  ]);
+  const byStart = new Map(rows.map((r) => [r.start.getTime(), r]));
+  const series = bucketStarts(from, to, bucket).map(
+    (start) => byStart.get(start.getTime()) ?? { start, spans: 0, tokens: 0, costUsd: 0, errors: 0, p50LatencyMs: null, p95LatencyMs: null },
+  );
+  return { projectId, series, byModel };
+}
+
+/**
+ * The distinct models of a trace. The calls made while one response resolves (one per row of a
+ * trace list) are collected and answered by one query; state lives per request.
+ */
+export function getModelsOfTrace(ctx: RequestContext, projectId: string, traceId: string): Promise<string[]> {
+  let perProject = modelLoaders.get(ctx);
+  if (!perProject) modelLoaders.set(ctx, (perProject = new Map()));
+  let loader = perProject.get(projectId);
+  if (!loader) perProject.set(projectId, (loader = createModelLoader(ctx, projectId)));
+  return loader(traceId);
+}
+
+type ModelLoader = (traceId: string) => Promise<string[]>;
+const modelLoaders = new WeakMap<RequestContext, Map<string, ModelLoader>>();
+
+function createModelLoader(ctx: RequestContext, projectId: string): ModelLoader {
+  const cache = new Map<string, Promise<string[]>>();
+  let queue: { id: string; resolve: (v: string[]) => void; reject: (e: unknown) => void }[] = [];
+  const flush = async () => {
+    const batch = queue;
+    queue = [];
+    try {
+      const models = await selectModelsOfTraces(ctx.deps.db, projectId, batch.map((b) => b.id));
+      for (const b of batch) b.resolve(models.get(b.id) ?? []);
+    } catch (err) {
+      for (const b of batch) b.reject(err);
+    }
+  };
+  return (traceId) => {
+    let hit = cache.get(traceId);
+    if (!hit) {
+      hit = new Promise<string[]>((resolve, reject) => {
+        // setImmediate, not a microtask: each row's auth checks settle in their own microtasks.
+        if (queue.length === 0) setImmediate(() => void flush());
+        queue.push({ id: traceId, resolve, reject });
+      });
+      cache.set(traceId, hit);
+    }
+    return hit;
+  };
+}
