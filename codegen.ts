@@ -6,19 +6,26 @@ import type { CodegenConfig } from '@graphql-codegen/cli';
 const config: CodegenConfig = {
   schema: 'schema/schema.graphql',
   generates: {
-    // sdk: owned by the SDK package (sdk/src/operations.graphql → sdk/src/generated/)
-    'sdk/src/generated/': {
+    // sdk: owned by the SDK package (sdk/src/operations.graphql → sdk/src/generated/graphql.ts).
+    // Plain plugins, not the client preset: its output imports `@graphql-typed-document-node/core`
+    // (types) and uses extensionless relative imports; the published SDK must need no package
+    // at run time or for a consumer's type check. Document strings come from a small local plugin.
+    'sdk/src/generated/graphql.ts': {
       documents: ['sdk/src/**/*.graphql'],
-      preset: 'client',
-      presetConfig: { fragmentMasking: false },
-      config: { documentMode: 'string', useTypeImports: true, enumsAsTypes: true },
+      plugins: ['typescript-operations', 'sdk/codegen/document-strings.cjs'],
+      config: {
+        enumsAsTypes: true,
+        useTypeImports: true,
+        scalars: { DateTime: 'string', JSON: 'unknown', ID: 'string' },
+      },
     },
     // client: the dashboard's operations, written beside the components that use them
     'client/src/lib/generated/': {
-      documents: ['client/src/**/*.svelte', 'client/src/**/*.ts', '!client/src/lib/generated/**'],
+      documents: ['client/src/**/*.svelte', 'client/src/**/*.ts', '!client/src/lib/generated/**', '!client/src/**/*.test.ts'],
       preset: 'client',
       presetConfig: { fragmentMasking: false },
-      config: { useTypeImports: true, enumsAsTypes: true },
+      // DateTime travels as an ISO string; the dashboard parses it where it needs a Date.
+      config: { useTypeImports: true, enumsAsTypes: true, scalars: { DateTime: 'string', JSON: 'unknown' } },
     },
   },
 };

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { emptyFilters, filtersFromSearch, filtersToSearch, hasNarrowingFilters, isoToLocalInput, localInputToIso, toTraceFilterInput, type TraceFilterState } from './trace-filters';
+
+describe('trace filters and the URL', () => {
+  it('round-trips every filter through the query string', () => {
+    const state: TraceFilterState = {
+      range: 'custom',
+      from: '2026-11-01T10:00:00.000Z',
+      to: '2026-11-02T10:00:00.000Z',
+      name: 'chat turn',
+      userId: 'user-42',
+      sessionId: 'sess-1',
+      model: 'gpt-4o-mini',
+      status: 'ERROR',
+      tags: ['prod', 'beta'],
+      minCost: '0.01',
+    };
+    const search = filtersToSearch(state);
+    expect(search.toString()).toBe(
+      'range=custom&from=2026-11-01T10%3A00%3A00.000Z&to=2026-11-02T10%3A00%3A00.000Z&name=chat+turn&user=user-42&session=sess-1&model=gpt-4o-mini&status=ERROR&tags=prod%2Cbeta&minCost=0.01',
+    );
+    expect(filtersFromSearch(new URLSearchParams(search.toString()))).toEqual(state);
+  });
+
+  it('keeps the defaults out of the URL and reads an empty URL as the defaults', () => {
+    expect(filtersToSearch(emptyFilters()).toString()).toBe('');
+    expect(filtersFromSearch(new URLSearchParams())).toEqual(emptyFilters());
+    expect(hasNarrowingFilters(emptyFilters())).toBe(false);
+    expect(hasNarrowingFilters({ ...emptyFilters(), model: 'x' })).toBe(true);
+  });
+
+  it('ignores values it cannot use', () => {
+    const f = filtersFromSearch(new URLSearchParams('range=forever&status=MAYBE&from=yesterday&minCost=-1&tags=a,,a, b'));
+    expect(f.range).toBe('7d');
+    expect(f.status).toBe('');
+    expect(f.from).toBe('');
+    expect(f.tags).toEqual(['a', 'b']);
+    expect(toTraceFilterInput(f).minCostUsd).toBeUndefined();
+    expect(filtersToSearch(f).has('minCost')).toBe(false);
+  });
+
+  it('resolves presets against now, and passes a custom range as is', () => {
+    const now = new Date('2026-11-01T12:00:00.000Z');
+    expect(toTraceFilterInput({ ...emptyFilters(), range: '1h' }, now)).toEqual({ from: '2026-11-01T11:00:00.000Z' });
+    expect(toTraceFilterInput({ ...emptyFilters(), range: 'all', status: 'OK', minCost: '0' }, now)).toEqual({ status: 'OK', minCostUsd: 0 });
+    expect(toTraceFilterInput({ ...emptyFilters(), range: 'custom', from: '2026-10-01T00:00:00.000Z', to: '' }, now)).toEqual({ from: '2026-10-01T00:00:00.000Z' });
+  });
+
+  it('converts between datetime-local values and ISO', () => {
+    const iso = localInputToIso('2026-11-01T10:30');
+    expect(isoToLocalInput(iso)).toBe('2026-11-01T10:30');
+    expect(localInputToIso('')).toBe('');
+  });
+});

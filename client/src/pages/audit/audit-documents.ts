@@ -1,0 +1,33 @@
+import { graphql } from '../../lib/generated';
+
+export const AuditLogQuery = graphql(`
+  query AuditLog($projectId: ID!, $filter: AuditLogFilter, $first: Int, $after: String) {
+    project(id: $projectId) {
+      id
+      auditLog(filter: $filter, first: $first, after: $after) {
+        edges {
+          cursor
+          node {
+            id
+            at
+            action
+            targetType
+            targetId
+            ip
+            userAgent
+            details
+            actor {
+              type
+              id
+              label
+            }
+          }
+        }
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+      }
+    }
+  }
+`);
