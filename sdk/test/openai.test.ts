@@ -57,6 +57,14 @@ describe('chat.completions.create', () => {
     expect(span.completionStartTime).toBeUndefined();
   });
 
+  it('asResponse(): the app gets the unread Response, and the span still ends (no output)', async () => {
+    const response = await client.chat.completions.create({ model: 'gpt-4o-mini', messages }).asResponse();
+    expect(await response.json()).toEqual(chatCompletion);
+    const span = await recorded();
+    expect(span).toMatchObject({ kind: 'GENERATION', model: 'gpt-4o-mini', status: 'OK', input: messages });
+    expect(span.output).toBeUndefined();
+  });
+
   it('keeps the APIPromise helpers working (withResponse)', async () => {
     const promise = client.chat.completions.create({ model: 'gpt-4o-mini', messages });
     const { data, response } = await promise.withResponse();

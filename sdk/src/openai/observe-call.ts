@@ -7,7 +7,8 @@ import type { CallAdapter } from './call-adapter.js';
 // stream, the same Stream object. We attach to the value the app receives:
 //
 // - APIPromise parses the body once and memoises it; we hook that parse (when the app first
-//   awaits), so an app that only reads asResponse() keeps an unread body.
+//   awaits), so an app that only reads asResponse() keeps an unread body. Such an app owns the
+//   body: the span then ends when the response arrives, with its status and without output.
 // - A Stream reads through its `iterator` field (for-await, tee(), toReadableStream() all do);
 //   we replace that field on this one object with a pass-through that sees every chunk.
 
@@ -78,6 +79,13 @@ function onValue(value: unknown, span: SpanHandle, adapter: CallAdapter, streame
   }
 }
 
+/** The app read the raw Response itself: record how the call went, not what it said. */
+function endWithoutBody(response: unknown, span: SpanHandle): void {
+  const status = (response as { status?: unknown; ok?: unknown } | null)?.status;
+  if ((response as { ok?: unknown } | null)?.ok === false) span.recordError(new Error(`OpenAI API returned HTTP ${String(status)}`));
+  span.end();
+}
+
 function onFailure(error: unknown, span: SpanHandle): void {
   span.recordError(error);
   span.end();
@@ -104,6 +112,21 @@ export function observeResult<R>(result: R, span: SpanHandle, adapter: CallAdapt
       }
       return parsed;
     };
+    const asResponse = promise.asResponse;
+    if (typeof asResponse === 'function') {
+      promise.asResponse = function (this: unknown, ...args: unknown[]) {
+        const raw = (asResponse as (...a: unknown[]) => unknown).apply(this, args);
+        // withResponse() calls parse() before asResponse(): then parse has attached already.
+        if (!attached && isThenable(raw)) {
+          attached = true;
+          raw.then(
+            (response) => endWithoutBody(response, span),
+            (e) => onFailure(e, span),
+          );
+        }
+        return raw;
+      };
+    }
     return result;
   }
   result.then(
