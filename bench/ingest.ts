@@ -10,7 +10,7 @@
 // BENCH_DATABASE_URL (or DATABASE_URL) and dropped at the end. PGlite: a fresh temp data dir,
 // removed at the end.
 
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -39,6 +39,7 @@ const { values: flags } = parseArgs({
     timeout: { type: 'string', default: '300' },
     plugins: { type: 'string', default: 'default' },
     pii: { type: 'boolean', default: false },
+    'raw-prepared': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
   strict: true,
@@ -46,11 +47,12 @@ const { values: flags } = parseArgs({
 
 if (flags.help) {
   console.log(`usage: npm run bench:ingest -- [--db=pglite|postgres] [--senders=4] [--batch=100]
-                                [--batches=N] [--warmup=N] [--rounds=4] [--timeout=300] [--plugins=default|none] [--pii]
+                                [--batches=N] [--warmup=N] [--rounds=4] [--timeout=300] [--plugins=default|none] [--pii] [--raw-prepared]
   --batches  measured batches in all (default: 600 on Postgres, 200 on PGlite)
   --warmup   warm-up batches before measuring (default: 5 per sender)
   --rounds   the measured batches are split into this many raw/HTTP rounds, alternating
   --timeout  seconds before the whole run is abandoned
+  --raw-prepared  the baseline's INSERT as a named (prepared) statement too, as ingest's writes are on Postgres
   Postgres server from BENCH_DATABASE_URL or DATABASE_URL.`);
   process.exit(0);
 }
@@ -242,7 +244,11 @@ async function main(): Promise<void> {
     pool.on('error', () => {});
     cleanups.push({ label: 'pool.end', run: () => pool.end() });
     await Promise.all(Array.from({ length: senders }, () => pool.query('select 1')));
-    execute = (text, params) => pool.query(text, params);
+    // Ingest prepares its writes (server/db/prepared-statements.ts); --raw-prepared gives the
+    // baseline the same advantage, for a stricter comparison than the issue's plain INSERT.
+    execute = flags['raw-prepared']
+      ? (text, params) => pool.query({ name: `raw_${createHash('sha1').update(text).digest('hex')}`, text, values: params })
+      : (text, params) => pool.query(text, params);
     // Backends of the bench database plus the server's WAL writer, checkpointer and bgwriter.
     dbPids = async () => {
       const r = await pool.query<{ pid: number }>(
@@ -363,7 +369,7 @@ async function main(): Promise<void> {
       `request≈${fmt(httpRequestBytes / batches / 1024)} KiB`,
   );
   console.log(
-    `raw INSERT on ${storage.kind === 'postgres' ? `a separate pg Pool of ${senders}` : 'the one embedded connection'}; ` +
+    `raw INSERT${flags['raw-prepared'] ? ' (prepared)' : ''} on ${storage.kind === 'postgres' ? `a separate pg Pool of ${senders}` : 'the one embedded connection'}; ` +
       `HTTP senders on a worker thread (elu ${fmt(senderElu / httpMeter.elapsedMs, 2)}); server on the main thread` +
       `${storage.kind === 'pglite' ? ', PGlite too' : ''}`,
   );

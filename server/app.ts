@@ -32,7 +32,7 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
   // Plugins load before the database opens: a bad config stops the start without side effects.
   const plugins = await loadPlugins(config, logger, options.plugins);
   logger.info({ plugins: plugins.names, source: plugins.source }, 'plugins loaded');
-  const dbHandle = await createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, onQuery: options.onQuery });
+  const dbHandle = await createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, onQuery: options.onQuery, prepareStatements: config.pgPrepare });
   try {
     const applied = await migrateToLatest(dbHandle.db);
     if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');

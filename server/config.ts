@@ -31,6 +31,7 @@ const envSchema = z.object({
   TOKENTRACE_CONFIG: optionalString,
   TOKENTRACE_ENCRYPTION_KEYS: optionalString,
   TRUST_PROXY: bool.default(false),
+  TOKENTRACE_PG_PREPARE: bool.default(true),
   REDIS_URL: optionalString,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TOKENTRACE_BCRYPT_COST: number(z.coerce.number().int().min(4).max(15).optional()),
@@ -77,6 +78,8 @@ export interface Config {
   configFile: string | undefined;
   encryptionKeys: string | undefined;
   trustProxy: boolean;
+  /** Prepare ingest's repeated statements on Postgres; off behind a transaction-mode pooler. */
+  pgPrepare: boolean;
   redisUrl: string | undefined;
   logLevel: string;
   /** bcrypt work factor: 12 unless set (tests use 4). */
@@ -133,6 +136,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     configFile: e.TOKENTRACE_CONFIG,
     encryptionKeys: e.TOKENTRACE_ENCRYPTION_KEYS,
     trustProxy: e.TRUST_PROXY,
+    pgPrepare: e.TOKENTRACE_PG_PREPARE,
     redisUrl: e.REDIS_URL,
     logLevel: e.LOG_LEVEL,
     bcryptCost: e.TOKENTRACE_BCRYPT_COST ?? (e.NODE_ENV === 'test' ? 4 : 12),

@@ -2,6 +2,8 @@ import { mkdir } from 'node:fs/promises';
 import { Kysely, PostgresDialect, type LogEvent } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
+import { prepareHotStatements } from './prepared-statements';
+import { isIngestWrite } from './repositories/spans';
 import type { Database } from './tables';
 
 export interface DbConfig {
@@ -13,6 +15,8 @@ export interface DbConfig {
   poolSize?: number;
   /** Sees every query (tests use it to prove what a request reads and writes). */
   onQuery?: (sql: string) => void;
+  /** Prepare ingest's repeated statements on Postgres (see prepared-statements.ts). @default true */
+  prepareStatements?: boolean;
 }
 
 export interface DbHandle {
@@ -26,6 +30,7 @@ export async function createDb(config: DbConfig): Promise<DbHandle> {
     const pool = new pg.Pool({ connectionString: config.databaseUrl, max: config.poolSize ?? 10 });
     // A broken idle connection must not crash the process; the next query reconnects.
     pool.on('error', () => {});
+    if (config.prepareStatements !== false) prepareHotStatements(pool, isIngestWrite);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: queryLogger(config) });
     return { db, dialect: 'postgres', close: () => db.destroy() };
   }

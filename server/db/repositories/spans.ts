@@ -3,6 +3,14 @@ import type { Database, NewSpanRow, SpanRow, TraceRow } from '../tables';
 
 type Db = Kysely<Database>;
 
+// Marks ingest's hand-written statements as worth preparing (server/db/prepared-statements.ts).
+const INGEST_WRITE = '/* ingest */';
+
+/** Ingest's writes: they repeat with the same text on every batch, so Postgres may keep their plans. */
+export function isIngestWrite(text: string): boolean {
+  return text.startsWith('insert into "spans"') || text.startsWith(INGEST_WRITE);
+}
+
 /** What a span row holds after the upsert: the facts its cost and totals depend on. */
 export type StoredSpanFacts = Pick<
   SpanRow,
@@ -82,7 +90,7 @@ export interface TraceAttributesRow {
 export async function lockTraces(db: Db, projectId: string, traceIds: string[]): Promise<void> {
   if (traceIds.length === 0) return;
   // pg_advisory_xact_lock is volatile, so it runs after the sort: locks are taken in key order.
-  await sql`
+  await sql`${sql.raw(INGEST_WRITE)}
     select pg_advisory_xact_lock(k) from (
       select distinct hashtextextended(${projectId}::text || '/' || id, 0) as k
       from unnest(${traceIds}::text[]) as id
@@ -106,7 +114,7 @@ export async function upsertTraces(db: Db, projectId: string, rows: TraceAttribu
       (r) => sql`(${r.id}::text, ${r.name}::text, ${r.userId}::text, ${r.sessionId}::text, ${r.tags}::text[], ${r.metadata}::jsonb)`,
     ),
   );
-  await sql`
+  await sql`${sql.raw(INGEST_WRITE)}
     with v (id, name, user_id, session_id, tags, metadata) as (values ${values}),
     totals as (
       select trace_id,
