@@ -39,6 +39,7 @@ const envSchema = z.object({
   TOKENTRACE_INGEST_MAX_SPANS: number(z.coerce.number().int().positive().default(1000)),
   TOKENTRACE_MAX_BODY_BYTES: number(z.coerce.number().int().positive().default(10 * 1024 * 1024)),
   TOKENTRACE_REDACTION_BUDGET_MS: number(z.coerce.number().positive().max(60_000).default(200)),
+  TOKENTRACE_REDACTION_BATCH_BUDGET_MS: number(z.coerce.number().positive().max(600_000).default(2000)),
   TOKENTRACE_SIGNIN_MAX_FAILURES_PER_EMAIL: number(z.coerce.number().int().positive().default(5)),
   TOKENTRACE_SIGNIN_MAX_FAILURES_PER_IP: number(z.coerce.number().int().positive().default(30)),
   TOKENTRACE_TLS_TERMINATED_BY_PROXY: bool.default(false),
@@ -88,6 +89,11 @@ export interface Config {
   ingest: { maxSpans: number; maxBodyBytes: number };
   /** Time one span's redaction may take; past it the span is rejected, never stored unredacted. */
   redactionBudgetMs: number;
+  /**
+   * Time one request's redaction may take in all. Redaction runs on the event loop, so without a
+   * cap a slow rule times a large batch would stall every other request; spans past it are rejected.
+   */
+  redactionBatchBudgetMs: number;
   signInLimits: { perEmail: number; perIp: number; windowSeconds: number };
   /** A proxy in front terminates TLS: plain HTTP is allowed in production, X-Forwarded-Proto is trusted. */
   tlsTerminatedByProxy: boolean;
@@ -143,6 +149,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sessionIdleMs: e.TOKENTRACE_SESSION_IDLE_DAYS * 24 * 3600 * 1000,
     ingest: { maxSpans: e.TOKENTRACE_INGEST_MAX_SPANS, maxBodyBytes: e.TOKENTRACE_MAX_BODY_BYTES },
     redactionBudgetMs: e.TOKENTRACE_REDACTION_BUDGET_MS,
+    redactionBatchBudgetMs: e.TOKENTRACE_REDACTION_BATCH_BUDGET_MS,
     signInLimits: {
       perEmail: e.TOKENTRACE_SIGNIN_MAX_FAILURES_PER_EMAIL,
       perIp: e.TOKENTRACE_SIGNIN_MAX_FAILURES_PER_IP,

@@ -19,7 +19,10 @@ import type { SpanInputData } from './validate-span';
 //
 // The budget is per span (TOKENTRACE_REDACTION_BUDGET_MS). One redactor call cannot be
 // interrupted, so the clock is checked between calls and once more at the end: a single slow call
-// is caught after it returns, and the span is still rejected.
+// is caught after it returns, and the span is still rejected. A request has a budget in all too
+// (TOKENTRACE_REDACTION_BATCH_BUDGET_MS): redaction runs on the event loop, so a slow rule times
+// a thousand spans would otherwise stall every other request; spans whose turn comes after it
+// are rejected unredacted and unstored.
 
 export interface RedactionRejection {
   index: number;
@@ -202,8 +205,16 @@ export function redactBatch<T extends { indexes: number[]; span: SpanInputData }
   const run: SpanRun = { current: undefined };
   const redactors = guard(rules, run);
   const budgetMs = deps.config.redactionBudgetMs;
+  const batchBudgetMs = deps.config.redactionBatchBudgetMs;
+  const batchDeadline = performance.now() + batchBudgetMs;
+  let outOfTime = 0;
 
   for (const entry of entries) {
+    if (performance.now() > batchDeadline) {
+      outOfTime++;
+      rejectAll(entry, `Redaction of this request took longer than its ${batchBudgetMs} ms budget before this span's turn; it was not stored. Send it again in a smaller batch.`);
+      continue;
+    }
     try {
       const { span, redactions } = redactOne(entry.span, redactors, run, projectId, settings, budgetMs);
       kept.push({ ...entry, span, redactions });
@@ -214,5 +225,6 @@ export function redactBatch<T extends { indexes: number[]; span: SpanInputData }
       rejectAll(entry, reason);
     }
   }
+  if (outOfTime > 0) deps.logger.warn({ projectId, spans: outOfTime, batchBudgetMs }, 'spans rejected: the request ran out of redaction time');
   return { kept, rejected };
 }

@@ -346,3 +346,26 @@ describe('redaction fails closed', () => {
     expect(lines.join('\n')).not.toMatch(/victim|cannot handle/);
   });
 });
+
+describe('a request\'s redaction time in all', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(
+      { TOKENTRACE_REDACTION_BUDGET_MS: '1000', TOKENTRACE_REDACTION_BATCH_BUDGET_MS: '400' },
+      { plugins: [useRedaction(), flaky, useEncryption()] },
+    );
+  });
+  afterAll(() => t.close());
+
+  it('is capped: spans whose turn comes after the batch budget are rejected by index, the earlier ones stored', async () => {
+    const { ingest, projectId } = await t.projectWithKey();
+    // Each slow span takes ~250 ms: two fit in 400 ms (the second starts at ~250), the rest do not.
+    const spans = [0, 1, 2, 3].map((i) => span({ id: `slow-${i}`, traceId: 'slow', output: 'take-your-time' }));
+    const res = ok(await ingest.gql(INGEST, { spans }));
+    expect(res.data.ingest.accepted).toBe(2);
+    expect(res.data.ingest.rejected.map((r: { index: number }) => r.index)).toEqual([2, 3]);
+    expect(res.data.ingest.rejected[0].reason).toMatch(/^Redaction of this request took longer than its 400 ms budget/);
+    const stored = await t.app.deps.db.selectFrom('spans').select('id').where('project_id', '=', projectId).orderBy('id').execute();
+    expect(stored.map((r) => r.id)).toEqual(['slow-0', 'slow-1']);
+  });
+});
