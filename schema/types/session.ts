@@ -8,6 +8,7 @@ import {
   userHasPassword,
   type SessionModel,
 } from '../../server/services/sessions';
+import { OAUTH_ERROR_MESSAGES } from '../../server/services/oauth-sign-in';
 import { builder } from '../builder';
 import { UserRef } from './user';
 
@@ -75,6 +76,17 @@ builder.queryField('authProviders', (t) =>
     description: 'The sign-in providers configured on this server (anonymous callers may ask).',
     authScopes: { human: true },
     resolve: (_root, _args, ctx) => configuredProviders(ctx.deps.config),
+  }),
+);
+
+builder.queryField('authErrorMessage', (t) =>
+  t.string({
+    nullable: true,
+    description:
+      'What went wrong, for a code the sign-in routes redirect with (`/signin?error=<code>`); null for a code they never send.',
+    authScopes: { human: true },
+    args: { code: t.arg.string({ required: true }) },
+    resolve: (_root, { code }) => (Object.hasOwn(OAUTH_ERROR_MESSAGES, code) ? OAUTH_ERROR_MESSAGES[code as keyof typeof OAUTH_ERROR_MESSAGES] : null),
   }),
 );
 

@@ -1,7 +1,7 @@
 import { CombinedError } from '@urql/core';
 import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { errorCode, errorMessage, oauthErrorMessage } from './errors';
+import { errorCode, errorMessage } from './errors';
 
 describe('error messages', () => {
   it('shows the server’s message for expected errors and a sentence for network trouble', () => {
@@ -10,10 +10,5 @@ describe('error messages', () => {
     expect(errorCode(forbidden)).toBe('FORBIDDEN');
     expect(errorMessage(new CombinedError({ networkError: new Error('fetch failed') }))).toMatch(/Could not reach/);
     expect(errorMessage(undefined)).toBe('');
-  });
-
-  it('explains OAuth failures, and never echoes an unknown code', () => {
-    expect(oauthErrorMessage('oauth_state_mismatch')).toMatch(/could not be matched/);
-    expect(oauthErrorMessage('<script>')).toBe('Sign-in with the provider did not complete. Please try again.');
   });
 });

@@ -24,6 +24,7 @@ type Documents = {
     "\n  query AuditLog($projectId: ID!, $filter: AuditLogFilter, $first: Int, $after: String) {\n    project(id: $projectId) {\n      id\n      auditLog(filter: $filter, first: $first, after: $after) {\n        edges {\n          cursor\n          node {\n            id\n            at\n            action\n            targetType\n            targetId\n            ip\n            userAgent\n            details\n            actor {\n              type\n              id\n              label\n            }\n          }\n        }\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n      }\n    }\n  }\n": typeof types.AuditLogDocument,
     "\n  query Viewer {\n    viewer {\n      id\n      email\n      name\n    }\n  }\n": typeof types.ViewerDocument,
     "\n  query AuthProviders {\n    authProviders {\n      id\n      name\n      signInUrl\n    }\n  }\n": typeof types.AuthProvidersDocument,
+    "\n  query AuthErrorMessage($code: String!) {\n    authErrorMessage(code: $code)\n  }\n": typeof types.AuthErrorMessageDocument,
     "\n  mutation SignIn($input: SignInInput!) {\n    signIn(input: $input) {\n      user {\n        id\n        email\n        name\n      }\n    }\n  }\n": typeof types.SignInDocument,
     "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) {\n      user {\n        id\n        email\n        name\n      }\n    }\n  }\n": typeof types.SignUpDocument,
     "\n  mutation SignOut {\n    signOut\n  }\n": typeof types.SignOutDocument,
@@ -56,6 +57,7 @@ const documents: Documents = {
     "\n  query AuditLog($projectId: ID!, $filter: AuditLogFilter, $first: Int, $after: String) {\n    project(id: $projectId) {\n      id\n      auditLog(filter: $filter, first: $first, after: $after) {\n        edges {\n          cursor\n          node {\n            id\n            at\n            action\n            targetType\n            targetId\n            ip\n            userAgent\n            details\n            actor {\n              type\n              id\n              label\n            }\n          }\n        }\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n      }\n    }\n  }\n": types.AuditLogDocument,
     "\n  query Viewer {\n    viewer {\n      id\n      email\n      name\n    }\n  }\n": types.ViewerDocument,
     "\n  query AuthProviders {\n    authProviders {\n      id\n      name\n      signInUrl\n    }\n  }\n": types.AuthProvidersDocument,
+    "\n  query AuthErrorMessage($code: String!) {\n    authErrorMessage(code: $code)\n  }\n": types.AuthErrorMessageDocument,
     "\n  mutation SignIn($input: SignInInput!) {\n    signIn(input: $input) {\n      user {\n        id\n        email\n        name\n      }\n    }\n  }\n": types.SignInDocument,
     "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) {\n      user {\n        id\n        email\n        name\n      }\n    }\n  }\n": types.SignUpDocument,
     "\n  mutation SignOut {\n    signOut\n  }\n": types.SignOutDocument,
@@ -132,6 +134,10 @@ export function graphql(source: "\n  query Viewer {\n    viewer {\n      id\n   
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query AuthProviders {\n    authProviders {\n      id\n      name\n      signInUrl\n    }\n  }\n"): (typeof documents)["\n  query AuthProviders {\n    authProviders {\n      id\n      name\n      signInUrl\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AuthErrorMessage($code: String!) {\n    authErrorMessage(code: $code)\n  }\n"): (typeof documents)["\n  query AuthErrorMessage($code: String!) {\n    authErrorMessage(code: $code)\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -20,6 +20,13 @@ export const AuthProvidersQuery = graphql(`
   }
 `);
 
+// The server words its own OAuth failure codes, so the two cannot drift apart.
+export const AuthErrorMessageQuery = graphql(`
+  query AuthErrorMessage($code: String!) {
+    authErrorMessage(code: $code)
+  }
+`);
+
 export const SignInMutation = graphql(`
   mutation SignIn($input: SignInInput!) {
     signIn(input: $input) {
