@@ -20,6 +20,9 @@ export function pluginProblem(plugin: TokentracePlugin, label: string): string |
     if (!r || typeof r.name !== 'string' || typeof r.redact !== 'function') {
       return `plugin "${plugin.name}": every redactor needs a name and a redact(text, ctx) function`;
     }
+    if (r.appliesTo !== undefined && typeof r.appliesTo !== 'function') {
+      return `plugin "${plugin.name}": redactor "${r.name}" has an appliesTo that is not a function`;
+    }
   }
   if (plugin.codec && (typeof plugin.codec.encode !== 'function' || typeof plugin.codec.decode !== 'function')) {
     return `plugin "${plugin.name}": codec needs encode and decode functions`;

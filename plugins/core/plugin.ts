@@ -31,6 +31,13 @@ export interface Redactor {
   /** Shown in `Span.redactions[].rule`, e.g. `email`, `card`, `customer-id`. */
   name: string;
   redact(text: string, ctx: RedactContext): RedactionResult;
+  /**
+   * Whether the redactor has anything to do for a project, asked once per ingest request. Omit
+   * it to run on every project. The server skips a redactor that answers false, and a request
+   * whose redactors all answer false is stored without walking its content at all (the PII rules
+   * answer `piiRedaction`, off by default). If it throws, the redactor runs.
+   */
+  appliesTo?(project: { projectId: string; piiRedaction: boolean }): boolean;
 }
 
 export interface AuditEvent {

@@ -23,6 +23,24 @@ describe('createPluginTestkit', () => {
     });
   });
 
+  it('skips a redactor whose appliesTo says no for the project, and surfaces an appliesTo that throws', async () => {
+    let calls = 0;
+    const selective = definePlugin({
+      name: 'selective',
+      redactors: [{ name: 'x', appliesTo: (p) => p.piiRedaction, redact: (text) => (calls++, { text: text.replace('x', '[REDACTED:x]'), hits: 1 }) }],
+    });
+    const off = await createPluginTestkit(selective);
+    calls = 0; // the kit warms every redactor up once, as the server does
+    expect(off.redactText('x').text).toBe('x');
+    expect(calls).toBe(0);
+    expect((await createPluginTestkit(selective, { piiRedaction: true })).redactText('x').text).toBe('[REDACTED:x]');
+    const broken = definePlugin({
+      name: 'broken',
+      redactors: [{ name: 'y', appliesTo: () => { throw new Error('unsure'); }, redact: (text) => ({ text, hits: 0 }) }],
+    });
+    await expect(createPluginTestkit(broken)).rejects.toThrow(/redactor "y" of plugin "broken": appliesTo threw: unsure/);
+  });
+
   it('leaves absent fields absent and other fields untouched, and does not mutate the span', async () => {
     const kit = await createPluginTestkit(useRedaction(), { piiRedaction: true });
     const span = { id: 's1', name: 'ann@example.com', output: ['x@example.org'], trace: { name: 'n', metadata: null } };

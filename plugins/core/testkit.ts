@@ -94,8 +94,19 @@ export async function createPluginTestkit(entry: PluginEntry, options: PluginTes
   const budgetMs = options.budgetMs ?? 200;
   const codec: ContentCodec = plugin.codec ?? identityCodec;
   const state: { running?: Redactor } = {};
+  // As the server does: a redactor that says it has nothing to do for this project is skipped
+  // (the server runs one whose appliesTo throws; here the author sees the error).
+  const project = { projectId, piiRedaction: options.piiRedaction ?? false };
+  const applying = (plugin.redactors ?? []).filter((redactor) => {
+    if (typeof redactor.appliesTo !== 'function') return true;
+    try {
+      return redactor.appliesTo(project) !== false;
+    } catch (err) {
+      throw new TestkitRedactionError(`redactor "${redactor.name}" of plugin "${plugin.name}": appliesTo threw: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+    }
+  });
   // Attributes a failure to its redactor, with the original error kept as the cause.
-  const redactors: Redactor[] = (plugin.redactors ?? []).map((redactor) => ({
+  const redactors: Redactor[] = applying.map((redactor) => ({
     name: redactor.name,
     redact(text, ctx) {
       state.running = redactor;

@@ -13,6 +13,8 @@ export interface UseRedactionOptions {
 function whenPiiRedactionOn(redactor: Redactor): Redactor {
   return {
     name: redactor.name,
+    appliesTo: (project) => project.piiRedaction,
+    // Checked again per call, for a caller that does not ask appliesTo first.
     redact: (text, ctx) => (ctx.piiRedaction ? redactor.redact(text, ctx) : { text, hits: 0 }),
   };
 }

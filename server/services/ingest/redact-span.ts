@@ -127,7 +127,8 @@ function redactOne(
   const budget = { deadline: now() + budgetMs, now };
   const hits = new Map<string, number>();
   const redact = (value: unknown, field: RedactContext['field']): unknown => {
-    if (value === undefined || value === null) return value;
+    // No rule for this project: nothing to walk.
+    if (value === undefined || value === null || redactors.length === 0) return value;
     const ctx: RedactContext = { projectId, spanId: span.id, field, piiRedaction: settings.piiRedaction };
     const result = redactValue(value, redactors, ctx, budget);
     for (const [rule, count] of Object.entries(result.hits)) hits.set(rule, (hits.get(rule) ?? 0) + count);
@@ -173,6 +174,16 @@ function reasonFor(err: unknown, run: SpanRun, budgetMs: number): { reason: stri
   };
 }
 
+/** A redactor's own answer; one that cannot answer runs (fail closed). */
+function applies(redactor: Redactor, project: { projectId: string; piiRedaction: boolean }): boolean {
+  if (typeof redactor.appliesTo !== 'function') return true;
+  try {
+    return redactor.appliesTo(project) !== false;
+  } catch {
+    return true;
+  }
+}
+
 /**
  * Redacts the accepted (validated, merged) spans of a batch in place of their content. Returns
  * the entries that may be stored, each with its redaction hits, and a rejection for every index
@@ -196,8 +207,11 @@ export function redactBatch<T extends { indexes: number[]; span: SpanInputData }
     for (const entry of entries) rejectAll(entry, `Redaction failed: ${custom.error} The span was not stored.`);
     return { kept, rejected };
   }
+  const project = { projectId, piiRedaction: settings.piiRedaction };
   const rules: Rule[] = [
-    ...deps.plugins.redactors.map(({ plugin, redactor }) => ({ source: `plugin "${plugin}"`, redactor })),
+    ...deps.plugins.redactors
+      .filter(({ redactor }) => applies(redactor, project))
+      .map(({ plugin, redactor }) => ({ source: `plugin "${plugin}"`, redactor })),
     ...custom.rules,
   ];
   // Outside the budget: a regex's first run compiles it (see plugins/core/warm-up.ts).

@@ -369,3 +369,46 @@ describe('a request\'s redaction time in all', () => {
     expect(stored.map((r) => r.id)).toEqual(['slow-0', 'slow-1']);
   });
 });
+
+describe('redactors that say they do not apply', () => {
+  const calls: string[] = [];
+  const counting = (name: string, appliesTo?: (p: { projectId: string; piiRedaction: boolean }) => boolean) => ({
+    name,
+    ...(appliesTo ? { appliesTo } : {}),
+    redact(text: string) {
+      calls.push(name);
+      return { text: text.replaceAll('secret-word', `[REDACTED:${name}]`), hits: text.includes('secret-word') ? 1 : 0 };
+    },
+  });
+  const plugin: TokentracePlugin = {
+    name: 'selective',
+    redactors: [
+      counting('only-with-pii', (p) => p.piiRedaction),
+      counting('never', () => false),
+      counting('cannot-answer', () => {
+        throw new Error('no idea');
+      }),
+    ],
+  };
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({}, { plugins: [plugin] });
+  });
+  afterAll(() => t.close());
+
+  it('are not called; one whose appliesTo throws still runs (fail closed)', async () => {
+    const { owner, projectId, ingest } = await t.projectWithKey();
+    calls.length = 0;
+    ok(await ingest.gql(INGEST, { spans: [span({ traceId: 'sel-1', input: 'the secret-word' })] }));
+    expect(new Set(calls)).toEqual(new Set(['cannot-answer']));
+    let read = ok(await owner.gql(TRACE, { p: projectId, id: 'sel-1' }));
+    expect(read.data.project.trace.spans[0].input).toBe('the [REDACTED:cannot-answer]');
+
+    ok(await owner.gql(SETTINGS, { p: projectId, input: { piiRedaction: true } }));
+    calls.length = 0;
+    ok(await ingest.gql(INGEST, { spans: [span({ traceId: 'sel-2', input: 'the secret-word' })] }));
+    expect(new Set(calls)).toEqual(new Set(['only-with-pii', 'cannot-answer']));
+    read = ok(await owner.gql(TRACE, { p: projectId, id: 'sel-2' }));
+    expect(read.data.project.trace.spans[0]).toMatchObject({ input: 'the [REDACTED:only-with-pii]', redactions: [{ rule: 'only-with-pii', count: 1 }] });
+  });
+});
