@@ -14,13 +14,27 @@ import type pg from 'pg';
 
 type Query = (...args: unknown[]) => unknown;
 
+// Names by text, so a repeated statement is not hashed again (a 100-span upsert is ~60 KB of SQL).
+const NAME_CACHE_SIZE = 64;
+const nameByText = new Map<string, string>();
+
+function statementName(text: string): string {
+  let name = nameByText.get(text);
+  if (name === undefined) {
+    name = `tt_${createHash('sha1').update(text).digest('base64url')}`;
+    if (nameByText.size >= NAME_CACHE_SIZE) nameByText.delete(nameByText.keys().next().value!);
+    nameByText.set(text, name);
+  }
+  return name;
+}
+
 export function prepareHotStatements(pool: pg.Pool, isHot: (text: string) => boolean, maxPerConnection = 32): void {
   pool.on('connect', (client) => {
     const prepared = new Set<string>();
     const query = client.query as unknown as Query;
     (client as unknown as { query: Query }).query = function (this: unknown, config: unknown, values?: unknown, callback?: unknown) {
       if (typeof config === 'string' && Array.isArray(values) && isHot(config)) {
-        const name = `tt_${createHash('sha1').update(config).digest('base64url')}`;
+        const name = statementName(config);
         if (prepared.has(name) || prepared.size < maxPerConnection) {
           prepared.add(name);
           return query.call(this, { name, text: config, values }, callback);
