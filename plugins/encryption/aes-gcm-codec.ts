@@ -129,17 +129,34 @@ function lengthPrefixed(parts: Buffer[]): Buffer {
   return out;
 }
 
-/** Associated data: label, version, key id and the value's location, each length-prefixed. */
+// The label, version and key id start every associated data of a key: built once per key id.
+const aadPrefixes = new Map<string, Buffer>();
+function aadPrefix(keyId: string): Buffer {
+  let prefix = aadPrefixes.get(keyId);
+  if (!prefix) {
+    prefix = lengthPrefixed([AAD_LABEL, Buffer.of(FORMAT_VERSION), Buffer.from(keyId, 'latin1')]);
+    aadPrefixes.set(keyId, prefix);
+  }
+  return prefix;
+}
+
+/**
+ * Associated data: label, version, key id and the value's location, each length-prefixed. One
+ * allocation per value (it runs twice per stored span).
+ */
 function associatedData(keyId: string, ctx: CodecContext): Buffer {
-  return lengthPrefixed([
-    AAD_LABEL,
-    Buffer.of(FORMAT_VERSION),
-    Buffer.from(keyId, 'latin1'),
-    Buffer.from(ctx.projectId, 'utf8'),
-    Buffer.from(ctx.table, 'utf8'),
-    Buffer.from(ctx.rowId, 'utf8'),
-    Buffer.from(ctx.column, 'utf8'),
-  ]);
+  const prefix = aadPrefix(keyId);
+  const place = [ctx.projectId, ctx.table, ctx.rowId, ctx.column];
+  let size = prefix.length;
+  for (const part of place) size += 4 + Buffer.byteLength(part, 'utf8');
+  const out = Buffer.allocUnsafe(size);
+  let at = prefix.copy(out, 0);
+  for (const part of place) {
+    const length = out.write(part, at + 4, 'utf8');
+    out.writeUInt32BE(length, at);
+    at += 4 + length;
+  }
+  return out;
 }
 
 export function createAesGcmCodec(ring: KeyRing): AesGcmCodec {

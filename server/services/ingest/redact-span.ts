@@ -122,13 +122,18 @@ function redactOne(
   settings: ProjectSettings,
   budgetMs: number,
 ): RedactedSpan {
+  // No rule applies to this project (the default: piiRedaction off, no custom patterns): only
+  // the per-project drops remain.
+  if (redactors.length === 0) {
+    if (!settings.redactInputs && !settings.redactOutputs) return { span, redactions: [] };
+    return { span: { ...span, input: settings.redactInputs ? null : span.input, output: settings.redactOutputs ? null : span.output }, redactions: [] };
+  }
   run.current = undefined;
   const now = () => performance.now();
   const budget = { deadline: now() + budgetMs, now };
   const hits = new Map<string, number>();
   const redact = (value: unknown, field: RedactContext['field']): unknown => {
-    // No rule for this project: nothing to walk.
-    if (value === undefined || value === null || redactors.length === 0) return value;
+    if (value === undefined || value === null) return value;
     const ctx: RedactContext = { projectId, spanId: span.id, field, piiRedaction: settings.piiRedaction };
     const result = redactValue(value, redactors, ctx, budget);
     for (const [rule, count] of Object.entries(result.hits)) hits.set(rule, (hits.get(rule) ?? 0) + count);
