@@ -9,7 +9,8 @@ import { createTokentraceYoga, type TokentraceYoga } from './http/yoga';
 import { createLogger } from './logger';
 import { loadPlugins } from './plugins/load-plugins';
 import { createPriceBook } from './prices/price-book';
-import { createSpanPubSub } from './services/span-pubsub';
+import { createRedisClients, redisAddress, type RedisClients } from './redis';
+import { createRedisSpanEventTarget, createSpanPubSub } from './services/span-pubsub';
 
 // The composition root: the one place that knows every concrete part.
 
@@ -32,7 +33,19 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
   // Plugins load before the database opens: a bad config stops the start without side effects.
   const plugins = await loadPlugins(config, logger, options.plugins);
   logger.info({ plugins: plugins.names, source: plugins.source }, 'plugins loaded');
-  const dbHandle = await createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, onQuery: options.onQuery, prepareStatements: config.pgPrepare });
+  // Redis before the database too: an unreachable REDIS_URL stops the start with nothing to undo.
+  let redis: RedisClients | undefined;
+  if (config.redisUrl) {
+    redis = await createRedisClients(config.redisUrl, logger);
+    logger.info({ redis: redisAddress(config.redisUrl) }, 'live tail and rate limits shared through Redis');
+  }
+  let dbHandle: DbHandle;
+  try {
+    dbHandle = await createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, onQuery: options.onQuery, prepareStatements: config.pgPrepare });
+  } catch (err) {
+    await redis?.close();
+    throw err;
+  }
   try {
     const applied = await migrateToLatest(dbHandle.db);
     if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
@@ -44,8 +57,9 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
       codec: plugins.codec,
       plugins,
       prices,
-      signInLimiter: createSignInLimiter(config.signInLimits),
-      pubsub: createSpanPubSub(),
+      signInLimiter: createSignInLimiter(config.signInLimits, { redis: redis?.publisher }),
+      pubsub: createSpanPubSub(redis ? createRedisSpanEventTarget(redis) : undefined),
+      ...(redis ? { redis: redis.publisher } : {}),
     };
     const yoga = createTokentraceYoga(deps, plugins.yoga as Parameters<typeof createTokentraceYoga>[1]);
     return {
@@ -54,11 +68,19 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
       dbHandle,
       close: async () => {
         prices.stop();
-        await dbHandle.close();
+        try {
+          await dbHandle.close();
+        } finally {
+          await redis?.close();
+        }
       },
     };
   } catch (err) {
-    await dbHandle.close();
+    try {
+      await dbHandle.close();
+    } finally {
+      await redis?.close();
+    }
     throw err;
   }
 }

@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { ContentCodec } from '../plugins/core/codec';
@@ -20,6 +21,8 @@ export interface AppDeps {
   prices: PriceBook;
   signInLimiter: SignInLimiter;
   pubsub: SpanPubSub;
+  /** Set with REDIS_URL: state shared by several instances (rate limits) lives here. */
+  redis?: Redis;
 }
 
 export interface RequestMeta {

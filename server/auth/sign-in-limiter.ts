@@ -1,4 +1,5 @@
-import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { AppError } from '../errors';
 
 // Failed sign-ins are counted per e-mail (guessing one account's password) and per IP
@@ -13,17 +14,24 @@ export interface SignInLimiter {
   recordSuccess(email: string, ip: string | null): Promise<void>;
 }
 
-export function createSignInLimiter(opts: { perEmail: number; perIp: number; windowSeconds: number }): SignInLimiter {
-  const byEmail: RateLimiterAbstract = new RateLimiterMemory({
-    keyPrefix: 'signin-email',
-    points: opts.perEmail,
-    duration: opts.windowSeconds,
-  });
-  const byIp: RateLimiterAbstract = new RateLimiterMemory({
-    keyPrefix: 'signin-ip',
-    points: opts.perIp,
-    duration: opts.windowSeconds,
-  });
+export interface SignInLimiterStore {
+  /** Counts in Redis, so every instance using it shares one budget; in process memory otherwise. */
+  redis?: Redis;
+  /** Prepended to the Redis keys (tests use a fresh one per run). */
+  keyPrefix?: string;
+}
+
+export function createSignInLimiter(
+  opts: { perEmail: number; perIp: number; windowSeconds: number },
+  store: SignInLimiterStore = {},
+): SignInLimiter {
+  const limiter = (name: string, points: number): RateLimiterAbstract => {
+    const options = { keyPrefix: `${store.keyPrefix ?? ''}${name}`, points, duration: opts.windowSeconds };
+    // rate-limiter-flexible speaks ioredis by default (useRedisPackage is for node-redis).
+    return store.redis ? new RateLimiterRedis({ ...options, storeClient: store.redis }) : new RateLimiterMemory(options);
+  };
+  const byEmail = limiter('signin-email', opts.perEmail);
+  const byIp = limiter('signin-ip', opts.perIp);
   const ipKey = (ip: string | null) => ip ?? 'unknown';
 
   const limited = (res: RateLimiterRes) =>

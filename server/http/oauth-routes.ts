@@ -1,11 +1,12 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as client from 'openid-client';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { App } from '../app';
 import { isOAuthProviderId } from '../auth/oauth-provider-list';
 import { createOAuthClients, type OAuthProviderClient } from '../auth/oauth-providers';
 import type { Config } from '../config';
+import type { AppDeps } from '../context';
 import { insertOAuthFlow, takeOAuthFlow } from '../db/repositories/oauth-accounts';
 import { completeOAuth, OAuthRefusal, type OAuthErrorCode } from '../services/oauth-sign-in';
 import { createRouteContext } from './route-context';
@@ -31,19 +32,24 @@ function providerClient(config: Config, id: string): OAuthProviderClient | undef
 }
 
 // Each start writes a row: bound how fast one address can add them (a browser needs a few).
+// With Redis the count is shared by every instance, as the rows are.
 const STARTS_PER_IP_PER_MINUTE = 30;
-const startLimiters = new WeakMap<Config, RateLimiterMemory>();
-async function allowStart(config: Config, ip: string | null): Promise<boolean> {
-  let limiter = startLimiters.get(config);
+const startLimiters = new WeakMap<Config, RateLimiterAbstract>();
+async function allowStart(deps: AppDeps, ip: string | null): Promise<boolean> {
+  let limiter = startLimiters.get(deps.config);
   if (!limiter) {
-    limiter = new RateLimiterMemory({ keyPrefix: 'oauth-start', points: STARTS_PER_IP_PER_MINUTE, duration: 60 });
-    startLimiters.set(config, limiter);
+    const options = { keyPrefix: 'oauth-start', points: STARTS_PER_IP_PER_MINUTE, duration: 60 };
+    limiter = deps.redis ? new RateLimiterRedis({ ...options, storeClient: deps.redis }) : new RateLimiterMemory(options);
+    startLimiters.set(deps.config, limiter);
   }
   try {
     await limiter.consume(ip ?? 'unknown');
     return true;
-  } catch {
-    return false;
+  } catch (err) {
+    // A spent budget rejects with a RateLimiterRes; a failing store (Redis down) with an Error,
+    // which is an outage to log, not a rate limit to report.
+    if (err instanceof RateLimiterRes) return false;
+    throw err;
   }
 }
 
@@ -103,7 +109,7 @@ export async function handleOAuthRoute(app: App, req: IncomingMessage, res: Serv
       const link = query.get('link') === '1';
       const p = ctx.principal;
       if (link && (p.kind !== 'user' || p.via !== 'session')) throw new OAuthRefusal('oauth_link_requires_session', 'not signed in');
-      if (!(await allowStart(deps.config, ctx.meta.ip))) throw new OAuthRefusal('oauth_rate_limited', 'too many starts');
+      if (!(await allowStart(deps, ctx.meta.ip))) throw new OAuthRefusal('oauth_rate_limited', 'too many starts');
       const state = client.randomState();
       const codeVerifier = client.randomPKCECodeVerifier();
       const nonce = provider.usesNonce ? client.randomNonce() : null;
