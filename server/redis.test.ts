@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createRedisClients, redisAddress } from './redis';
+import { firstSpanEvent } from './testing/live-tail';
 import { createTestApp, INGEST, span, TestClient, type TestApp } from './testing/test-app';
 
 // REDIS_URL: live tail shared by several instances, and a start that fails loudly when Redis
@@ -9,39 +10,6 @@ import { createTestApp, INGEST, span, TestClient, type TestApp } from './testing
 
 const redisUrl = process.env.TEST_REDIS_URL;
 const SPAN_FIELDS = 'id name model startTime latencyMs timeToFirstTokenMs input';
-
-/** Subscribes to spanIngested on `app`, runs `trigger`, and returns the first event. */
-async function firstEvent(t: TestApp, cookie: string, projectId: string, trigger: () => Promise<unknown>) {
-  const controller = new AbortController();
-  const res = await t.app.yoga.fetch('http://localhost:4000/graphql', {
-    method: 'POST',
-    signal: controller.signal,
-    headers: { 'content-type': 'application/json', accept: 'text/event-stream', cookie },
-    body: JSON.stringify({
-      query: `subscription($p: ID!) { spanIngested(projectId: $p) { ${SPAN_FIELDS} } }`,
-      variables: { p: projectId },
-    }),
-  });
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
-  const timeout = setTimeout(() => controller.abort(), 10_000);
-  // Give the subscription time to attach (auth checks, then SUBSCRIBE on Redis) before publishing.
-  setTimeout(() => void trigger(), 300);
-  try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buffer += decoder.decode(value, { stream: true });
-      const match = /event: next\ndata: (.*)\n/.exec(buffer);
-      if (match) return JSON.parse(match[1]!);
-    }
-    throw new Error(`stream ended: ${buffer}`);
-  } finally {
-    clearTimeout(timeout);
-    controller.abort();
-  }
-}
 
 const expectSpan = (event: any, s: Record<string, unknown>) => {
   expect(event.errors).toBeUndefined();
@@ -103,7 +71,7 @@ describe.skipIf(!redisUrl)('live tail through Redis, one instance', () => {
   it('delivers a span with working Date fields after the round trip through Redis', async () => {
     const { owner, projectId, ingest } = await t.projectWithKey();
     const s = span({ name: `redis-one-${randomBytes(3).toString('hex')}`, completionStartTime: '2026-11-01T10:00:00.400Z' });
-    const event = await firstEvent(t, owner.cookie!, projectId, () => ingest.gql(INGEST, { spans: [s] }));
+    const event = await firstSpanEvent(t, owner, projectId, SPAN_FIELDS, () => ingest.gql(INGEST, { spans: [s] }));
     expectSpan(event, s);
   });
 });
@@ -127,7 +95,7 @@ describe.skipIf(!redisUrl || !inject('testDatabaseUrl'))('live tail across insta
     const onB = new TestClient(b.app);
     onB.cookie = owner.cookie;
     const s = span({ name: `cross-${randomBytes(3).toString('hex')}`, completionStartTime: '2026-11-01T10:00:00.400Z' });
-    const event = await firstEvent(b, onB.cookie!, projectId, () => ingest.gql(INGEST, { spans: [s] }));
+    const event = await firstSpanEvent(b, onB, projectId, SPAN_FIELDS, () => ingest.gql(INGEST, { spans: [s] }));
     expectSpan(event, s);
   });
 });

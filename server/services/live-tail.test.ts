@@ -1,48 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { firstSpanEvent } from '../testing/live-tail';
 import { createTestApp, INGEST, span, type TestApp, type TestClient } from '../testing/test-app';
 
 // spanIngested over server-sent events, as a browser's EventSource or graphql-sse would use it.
 
-async function firstEvent(t: TestApp, client: TestClient, projectId: string, trigger: () => Promise<unknown>) {
-  const controller = new AbortController();
-  const res = await t.app.yoga.fetch('http://localhost:4000/graphql', {
-    method: 'POST',
-    signal: controller.signal,
-    headers: {
-      'content-type': 'application/json',
-      accept: 'text/event-stream',
-      ...(client.cookie ? { cookie: client.cookie } : {}),
-      ...(client.bearer ? { authorization: `Bearer ${client.bearer}` } : {}),
-    },
-    body: JSON.stringify({
-      query: 'subscription($p: ID!) { spanIngested(projectId: $p) { id name model input } }',
-      variables: { p: projectId },
-    }),
-  });
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
-  let triggered = false;
-  const timeout = setTimeout(() => controller.abort(), 10_000);
-  try {
-    for (;;) {
-      if (!triggered) {
-        triggered = true;
-        // Give the subscription a moment to attach before publishing.
-        setTimeout(() => void trigger(), 100);
-      }
-      const { value, done } = await reader.read();
-      if (done) break;
-      buffer += decoder.decode(value, { stream: true });
-      const match = /event: next\ndata: (.*)\n/.exec(buffer);
-      if (match) return JSON.parse(match[1]!);
-    }
-    throw new Error(`stream ended: ${buffer}`);
-  } finally {
-    clearTimeout(timeout);
-    controller.abort();
-  }
-}
+const firstEvent = (t: TestApp, client: TestClient, projectId: string, trigger: () => Promise<unknown>) =>
+  firstSpanEvent(t, client, projectId, 'id name model input', trigger, 100);
 
 describe('live tail', () => {
   let t: TestApp;
