@@ -79,8 +79,8 @@ const SECRET = redactionPlaceholder('secret');
 const TOKEN_START = String.raw`(?<![\p{L}\p{N}_\-])`;
 
 const SECRET_PATTERNS: string[] = [
-  // PEM private key, any kind: `-----BEGIN RSA PRIVATE KEY-----`, `… EC …`, `… OPENSSH …`,
-  // `… ENCRYPTED …`, plain `PRIVATE KEY`, and PGP's `PRIVATE KEY BLOCK`, across lines.
+  // PEM private key, any kind: a BEGIN marker naming an RSA, EC, OPENSSH, ENCRYPTED or plain
+  // PRIVATE KEY, or PGP's PRIVATE KEY BLOCK, across lines.
   // The body is everything up to the next `-----` (a body never contains five dashes), at most
   // 16 KiB (an RSA-8192 key is ~6.5 KB). It is captured inside a look-ahead and re-matched with
   // `\k<pem>`: JS has no atomic groups, and this is the standard emulation — a look-ahead is never
