@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { ContentCodec } from '../../plugins/core/codec';
+import { SPAN_COLUMNS } from '../../server/db/repositories/spans';
 import type { NewSpanRow } from '../../server/db/tables';
 import type { PriceBook } from '../../server/prices/price-book';
 import { encodeContent } from '../../server/storage/content';
@@ -11,28 +12,8 @@ import { makeBatch, type BenchSpan } from './spans';
 /** Runs one parameterised statement on some connection. */
 export type Execute = (text: string, params: unknown[]) => Promise<unknown>;
 
-const COLUMNS = [
-  'project_id',
-  'id',
-  'trace_id',
-  'parent_id',
-  'kind',
-  'name',
-  'model',
-  'provider',
-  'input',
-  'output',
-  'metadata',
-  'prompt_tokens',
-  'completion_tokens',
-  'total_tokens',
-  'cost_usd',
-  'start_time',
-  'end_time',
-  'status',
-  'status_message',
-  'redactions',
-] as const;
+// The columns ingest writes, in its order: the baseline stores exactly the rows ingest would.
+const COLUMNS = SPAN_COLUMNS;
 
 /** One span as ingest turns it into a row: content as JSON bytes through the server's codec (encrypted when the encryption plugin is on). */
 export function toSpanRow(projectId: string, span: BenchSpan, prices: PriceBook, codec: ContentCodec): NewSpanRow {
@@ -64,7 +45,7 @@ export function toSpanRow(projectId: string, span: BenchSpan, prices: PriceBook,
 
 export function rowValues(projectId: string, span: BenchSpan, prices: PriceBook, codec: ContentCodec): unknown[] {
   const row = toSpanRow(projectId, span, prices, codec) as Record<string, unknown>;
-  return COLUMNS.map((c) => row[c]);
+  return COLUMNS.map((c) => row[c] ?? null);
 }
 
 const statements = new Map<number, string>();

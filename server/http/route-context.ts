@@ -2,11 +2,10 @@ import type { IncomingMessage } from 'node:http';
 import { authenticateRequest } from '../auth/authenticate';
 import { anonymous, type Principal } from '../auth/principal';
 import type { AppDeps, RequestContext } from '../context';
-import { requestMeta } from './yoga';
+import { contextFor, requestMeta } from './yoga';
 
 // A RequestContext for plain HTTP routes (the OAuth start and callback), so they reuse the
-// services GraphQL uses: the same session creation, cookies and audit entries. Project-level
-// helpers answer "no access": these routes never touch projects.
+// services GraphQL uses: the same context, session creation, cookies and audit entries.
 
 export interface RouteContext {
   ctx: RequestContext;
@@ -38,20 +37,6 @@ export async function createRouteContext(deps: AppDeps, req: IncomingMessage): P
     principal = anonymous;
   }
   const cookies: string[] = [];
-  let signedInUserId: string | null = null;
-  const ctx: RequestContext = {
-    deps,
-    principal,
-    actingUserId: () => signedInUserId ?? (principal.kind === 'user' ? principal.userId : null),
-    setSignedInUser: (userId) => {
-      signedInUserId = userId;
-    },
-    meta,
-    roleIn: async () => null,
-    projectSettings: async () => null,
-    isAdminOfUser: async () => false,
-    setCookie: (header) => cookies.push(header),
-    memo: new Map(),
-  };
+  const ctx = contextFor(deps, principal, meta, cookies);
   return { ctx, cookies, request };
 }

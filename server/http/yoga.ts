@@ -5,6 +5,7 @@ import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { schema } from '../../schema/index';
 import { authenticateRequest } from '../auth/authenticate';
 import { serializeSessionCookie } from '../auth/session-cookie';
+import type { Principal } from '../auth/principal';
 import type { AppDeps, RequestContext, RequestMeta } from '../context';
 import { findMembership, isAdminOfSharedProject, findProjectById } from '../db/repositories/projects';
 import type { RoleName } from '../db/tables';
@@ -51,6 +52,20 @@ async function buildContext(deps: AppDeps, request: Request, serverContext: Serv
   if (auth.principal.kind === 'ingestKey' && auth.ingestProjectSettings !== undefined) {
     memo.set(`settings:${auth.principal.projectId}`, Promise.resolve(parseProjectSettings(auth.ingestProjectSettings)));
   }
+  return contextFor(deps, auth.principal, meta, cookies, memo);
+}
+
+/**
+ * The request context for a principal: GraphQL requests and the plain HTTP routes (OAuth) build
+ * it the same way. Membership, settings and admin checks are loaded once per request (`memo`).
+ */
+export function contextFor(
+  deps: AppDeps,
+  principal: Principal,
+  meta: RequestMeta,
+  cookies: string[],
+  memo = new Map<string, Promise<unknown>>(),
+): RequestContext {
   const remember = <T>(key: string, load: () => Promise<T>): Promise<T> => {
     let value = memo.get(key) as Promise<T> | undefined;
     if (!value) {
@@ -59,7 +74,6 @@ async function buildContext(deps: AppDeps, request: Request, serverContext: Serv
     }
     return value;
   };
-  const principal = auth.principal;
   let signedInUserId: string | null = null;
   return {
     deps,

@@ -18,7 +18,7 @@ export type StoredSpanFacts = Pick<
 >;
 
 // Every insertable column, in the order the upsert binds them.
-const SPAN_COLUMNS = [
+export const SPAN_COLUMNS = [
   'project_id', 'id', 'trace_id', 'parent_id', 'kind', 'name', 'model', 'provider', 'input', 'output', 'metadata',
   'prompt_tokens', 'completion_tokens', 'total_tokens', 'cost_usd', 'start_time', 'end_time', 'completion_start_time',
   'status', 'status_message', 'redactions',

@@ -22,11 +22,12 @@ type Documents = {
     "\n  mutation ChangePassword($input: ChangePasswordInput!) {\n    changePassword(input: $input)\n  }\n": typeof types.ChangePasswordDocument,
     "\n  mutation UnlinkProvider($provider: String!) {\n    unlinkAuthProvider(provider: $provider)\n  }\n": typeof types.UnlinkProviderDocument,
     "\n  query AuditLog($projectId: ID!, $filter: AuditLogFilter, $first: Int, $after: String) {\n    project(id: $projectId) {\n      id\n      auditLog(filter: $filter, first: $first, after: $after) {\n        edges {\n          cursor\n          node {\n            id\n            at\n            action\n            targetType\n            targetId\n            ip\n            userAgent\n            details\n            actor {\n              type\n              id\n              label\n            }\n          }\n        }\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n      }\n    }\n  }\n": typeof types.AuditLogDocument,
-    "\n  query Viewer {\n    viewer {\n      id\n      email\n      name\n    }\n  }\n": typeof types.ViewerDocument,
+    "\n  fragment SignedInUserFields on User {\n    id\n    email\n    name\n  }\n": typeof types.SignedInUserFieldsFragmentDoc,
+    "\n  query Viewer {\n    viewer {\n      ...SignedInUserFields\n    }\n  }\n": typeof types.ViewerDocument,
     "\n  query AuthProviders {\n    authProviders {\n      id\n      name\n      signInUrl\n    }\n  }\n": typeof types.AuthProvidersDocument,
     "\n  query AuthErrorMessage($code: String!) {\n    authErrorMessage(code: $code)\n  }\n": typeof types.AuthErrorMessageDocument,
-    "\n  mutation SignIn($input: SignInInput!) {\n    signIn(input: $input) {\n      user {\n        id\n        email\n        name\n      }\n    }\n  }\n": typeof types.SignInDocument,
-    "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) {\n      user {\n        id\n        email\n        name\n      }\n    }\n  }\n": typeof types.SignUpDocument,
+    "\n  mutation SignIn($input: SignInInput!) {\n    signIn(input: $input) {\n      user {\n        ...SignedInUserFields\n      }\n    }\n  }\n": typeof types.SignInDocument,
+    "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) {\n      user {\n        ...SignedInUserFields\n      }\n    }\n  }\n": typeof types.SignUpDocument,
     "\n  mutation SignOut {\n    signOut\n  }\n": typeof types.SignOutDocument,
     "\n  query ApiKeys($projectId: ID!) {\n    project(id: $projectId) {\n      id\n      apiKeys {\n        id\n        name\n        prefix\n        createdAt\n        lastUsedAt\n        expiresAt\n        revokedAt\n        createdBy {\n          id\n          name\n        }\n      }\n    }\n  }\n": typeof types.ApiKeysDocument,
     "\n  mutation CreateApiKey($projectId: ID!, $name: String!, $expiresAt: DateTime) {\n    createApiKey(projectId: $projectId, name: $name, expiresAt: $expiresAt) {\n      secret\n      apiKey {\n        id\n        name\n        prefix\n      }\n    }\n  }\n": typeof types.CreateApiKeyDocument,
@@ -39,8 +40,9 @@ type Documents = {
     "\n  query Projects {\n    projects {\n      id\n      name\n      createdAt\n      viewerRole\n    }\n  }\n": typeof types.ProjectsDocument,
     "\n  query Project($id: ID!) {\n    project(id: $id) {\n      id\n      name\n      viewerRole\n      settings {\n        contentVisibility\n      }\n    }\n  }\n": typeof types.ProjectDocument,
     "\n  mutation CreateProject($input: CreateProjectInput!) {\n    createProject(input: $input) {\n      id\n      name\n      viewerRole\n    }\n  }\n": typeof types.CreateProjectDocument,
-    "\n  query Settings($projectId: ID!) {\n    project(id: $projectId) {\n      id\n      settings {\n        piiRedaction\n        redactInputs\n        redactOutputs\n        contentVisibility\n        customPatterns {\n          name\n          pattern\n        }\n      }\n    }\n  }\n": typeof types.SettingsDocument,
-    "\n  mutation UpdateSettings($projectId: ID!, $input: ProjectSettingsInput!) {\n    updateProjectSettings(projectId: $projectId, input: $input) {\n      id\n      settings {\n        piiRedaction\n        redactInputs\n        redactOutputs\n        contentVisibility\n        customPatterns {\n          name\n          pattern\n        }\n      }\n    }\n  }\n": typeof types.UpdateSettingsDocument,
+    "\n  fragment ProjectSettingsFields on ProjectSettings {\n    piiRedaction\n    redactInputs\n    redactOutputs\n    contentVisibility\n    customPatterns {\n      name\n      pattern\n    }\n  }\n": typeof types.ProjectSettingsFieldsFragmentDoc,
+    "\n  query Settings($projectId: ID!) {\n    project(id: $projectId) {\n      id\n      settings {\n        ...ProjectSettingsFields\n      }\n    }\n  }\n": typeof types.SettingsDocument,
+    "\n  mutation UpdateSettings($projectId: ID!, $input: ProjectSettingsInput!) {\n    updateProjectSettings(projectId: $projectId, input: $input) {\n      id\n      settings {\n        ...ProjectSettingsFields\n      }\n    }\n  }\n": typeof types.UpdateSettingsDocument,
     "\n  query Traces($projectId: ID!, $filter: TraceFilter, $first: Int, $after: String) {\n    project(id: $projectId) {\n      id\n      traces(filter: $filter, first: $first, after: $after) {\n        edges {\n          cursor\n          node {\n            id\n            name\n            userId\n            sessionId\n            tags\n            startTime\n            durationMs\n            totalTokens\n            totalCostUsd\n            spanCount\n            errorCount\n            models\n          }\n        }\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n      }\n    }\n  }\n": typeof types.TracesDocument,
     "\n  query TraceDetail($projectId: ID!, $traceId: ID!) {\n    project(id: $projectId) {\n      id\n      trace(id: $traceId) {\n        id\n        name\n        userId\n        sessionId\n        tags\n        metadata\n        startTime\n        endTime\n        durationMs\n        totalTokens\n        totalCostUsd\n        spanCount\n        errorCount\n        spans {\n          id\n          parentId\n          kind\n          name\n          model\n          provider\n          input\n          output\n          promptTokens\n          completionTokens\n          totalTokens\n          costUsd\n          startTime\n          endTime\n          latencyMs\n          status\n          statusMessage\n          metadata\n          redactions {\n            rule\n            count\n          }\n        }\n      }\n    }\n  }\n": typeof types.TraceDetailDocument,
     "\n  subscription SpanIngested($projectId: ID!) {\n    spanIngested(projectId: $projectId) {\n      id\n      traceId\n    }\n  }\n": typeof types.SpanIngestedDocument,
@@ -55,11 +57,12 @@ const documents: Documents = {
     "\n  mutation ChangePassword($input: ChangePasswordInput!) {\n    changePassword(input: $input)\n  }\n": types.ChangePasswordDocument,
     "\n  mutation UnlinkProvider($provider: String!) {\n    unlinkAuthProvider(provider: $provider)\n  }\n": types.UnlinkProviderDocument,
     "\n  query AuditLog($projectId: ID!, $filter: AuditLogFilter, $first: Int, $after: String) {\n    project(id: $projectId) {\n      id\n      auditLog(filter: $filter, first: $first, after: $after) {\n        edges {\n          cursor\n          node {\n            id\n            at\n            action\n            targetType\n            targetId\n            ip\n            userAgent\n            details\n            actor {\n              type\n              id\n              label\n            }\n          }\n        }\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n      }\n    }\n  }\n": types.AuditLogDocument,
-    "\n  query Viewer {\n    viewer {\n      id\n      email\n      name\n    }\n  }\n": types.ViewerDocument,
+    "\n  fragment SignedInUserFields on User {\n    id\n    email\n    name\n  }\n": types.SignedInUserFieldsFragmentDoc,
+    "\n  query Viewer {\n    viewer {\n      ...SignedInUserFields\n    }\n  }\n": types.ViewerDocument,
     "\n  query AuthProviders {\n    authProviders {\n      id\n      name\n      signInUrl\n    }\n  }\n": types.AuthProvidersDocument,
     "\n  query AuthErrorMessage($code: String!) {\n    authErrorMessage(code: $code)\n  }\n": types.AuthErrorMessageDocument,
-    "\n  mutation SignIn($input: SignInInput!) {\n    signIn(input: $input) {\n      user {\n        id\n        email\n        name\n      }\n    }\n  }\n": types.SignInDocument,
-    "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) {\n      user {\n        id\n        email\n        name\n      }\n    }\n  }\n": types.SignUpDocument,
+    "\n  mutation SignIn($input: SignInInput!) {\n    signIn(input: $input) {\n      user {\n        ...SignedInUserFields\n      }\n    }\n  }\n": types.SignInDocument,
+    "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) {\n      user {\n        ...SignedInUserFields\n      }\n    }\n  }\n": types.SignUpDocument,
     "\n  mutation SignOut {\n    signOut\n  }\n": types.SignOutDocument,
     "\n  query ApiKeys($projectId: ID!) {\n    project(id: $projectId) {\n      id\n      apiKeys {\n        id\n        name\n        prefix\n        createdAt\n        lastUsedAt\n        expiresAt\n        revokedAt\n        createdBy {\n          id\n          name\n        }\n      }\n    }\n  }\n": types.ApiKeysDocument,
     "\n  mutation CreateApiKey($projectId: ID!, $name: String!, $expiresAt: DateTime) {\n    createApiKey(projectId: $projectId, name: $name, expiresAt: $expiresAt) {\n      secret\n      apiKey {\n        id\n        name\n        prefix\n      }\n    }\n  }\n": types.CreateApiKeyDocument,
@@ -72,8 +75,9 @@ const documents: Documents = {
     "\n  query Projects {\n    projects {\n      id\n      name\n      createdAt\n      viewerRole\n    }\n  }\n": types.ProjectsDocument,
     "\n  query Project($id: ID!) {\n    project(id: $id) {\n      id\n      name\n      viewerRole\n      settings {\n        contentVisibility\n      }\n    }\n  }\n": types.ProjectDocument,
     "\n  mutation CreateProject($input: CreateProjectInput!) {\n    createProject(input: $input) {\n      id\n      name\n      viewerRole\n    }\n  }\n": types.CreateProjectDocument,
-    "\n  query Settings($projectId: ID!) {\n    project(id: $projectId) {\n      id\n      settings {\n        piiRedaction\n        redactInputs\n        redactOutputs\n        contentVisibility\n        customPatterns {\n          name\n          pattern\n        }\n      }\n    }\n  }\n": types.SettingsDocument,
-    "\n  mutation UpdateSettings($projectId: ID!, $input: ProjectSettingsInput!) {\n    updateProjectSettings(projectId: $projectId, input: $input) {\n      id\n      settings {\n        piiRedaction\n        redactInputs\n        redactOutputs\n        contentVisibility\n        customPatterns {\n          name\n          pattern\n        }\n      }\n    }\n  }\n": types.UpdateSettingsDocument,
+    "\n  fragment ProjectSettingsFields on ProjectSettings {\n    piiRedaction\n    redactInputs\n    redactOutputs\n    contentVisibility\n    customPatterns {\n      name\n      pattern\n    }\n  }\n": types.ProjectSettingsFieldsFragmentDoc,
+    "\n  query Settings($projectId: ID!) {\n    project(id: $projectId) {\n      id\n      settings {\n        ...ProjectSettingsFields\n      }\n    }\n  }\n": types.SettingsDocument,
+    "\n  mutation UpdateSettings($projectId: ID!, $input: ProjectSettingsInput!) {\n    updateProjectSettings(projectId: $projectId, input: $input) {\n      id\n      settings {\n        ...ProjectSettingsFields\n      }\n    }\n  }\n": types.UpdateSettingsDocument,
     "\n  query Traces($projectId: ID!, $filter: TraceFilter, $first: Int, $after: String) {\n    project(id: $projectId) {\n      id\n      traces(filter: $filter, first: $first, after: $after) {\n        edges {\n          cursor\n          node {\n            id\n            name\n            userId\n            sessionId\n            tags\n            startTime\n            durationMs\n            totalTokens\n            totalCostUsd\n            spanCount\n            errorCount\n            models\n          }\n        }\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n      }\n    }\n  }\n": types.TracesDocument,
     "\n  query TraceDetail($projectId: ID!, $traceId: ID!) {\n    project(id: $projectId) {\n      id\n      trace(id: $traceId) {\n        id\n        name\n        userId\n        sessionId\n        tags\n        metadata\n        startTime\n        endTime\n        durationMs\n        totalTokens\n        totalCostUsd\n        spanCount\n        errorCount\n        spans {\n          id\n          parentId\n          kind\n          name\n          model\n          provider\n          input\n          output\n          promptTokens\n          completionTokens\n          totalTokens\n          costUsd\n          startTime\n          endTime\n          latencyMs\n          status\n          statusMessage\n          metadata\n          redactions {\n            rule\n            count\n          }\n        }\n      }\n    }\n  }\n": types.TraceDetailDocument,
     "\n  subscription SpanIngested($projectId: ID!) {\n    spanIngested(projectId: $projectId) {\n      id\n      traceId\n    }\n  }\n": types.SpanIngestedDocument,
@@ -129,7 +133,11 @@ export function graphql(source: "\n  query AuditLog($projectId: ID!, $filter: Au
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query Viewer {\n    viewer {\n      id\n      email\n      name\n    }\n  }\n"): (typeof documents)["\n  query Viewer {\n    viewer {\n      id\n      email\n      name\n    }\n  }\n"];
+export function graphql(source: "\n  fragment SignedInUserFields on User {\n    id\n    email\n    name\n  }\n"): (typeof documents)["\n  fragment SignedInUserFields on User {\n    id\n    email\n    name\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Viewer {\n    viewer {\n      ...SignedInUserFields\n    }\n  }\n"): (typeof documents)["\n  query Viewer {\n    viewer {\n      ...SignedInUserFields\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -141,11 +149,11 @@ export function graphql(source: "\n  query AuthErrorMessage($code: String!) {\n 
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation SignIn($input: SignInInput!) {\n    signIn(input: $input) {\n      user {\n        id\n        email\n        name\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation SignIn($input: SignInInput!) {\n    signIn(input: $input) {\n      user {\n        id\n        email\n        name\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  mutation SignIn($input: SignInInput!) {\n    signIn(input: $input) {\n      user {\n        ...SignedInUserFields\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation SignIn($input: SignInInput!) {\n    signIn(input: $input) {\n      user {\n        ...SignedInUserFields\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) {\n      user {\n        id\n        email\n        name\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) {\n      user {\n        id\n        email\n        name\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) {\n      user {\n        ...SignedInUserFields\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) {\n      user {\n        ...SignedInUserFields\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -197,11 +205,15 @@ export function graphql(source: "\n  mutation CreateProject($input: CreateProjec
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query Settings($projectId: ID!) {\n    project(id: $projectId) {\n      id\n      settings {\n        piiRedaction\n        redactInputs\n        redactOutputs\n        contentVisibility\n        customPatterns {\n          name\n          pattern\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query Settings($projectId: ID!) {\n    project(id: $projectId) {\n      id\n      settings {\n        piiRedaction\n        redactInputs\n        redactOutputs\n        contentVisibility\n        customPatterns {\n          name\n          pattern\n        }\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  fragment ProjectSettingsFields on ProjectSettings {\n    piiRedaction\n    redactInputs\n    redactOutputs\n    contentVisibility\n    customPatterns {\n      name\n      pattern\n    }\n  }\n"): (typeof documents)["\n  fragment ProjectSettingsFields on ProjectSettings {\n    piiRedaction\n    redactInputs\n    redactOutputs\n    contentVisibility\n    customPatterns {\n      name\n      pattern\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation UpdateSettings($projectId: ID!, $input: ProjectSettingsInput!) {\n    updateProjectSettings(projectId: $projectId, input: $input) {\n      id\n      settings {\n        piiRedaction\n        redactInputs\n        redactOutputs\n        contentVisibility\n        customPatterns {\n          name\n          pattern\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation UpdateSettings($projectId: ID!, $input: ProjectSettingsInput!) {\n    updateProjectSettings(projectId: $projectId, input: $input) {\n      id\n      settings {\n        piiRedaction\n        redactInputs\n        redactOutputs\n        contentVisibility\n        customPatterns {\n          name\n          pattern\n        }\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  query Settings($projectId: ID!) {\n    project(id: $projectId) {\n      id\n      settings {\n        ...ProjectSettingsFields\n      }\n    }\n  }\n"): (typeof documents)["\n  query Settings($projectId: ID!) {\n    project(id: $projectId) {\n      id\n      settings {\n        ...ProjectSettingsFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateSettings($projectId: ID!, $input: ProjectSettingsInput!) {\n    updateProjectSettings(projectId: $projectId, input: $input) {\n      id\n      settings {\n        ...ProjectSettingsFields\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation UpdateSettings($projectId: ID!, $input: ProjectSettingsInput!) {\n    updateProjectSettings(projectId: $projectId, input: $input) {\n      id\n      settings {\n        ...ProjectSettingsFields\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -1,11 +1,18 @@
 import { graphql } from '../../lib/generated';
 
+// What the dashboard keeps of the signed-in user, whichever way they signed in.
+export const SignedInUserFields = graphql(`
+  fragment SignedInUserFields on User {
+    id
+    email
+    name
+  }
+`);
+
 export const ViewerQuery = graphql(`
   query Viewer {
     viewer {
-      id
-      email
-      name
+      ...SignedInUserFields
     }
   }
 `);
@@ -31,9 +38,7 @@ export const SignInMutation = graphql(`
   mutation SignIn($input: SignInInput!) {
     signIn(input: $input) {
       user {
-        id
-        email
-        name
+        ...SignedInUserFields
       }
     }
   }
@@ -43,9 +48,7 @@ export const SignUpMutation = graphql(`
   mutation SignUp($input: SignUpInput!) {
     signUp(input: $input) {
       user {
-        id
-        email
-        name
+        ...SignedInUserFields
       }
     }
   }

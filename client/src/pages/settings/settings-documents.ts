@@ -1,18 +1,25 @@
 import { graphql } from '../../lib/generated';
 
+// One selection for the page's read and for what a save returns, so the two cannot differ.
+export const ProjectSettingsFields = graphql(`
+  fragment ProjectSettingsFields on ProjectSettings {
+    piiRedaction
+    redactInputs
+    redactOutputs
+    contentVisibility
+    customPatterns {
+      name
+      pattern
+    }
+  }
+`);
+
 export const SettingsQuery = graphql(`
   query Settings($projectId: ID!) {
     project(id: $projectId) {
       id
       settings {
-        piiRedaction
-        redactInputs
-        redactOutputs
-        contentVisibility
-        customPatterns {
-          name
-          pattern
-        }
+        ...ProjectSettingsFields
       }
     }
   }
@@ -23,14 +30,7 @@ export const UpdateSettingsMutation = graphql(`
     updateProjectSettings(projectId: $projectId, input: $input) {
       id
       settings {
-        piiRedaction
-        redactInputs
-        redactOutputs
-        contentVisibility
-        customPatterns {
-          name
-          pattern
-        }
+        ...ProjectSettingsFields
       }
     }
   }
