@@ -16,7 +16,8 @@ const config: CodegenConfig = {
       config: {
         enumsAsTypes: true,
         useTypeImports: true,
-        scalars: { DateTime: 'string', JSON: 'unknown', ID: 'string' },
+        // SpanTime (SpanInput's times) travels as the same ISO string as DateTime.
+        scalars: { DateTime: 'string', SpanTime: 'string', JSON: 'unknown', ID: 'string' },
       },
     },
     // client: the dashboard's operations, written beside the components that use them
@@ -25,7 +26,7 @@ const config: CodegenConfig = {
       preset: 'client',
       presetConfig: { fragmentMasking: false },
       // DateTime travels as an ISO string; the dashboard parses it where it needs a Date.
-      config: { useTypeImports: true, enumsAsTypes: true, scalars: { DateTime: 'string', JSON: 'unknown' } },
+      config: { useTypeImports: true, enumsAsTypes: true, scalars: { DateTime: 'string', SpanTime: 'string', JSON: 'unknown' } },
     },
   },
 };

@@ -5,7 +5,7 @@
 //   2 kysely INSERT       the same rows through the app's Kysely (query builder + app pool)
 //   3 upsertSpans         the ON CONFLICT DO UPDATE … RETURNING statement, no transaction
 //   4 store stage         transaction { lockTraces, upsertSpans, upsertTraces }
-//   5 ingestSpans()       the service: project lookup, validate, price, encode, store, publish
+//   5 ingest()            the pipeline: project lookup, map, validate, merge, redact, price, encode, store, publish
 //   6 yoga.fetch          GraphQL in process: auth, parse, validate, variable coercion, resolver
 //   7 HTTP               the real server on a socket, senders on a worker thread
 //
@@ -29,8 +29,8 @@ import { createApp } from '../server/app';
 import { loadConfig } from '../server/config';
 import type { Database } from '../server/db/tables';
 import { lockTraces, upsertSpans, upsertTraces, type TraceAttributesRow } from '../server/db/repositories/spans';
-import { ingestSpans } from '../server/services/ingest/ingest';
-import type { SpanInputData } from '../server/services/ingest/validate-span';
+import { mapGraphqlSpan, type GraphqlSpanInput } from '../server/services/ingest/graphql/map-graphql-span';
+import { ingest } from '../server/services/ingest/ingest';
 import { cpuSecondsBetween, mainThreadCpuSeconds, processCpuSeconds } from './lib/cpu';
 import { profiled, summarise } from './lib/cpu-profile';
 import { insertStatement, rowValues, toSpanRow } from './lib/raw-insert';
@@ -179,7 +179,8 @@ function traceRows(projectId: string, spans: BenchSpan[]): TraceAttributesRow[] 
   return [...rows.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
 }
 
-const toInput = (s: BenchSpan): SpanInputData => ({ ...s, startTime: new Date(s.startTime), endTime: new Date(s.endTime) });
+// As the GraphQL door hands spans to the pipeline: times still as sent.
+const toInput = (s: BenchSpan): GraphqlSpanInput => ({ ...s });
 const INGEST = 'mutation Ingest($spans: [SpanInput!]!) { ingest(spans: $spans) { accepted rejected { index id reason } } }';
 const want = (n: number) => !only || only.has(n);
 
@@ -251,10 +252,11 @@ try {
   if (want(5)) {
     const p = await newProject('service');
     await stage(
-      '5 ingestSpans()',
+      '5 ingest()',
       (spans) => spans.map(toInput),
       async (spans) => {
-        const r = await ingestSpans(app.deps, p, spans);
+        const principal = { kind: 'ingestKey' as const, apiKeyId: 'bench', projectId: p };
+        const r = await ingest(app.deps, { principal, items: spans, map: mapGraphqlSpan });
         if (r.rejected.length) throw new Error(JSON.stringify(r.rejected[0]));
       },
     );

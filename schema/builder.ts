@@ -4,7 +4,7 @@ import type { RequestContext } from '../server/context';
 import type { RoleName } from '../server/db/tables';
 import { AppError } from '../server/errors';
 import { hasRole } from '../server/services/models';
-import { DateTimeScalar, JSONScalar } from './scalars';
+import { DateTimeScalar, JSONScalar, SpanTimeScalar } from './scalars';
 
 // Who may see what is written on the schema: every root field and object type names its
 // scopes, and schema/auth-coverage.test.ts fails when one does not.
@@ -38,6 +38,7 @@ export const builder = new SchemaBuilder<{
   Scalars: {
     DateTime: { Input: Date; Output: Date | string };
     JSON: { Input: unknown; Output: unknown };
+    SpanTime: { Input: unknown; Output: Date | string };
     ID: { Input: string; Output: string };
   };
 }>({
@@ -79,3 +80,4 @@ export const builder = new SchemaBuilder<{
 
 builder.addScalarType('DateTime', DateTimeScalar);
 builder.addScalarType('JSON', JSONScalar);
+builder.addScalarType('SpanTime', SpanTimeScalar);

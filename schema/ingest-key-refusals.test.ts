@@ -80,6 +80,7 @@ function scalarFor(scalar: string, fieldName: string, argName: string, f: Fixtur
     case 'Boolean':
       return true;
     case 'DateTime':
+    case 'SpanTime':
       // An hour ahead: a valid expiry, and within the clock skew ingest accepts for spans.
       return new Date(Date.now() + 3_600_000).toISOString();
     case 'JSON':

@@ -28,7 +28,7 @@ export const DateTimeScalar = new GraphQLScalarType<Date, string>({
   },
 });
 
-function literalToJson(ast: ValueNode, variables?: Record<string, unknown> | null): unknown {
+export function literalToJson(ast: ValueNode, variables?: Record<string, unknown> | null): unknown {
   switch (ast.kind) {
     case Kind.STRING:
     case Kind.BOOLEAN:
@@ -55,4 +55,18 @@ export const JSONScalar = new GraphQLScalarType<unknown, unknown>({
   serialize: (value) => value,
   parseValue: (value) => value,
   parseLiteral: literalToJson,
+});
+
+// SpanTime: a span's times in SpanInput. The same ISO-8601 form as DateTime, but a bad value is
+// not a GraphQL error: it passes through, and ingest's validate stage rejects that one span by
+// its index (IngestResult.rejected). With DateTime a single "not-a-date" from one instrumented
+// app failed variable coercion for the whole batch, and the SDK resent the batch forever.
+// Clients see no difference for good values; the SDK maps it to string like DateTime.
+export const SpanTimeScalar = new GraphQLScalarType<unknown, string>({
+  name: 'SpanTime',
+  description:
+    'A span time in SpanInput: ISO-8601 with a time zone, like DateTime. A value that is not one rejects only its span (IngestResult.rejected), not the request.',
+  serialize: (value) => DateTimeScalar.serialize(value),
+  parseValue: (value) => value,
+  parseLiteral: (ast, variables) => literalToJson(ast, variables),
 });

@@ -10,6 +10,7 @@ import { createLogger } from './logger';
 import { loadPlugins } from './plugins/load-plugins';
 import { createPriceBook } from './prices/price-book';
 import { createRedisClients, redisAddress, type RedisClients } from './redis';
+import { createIngestRateLimiter } from './services/ingest/ingest-rate-limiter';
 import { createRedisSpanEventTarget, createSpanPubSub } from './services/span-pubsub';
 
 // The composition root: the one place that knows every concrete part.
@@ -58,6 +59,7 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
       plugins,
       prices,
       signInLimiter: createSignInLimiter(config.signInLimits, { redis: redis?.publisher }),
+      ingestLimiter: createIngestRateLimiter(config.ingest.spansPerMinute, { redis: redis?.publisher }),
       pubsub: createSpanPubSub(redis ? createRedisSpanEventTarget(redis) : undefined),
       ...(redis ? { redis: redis.publisher } : {}),
     };

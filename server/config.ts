@@ -38,6 +38,7 @@ const envSchema = z.object({
   TOKENTRACE_SESSION_IDLE_DAYS: number(z.coerce.number().positive().default(14)),
   TOKENTRACE_INGEST_MAX_SPANS: number(z.coerce.number().int().positive().default(1000)),
   TOKENTRACE_MAX_BODY_BYTES: number(z.coerce.number().int().positive().default(10 * 1024 * 1024)),
+  TOKENTRACE_INGEST_SPANS_PER_MINUTE: number(z.coerce.number().int().min(0).default(0)),
   TOKENTRACE_REDACTION_BUDGET_MS: number(z.coerce.number().positive().max(60_000).default(200)),
   TOKENTRACE_REDACTION_BATCH_BUDGET_MS: number(z.coerce.number().positive().max(600_000).default(2000)),
   TOKENTRACE_SIGNIN_MAX_FAILURES_PER_EMAIL: number(z.coerce.number().int().positive().default(5)),
@@ -86,7 +87,11 @@ export interface Config {
   /** bcrypt work factor: 12 unless set (tests use 4). */
   bcryptCost: number;
   sessionIdleMs: number;
-  ingest: { maxSpans: number; maxBodyBytes: number };
+  /**
+   * maxBodyBytes bounds a request body as it streams in, and again after gzip is undone (OTLP);
+   * spansPerMinute is a per-project budget shared by both ingest doors, 0 for none.
+   */
+  ingest: { maxSpans: number; maxBodyBytes: number; spansPerMinute: number };
   /** Time one span's redaction may take; past it the span is rejected, never stored unredacted. */
   redactionBudgetMs: number;
   /**
@@ -125,6 +130,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }
     return id && secret ? { clientId: id, clientSecret: secret } : undefined;
   };
+  if (e.TOKENTRACE_INGEST_SPANS_PER_MINUTE > 0 && e.TOKENTRACE_INGEST_SPANS_PER_MINUTE < e.TOKENTRACE_INGEST_MAX_SPANS) {
+    // A full request must fit in the budget, or it could never be sent.
+    throw new ConfigError(
+      'Invalid configuration:\n  TOKENTRACE_INGEST_SPANS_PER_MINUTE must be 0 (no limit) or at least TOKENTRACE_INGEST_MAX_SPANS',
+    );
+  }
   const github = pair(e.GITHUB_CLIENT_ID, e.GITHUB_CLIENT_SECRET, 'GITHUB');
   const google = pair(e.GOOGLE_CLIENT_ID, e.GOOGLE_CLIENT_SECRET, 'GOOGLE');
   const githubBase = e.GITHUB_BASE_URL.replace(/\/+$/, '');
@@ -147,7 +158,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     bcryptCost: e.TOKENTRACE_BCRYPT_COST ?? (e.NODE_ENV === 'test' ? 4 : 12),
     sessionIdleMs: e.TOKENTRACE_SESSION_IDLE_DAYS * 24 * 3600 * 1000,
-    ingest: { maxSpans: e.TOKENTRACE_INGEST_MAX_SPANS, maxBodyBytes: e.TOKENTRACE_MAX_BODY_BYTES },
+    ingest: {
+      maxSpans: e.TOKENTRACE_INGEST_MAX_SPANS,
+      maxBodyBytes: e.TOKENTRACE_MAX_BODY_BYTES,
+      spansPerMinute: e.TOKENTRACE_INGEST_SPANS_PER_MINUTE,
+    },
     redactionBudgetMs: e.TOKENTRACE_REDACTION_BUDGET_MS,
     redactionBatchBudgetMs: e.TOKENTRACE_REDACTION_BATCH_BUDGET_MS,
     signInLimits: {

@@ -8,6 +8,7 @@ import type { Config } from './config';
 import type { Database, RoleName } from './db/tables';
 import type { LoadedPlugins } from './plugins/load-plugins';
 import type { PriceBook } from './prices/price-book';
+import type { IngestRateLimiter } from './services/ingest/ingest-rate-limiter';
 import type { ProjectSettings } from './services/models';
 import type { SpanPubSub } from './services/span-pubsub';
 
@@ -20,6 +21,8 @@ export interface AppDeps {
   plugins: LoadedPlugins;
   prices: PriceBook;
   signInLimiter: SignInLimiter;
+  /** Spans per minute per project, for both ingest doors. */
+  ingestLimiter: IngestRateLimiter;
   pubsub: SpanPubSub;
   /** Set with REDIS_URL: state shared by several instances (rate limits) lives here. */
   redis?: Redis;

@@ -6,7 +6,8 @@ export const RoleEnum = builder.enumType('Role', {
 });
 
 export const SpanKindEnum = builder.enumType('SpanKind', {
-  values: ['SPAN', 'GENERATION', 'EVENT', 'TOOL', 'RETRIEVAL', 'AGENT'] as const,
+  values: ['SPAN', 'GENERATION', 'EVENT', 'TOOL', 'RETRIEVAL', 'AGENT', 'EMBEDDING'] as const,
+  description: 'What a span is. EMBEDDING: a call to an embedding model (OTel `embeddings`, OpenInference EMBEDDING).',
 });
 
 export const SpanStatusEnum = builder.enumType('SpanStatus', { values: ['OK', 'ERROR'] as const });

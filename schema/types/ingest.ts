@@ -1,7 +1,7 @@
-import { ingestSpans, type IngestRejection, type IngestResult } from '../../server/services/ingest/ingest';
+import { mapGraphqlSpan } from '../../server/services/ingest/graphql/map-graphql-span';
+import { ingest, type IngestRejection, type IngestResult } from '../../server/services/ingest/ingest';
 import { forbidden } from '../../server/errors';
 import { builder } from '../builder';
-import { SpanKindEnum, SpanStatusEnum } from './enums';
 
 const TraceAttributesInput = builder.inputType('TraceAttributesInput', {
   fields: (t) => ({
@@ -13,23 +13,29 @@ const TraceAttributesInput = builder.inputType('TraceAttributesInput', {
   }),
 });
 
+// Per-span fields a sender can get wrong — times, the kind and status enums — are typed loosely
+// here (SpanTime, String) and checked by ingest's validate stage, so a bad value rejects only its
+// span, by index, instead of failing the request at variable coercion (docs/ingest.md).
 const SpanInput = builder.inputType('SpanInput', {
   fields: (t) => ({
     id: t.id({ required: true, description: 'Made by the client; a retried span with the same id is not stored twice.' }),
     traceId: t.id({ required: true }),
     parentId: t.id(),
-    kind: t.field({ type: SpanKindEnum, required: true }),
+    kind: t.string({ required: true, description: 'A SpanKind value; anything else rejects this span (IngestResult.rejected).' }),
     name: t.string({ required: true }),
     model: t.string(),
     provider: t.string(),
     input: t.field({ type: 'JSON' }),
     output: t.field({ type: 'JSON' }),
-    promptTokens: t.int(),
+    promptTokens: t.int({ description: 'At most 100,000,000 (docs/ingest.md), like every token count here.' }),
     completionTokens: t.int(),
-    startTime: t.field({ type: 'DateTime', required: true }),
-    endTime: t.field({ type: 'DateTime' }),
-    completionStartTime: t.field({ type: 'DateTime', description: 'When a streamed generation produced its first token.' }),
-    status: t.field({ type: SpanStatusEnum }),
+    cacheReadTokens: t.int({ description: 'The part of promptTokens read from the provider\'s prompt cache.' }),
+    cacheWriteTokens: t.int({ description: 'The part of promptTokens written to the provider\'s prompt cache.' }),
+    reasoningTokens: t.int({ description: 'The part of completionTokens spent on reasoning.' }),
+    startTime: t.field({ type: 'SpanTime', required: true }),
+    endTime: t.field({ type: 'SpanTime' }),
+    completionStartTime: t.field({ type: 'SpanTime', description: 'When a streamed generation produced its first token.' }),
+    status: t.string({ description: 'A SpanStatus value (OK when absent); anything else rejects this span.' }),
     statusMessage: t.string(),
     metadata: t.field({ type: 'JSON' }),
     trace: t.field({ type: TraceAttributesInput, description: 'Name, userId, sessionId, tags, metadata of the trace.' }),
@@ -62,13 +68,12 @@ builder.mutationField('ingest', (t) =>
     args: { spans: t.arg({ type: [SpanInput], required: true }) },
     resolve: async (_root, args, ctx) => {
       if (ctx.principal.kind !== 'ingestKey') throw forbidden();
-      const projectId = ctx.principal.projectId;
-      return ingestSpans(
-        ctx.deps,
-        projectId,
-        args.spans.map((s) => ({ ...s, id: String(s.id), traceId: String(s.traceId), parentId: s.parentId == null ? null : String(s.parentId) })),
-        await ctx.projectSettings(projectId),
-      );
+      return ingest(ctx.deps, {
+        principal: ctx.principal,
+        settings: await ctx.projectSettings(ctx.principal.projectId),
+        items: args.spans,
+        map: mapGraphqlSpan,
+      });
     },
   }),
 );

@@ -47,6 +47,15 @@ export const SpanRef = builder.objectRef<SpanModel>('Span').implement({
     promptTokens: t.exposeInt('promptTokens', { nullable: true }),
     completionTokens: t.exposeInt('completionTokens', { nullable: true }),
     totalTokens: t.exposeInt('totalTokens', { nullable: true }),
+    cacheReadTokens: t.exposeInt('cacheReadTokens', {
+      nullable: true,
+      description: 'The part of promptTokens read from the provider\'s prompt cache.',
+    }),
+    cacheWriteTokens: t.exposeInt('cacheWriteTokens', {
+      nullable: true,
+      description: 'The part of promptTokens written to the provider\'s prompt cache.',
+    }),
+    reasoningTokens: t.exposeInt('reasoningTokens', { nullable: true, description: 'The part of completionTokens spent on reasoning.' }),
     costUsd: t.exposeFloat('costUsd', { nullable: true, description: 'Null when the model has no known price.' }),
     startTime: t.expose('startTime', { type: 'DateTime' }),
     endTime: t.expose('endTime', { type: 'DateTime', nullable: true }),

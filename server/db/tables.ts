@@ -132,6 +132,13 @@ export interface SpansTable {
   prompt_tokens: number | null;
   completion_tokens: number | null;
   total_tokens: number | null;
+  /** Parts of prompt_tokens read from / written to the provider's prompt cache. */
+  cache_read_tokens: number | null;
+  cache_write_tokens: number | null;
+  /** The part of completion_tokens spent on reasoning. */
+  reasoning_tokens: number | null;
+  /** This span's usage is also reported by a span below it: totals count it there, not here. */
+  usage_in_descendants: Generated<boolean>;
   cost_usd: number | null;
   start_time: Timestamp;
   end_time: NullableTimestamp;

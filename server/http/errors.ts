@@ -52,7 +52,9 @@ export function createMaskError(logger: Logger) {
         return error;
       }
     }
-    logger.error({ err: original instanceof Error ? { name: original.name, message: original.message, stack: original.stack } : String(original) }, 'unexpected error');
+    const describe = (e: unknown) => (e instanceof Error ? { name: e.name, message: e.message, stack: e.stack } : String(e));
+    const cause = original instanceof Error && original.cause !== undefined ? { cause: describe(original.cause) } : {};
+    logger.error({ err: describe(original), ...cause }, 'unexpected error');
     return createGraphQLError(message, {
       path: error instanceof GraphQLError ? error.path : undefined,
       extensions: { code: 'INTERNAL_SERVER_ERROR' },

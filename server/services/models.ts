@@ -3,8 +3,10 @@ import type { RoleName } from '../db/tables';
 // The shapes services hand to the schema. Rows are mapped once, here, so the schema never
 // sees snake_case or database quirks (int8 as string, bytea content).
 
-export type SpanKindName = 'SPAN' | 'GENERATION' | 'EVENT' | 'TOOL' | 'RETRIEVAL' | 'AGENT';
+export type SpanKindName = 'SPAN' | 'GENERATION' | 'EVENT' | 'TOOL' | 'RETRIEVAL' | 'AGENT' | 'EMBEDDING';
+export const SPAN_KINDS: readonly SpanKindName[] = ['SPAN', 'GENERATION', 'EVENT', 'TOOL', 'RETRIEVAL', 'AGENT', 'EMBEDDING'];
 export type SpanStatusName = 'OK' | 'ERROR';
+export const SPAN_STATUSES: readonly SpanStatusName[] = ['OK', 'ERROR'];
 export type ContentVisibility = 'MEMBERS' | 'ADMINS_ONLY';
 
 export interface RedactionPattern {
@@ -89,6 +91,11 @@ export interface SpanModel {
   promptTokens: number | null;
   completionTokens: number | null;
   totalTokens: number | null;
+  /** Parts of promptTokens read from / written to the provider's prompt cache. */
+  cacheReadTokens: number | null;
+  cacheWriteTokens: number | null;
+  /** The part of completionTokens spent on reasoning. */
+  reasoningTokens: number | null;
   costUsd: number | null;
   startTime: Date;
   endTime: Date | null;

@@ -3,6 +3,10 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 export type SpanInput = {
+  /** The part of promptTokens read from the provider's prompt cache. */
+  cacheReadTokens?: number | null | undefined;
+  /** The part of promptTokens written to the provider's prompt cache. */
+  cacheWriteTokens?: number | null | undefined;
   /** When a streamed generation produced its first token. */
   completionStartTime?: string | null | undefined;
   completionTokens?: number | null | undefined;
@@ -10,33 +14,26 @@ export type SpanInput = {
   /** Made by the client; a retried span with the same id is not stored twice. */
   id: string;
   input?: unknown;
-  kind: SpanKind;
+  /** A SpanKind value; anything else rejects this span (IngestResult.rejected). */
+  kind: string;
   metadata?: unknown;
   model?: string | null | undefined;
   name: string;
   output?: unknown;
   parentId?: string | null | undefined;
+  /** At most 100,000,000 (docs/ingest.md), like every token count here. */
   promptTokens?: number | null | undefined;
   provider?: string | null | undefined;
+  /** The part of completionTokens spent on reasoning. */
+  reasoningTokens?: number | null | undefined;
   startTime: string;
-  status?: SpanStatus | null | undefined;
+  /** A SpanStatus value (OK when absent); anything else rejects this span. */
+  status?: string | null | undefined;
   statusMessage?: string | null | undefined;
   /** Name, userId, sessionId, tags, metadata of the trace. */
   trace?: TraceAttributesInput | null | undefined;
   traceId: string;
 };
-
-export type SpanKind =
-  | 'AGENT'
-  | 'EVENT'
-  | 'GENERATION'
-  | 'RETRIEVAL'
-  | 'SPAN'
-  | 'TOOL';
-
-export type SpanStatus =
-  | 'ERROR'
-  | 'OK';
 
 export type TraceAttributesInput = {
   metadata?: unknown;

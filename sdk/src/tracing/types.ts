@@ -1,6 +1,7 @@
-import type { SpanKind, SpanStatus } from '../generated/graphql.js';
-
-export type { SpanKind, SpanStatus };
+// The server's SpanKind and SpanStatus enums. SpanInput types them as String (a bad value rejects
+// only its span, server-side), so the generated types no longer carry them: they are kept here.
+export type SpanKind = 'SPAN' | 'GENERATION' | 'EVENT' | 'TOOL' | 'RETRIEVAL' | 'AGENT' | 'EMBEDDING';
+export type SpanStatus = 'OK' | 'ERROR';
 
 /** Token counts of a generation; the server computes cost from them and the model. */
 export interface Usage {

@@ -20,13 +20,14 @@ export type StoredSpanFacts = Pick<
 // Every insertable column, in the order the upsert binds them.
 export const SPAN_COLUMNS = [
   'project_id', 'id', 'trace_id', 'parent_id', 'kind', 'name', 'model', 'provider', 'input', 'output', 'metadata',
-  'prompt_tokens', 'completion_tokens', 'total_tokens', 'cost_usd', 'start_time', 'end_time', 'completion_start_time',
-  'status', 'status_message', 'redactions',
+  'prompt_tokens', 'completion_tokens', 'total_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens',
+  'cost_usd', 'start_time', 'end_time', 'completion_start_time', 'status', 'status_message', 'redactions',
 ] as const satisfies readonly (keyof NewSpanRow)[];
 
 const keep = (col: string) => `"${col}" = coalesce(excluded."${col}", spans."${col}")`;
 const UPSERT_TAIL = `on conflict ("project_id", "id") do update set
-  ${['parent_id', 'model', 'provider', 'input', 'output', 'metadata', 'prompt_tokens', 'completion_tokens'].map(keep).join(',\n  ')},
+  ${['parent_id', 'model', 'provider', 'input', 'output', 'metadata', 'prompt_tokens', 'completion_tokens',
+     'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens'].map(keep).join(',\n  ')},
   -- From the merged counts, not the copy's own sum: a copy carrying only completionTokens must
   -- not drop the promptTokens an earlier copy stored.
   "total_tokens" = case
@@ -83,6 +84,30 @@ export async function updateSpanCosts(db: Db, projectId: string, costs: { id: st
     where spans.project_id = ${projectId} and spans.id = v.id`.execute(db);
 }
 
+/**
+ * Marks, in the given traces, each span whose usage a span below it also reports (an agent span
+ * and its generations: the Vercel AI SDK reports the same tokens on both), so totals and usage
+ * charts count those tokens once, at the deepest spans that report them. Recomputed from the
+ * stored spans under lockTraces, so a child that arrives after its parent still flips the parent.
+ */
+export async function markUsageInDescendants(db: Db, projectId: string, traceIds: string[]): Promise<void> {
+  if (traceIds.length === 0) return;
+  // UNION (not UNION ALL) ends the walk on a parent cycle that a client could send.
+  await sql`${sql.raw(INGEST_WRITE)}
+    with recursive reported as (
+      select id, parent_id from spans
+      where project_id = ${projectId} and trace_id = any(${traceIds}::text[]) and total_tokens is not null
+    ), above (id) as (
+      select parent_id from reported where parent_id is not null
+      union
+      select s.parent_id from above join spans s on s.project_id = ${projectId} and s.id = above.id
+      where s.parent_id is not null
+    )
+    update spans set usage_in_descendants = (spans.id in (select id from above))
+    where spans.project_id = ${projectId} and spans.trace_id = any(${traceIds}::text[]) and spans.total_tokens is not null
+      and spans.usage_in_descendants <> (spans.id in (select id from above))`.execute(db);
+}
+
 export interface TraceAttributesRow {
   projectId: string;
   id: string;
@@ -136,8 +161,9 @@ export async function upsertTraces(db: Db, projectId: string, rows: TraceAttribu
              max(end_time) as end_time,
              count(*)::int as span_count,
              (count(*) filter (where status = 'ERROR'))::int as error_count,
-             coalesce(sum(total_tokens), 0)::bigint as total_tokens,
-             sum(cost_usd) as total_cost_usd
+             -- Usage a deeper span also reports is counted there (markUsageInDescendants).
+             coalesce(sum(total_tokens) filter (where not usage_in_descendants), 0)::bigint as total_tokens,
+             sum(cost_usd) filter (where not usage_in_descendants) as total_cost_usd
       from spans
       where project_id = ${projectId} and trace_id in (select id from v)
       group by trace_id
@@ -178,6 +204,9 @@ const spanMetaColumns = [
   'prompt_tokens',
   'completion_tokens',
   'total_tokens',
+  'cache_read_tokens',
+  'cache_write_tokens',
+  'reasoning_tokens',
   'cost_usd',
   'start_time',
   'end_time',

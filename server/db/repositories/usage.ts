@@ -22,7 +22,8 @@ export interface ModelUsageRow {
   costUsd: number;
 }
 
-// Aggregates over spans by start time. Buckets are cut in UTC (the three-argument date_trunc),
+// Aggregates over spans by start time. Tokens and cost skip usage that a deeper span of the same
+// trace also reports (spans.usage_in_descendants, kept by ingest), so it is counted once. Buckets are cut in UTC (the three-argument date_trunc),
 // so a day means the same thing whatever the session's time zone is. pg returns bigint and
 // numeric as strings and PGlite may return bigint: both are normalised with Number().
 
@@ -37,8 +38,8 @@ export async function selectUsageSeries(db: Db, projectId: string, from: Date, t
     .select([
       bucket.as('start'),
       sql<string>`count(*)`.as('spans'),
-      sql<string>`coalesce(sum(spans.total_tokens), 0)`.as('tokens'),
-      sql<string>`coalesce(sum(spans.cost_usd), 0)`.as('cost_usd'),
+      sql<string>`coalesce(sum(spans.total_tokens) filter (where not spans.usage_in_descendants), 0)`.as('tokens'),
+      sql<string>`coalesce(sum(spans.cost_usd) filter (where not spans.usage_in_descendants), 0)`.as('cost_usd'),
       sql<string>`count(*) filter (where spans.status = 'ERROR')`.as('errors'),
       sql<number | null>`percentile_cont(0.5) within group (order by ${latency})`.as('p50'),
       sql<number | null>`percentile_cont(0.95) within group (order by ${latency})`.as('p95'),
@@ -66,15 +67,15 @@ export async function selectUsageByModel(db: Db, projectId: string, from: Date, 
     .select([
       'spans.model',
       sql<string>`count(*)`.as('spans'),
-      sql<string>`coalesce(sum(spans.total_tokens), 0)`.as('tokens'),
-      sql<string>`coalesce(sum(spans.cost_usd), 0)`.as('cost_usd'),
+      sql<string>`coalesce(sum(spans.total_tokens) filter (where not spans.usage_in_descendants), 0)`.as('tokens'),
+      sql<string>`coalesce(sum(spans.cost_usd) filter (where not spans.usage_in_descendants), 0)`.as('cost_usd'),
     ])
     .where('spans.project_id', '=', projectId)
     .where('spans.start_time', '>=', from)
     .where('spans.start_time', '<', to)
     .where('spans.model', 'is not', null)
     .groupBy('spans.model')
-    .orderBy(sql`coalesce(sum(spans.cost_usd), 0)`, 'desc')
+    .orderBy(sql`coalesce(sum(spans.cost_usd) filter (where not spans.usage_in_descendants), 0)`, 'desc')
     .orderBy(sql`count(*)`, 'desc')
     .orderBy('spans.model')
     .execute();

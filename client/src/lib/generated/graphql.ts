@@ -60,8 +60,10 @@ export type SignUpInput = {
   password: string;
 };
 
+/** What a span is. EMBEDDING: a call to an embedding model (OTel `embeddings`, OpenInference EMBEDDING). */
 export type SpanKind =
   | 'AGENT'
+  | 'EMBEDDING'
   | 'EVENT'
   | 'GENERATION'
   | 'RETRIEVAL'

@@ -1,0 +1,68 @@
+import type { AppDeps } from '../../context';
+import { lockTraces, markUsageInDescendants, updateSpanCosts, upsertSpans, upsertTraces } from '../../db/repositories/spans';
+import type { NewSpanRow } from '../../db/tables';
+import type { PricedSpan } from './price-spans';
+import { collectTraceAttributes } from './trace-attributes';
+
+// The store stage: one transaction per request.
+//   1. lock the batch's traces (advisory locks in key order): concurrent batches of one trace
+//      would otherwise each roll the trace up from a snapshot without the other's spans
+//   2. one multi-row span upsert: a stored span is completed, never doubled
+//   3. re-price spans whose model and tokens came in different copies
+//   4. mark usage that a deeper span also reports (counted once, there)
+//   5. one statement for the trace rows: attributes merged, totals recomputed from the spans
+// The models are corrected to what was stored, for the live tail.
+
+export class StoreFailure extends Error {
+  override name = 'StoreFailure';
+  constructor(override readonly cause: unknown) {
+    super('The spans could not be stored.');
+  }
+}
+
+/** `rows[i]` is the encoded `spans[i]`. */
+export async function storeSpans(deps: AppDeps, projectId: string, spans: PricedSpan[], rows: NewSpanRow[]): Promise<void> {
+  try {
+    await deps.db.transaction().execute(async (trx) => {
+      const batchTraces = [...new Set(spans.map(({ span }) => span.traceId))];
+      await lockTraces(trx, projectId, batchTraces);
+      const stored = await upsertSpans(trx, rows);
+      // A stored span keeps its trace even when a copy names another one, so the copy's trace
+      // attributes go to the stored trace; otherwise an empty trace row would be left behind.
+      const storedTraceOf = new Map(stored.map((row) => [row.id, row.trace_id]));
+      const traceAttributes = collectTraceAttributes(
+        projectId,
+        spans.map(({ span }) => ({ traceId: storedTraceOf.get(span.id) ?? span.traceId, trace: span.trace })),
+      );
+      const modelsById = new Map(spans.map((s) => [s.model.id, s.model]));
+      const repriced: { id: string; costUsd: number | null }[] = [];
+      for (const row of stored) {
+        // Priced from the copy's own fields; a copy that completes a stored span (tokens now, the
+        // model earlier) is priced again from the merged row. New spans never differ.
+        const costUsd = row.model ? deps.prices.costFor(row.model, row.start_time, row.prompt_tokens, row.completion_tokens) : null;
+        if (!sameCost(costUsd, row.cost_usd)) repriced.push({ id: row.id, costUsd });
+        const model = modelsById.get(row.id);
+        if (model) {
+          model.traceId = row.trace_id;
+          model.totalTokens = row.total_tokens === null ? null : Number(row.total_tokens);
+          model.costUsd = costUsd;
+        }
+      }
+      await updateSpanCosts(trx, projectId, repriced);
+      // A stored span that names another trace than its copy did: lock that trace too. Out of key
+      // order, so in the rare clash Postgres reports a deadlock and the batch fails (retried by
+      // the sender) rather than storing stale totals.
+      const lateTraces = traceAttributes.map((t) => t.id).filter((id) => !batchTraces.includes(id));
+      await lockTraces(trx, projectId, lateTraces);
+      await markUsageInDescendants(trx, projectId, traceAttributes.map((t) => t.id));
+      await upsertTraces(trx, projectId, traceAttributes);
+    });
+  } catch (err) {
+    throw new StoreFailure(err);
+  }
+}
+
+function sameCost(a: number | null, b: number | null): boolean {
+  if (a === null || b === null) return a === b;
+  return Math.abs(a - Number(b)) < 1e-12;
+}
