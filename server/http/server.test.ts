@@ -47,17 +47,43 @@ describe('HTTP server', () => {
     expect(res.status).toBeGreaterThanOrEqual(400);
   });
 
-  it('refuses a body of unknown length before reading it', async () => {
-    const status = await new Promise<number>((resolve, reject) => {
-      const req = request(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
+  /** POSTs `chunks` to /graphql without a Content-Length (chunked), as streaming clients do. */
+  function postChunked(url: string, chunks: string[]): Promise<{ status: number; body: string }> {
+    return new Promise((resolve, reject) => {
+      const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
       });
       req.on('error', reject);
-      req.write('{"query":"{ viewer { id } }"}'); // no content-length: chunked
+      for (const chunk of chunks) req.write(chunk);
       req.end();
     });
-    expect(status).toBe(411);
+  }
+
+  it('reads a body sent without a Content-Length (chunked)', async () => {
+    const { status, body } = await postChunked(`${base}/graphql`, ['{"query":"{ vie', 'wer { id } }"}']);
+    expect(status).toBe(200);
+    expect(JSON.parse(body)).toEqual({ data: { viewer: null } });
+  });
+
+  it('refuses a chunked body over TOKENTRACE_MAX_BODY_BYTES with 413 while it streams, and keeps answering', async () => {
+    const limited = await createTestApp({ TOKENTRACE_MAX_BODY_BYTES: '4096' });
+    const small = createHttpServer(limited.app);
+    await new Promise<void>((resolve) => small.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(small.address() as AddressInfo).port}/graphql`;
+      const padding = 'x'.repeat(1024);
+      const chunks = ['{"query":"{ viewer { id } }","extensions":{"pad":"', ...Array.from({ length: 8 }, () => padding), '"}}'];
+      const { status, body } = await postChunked(url, chunks);
+      expect(status).toBe(413);
+      expect(JSON.parse(body).errors[0].extensions.code).toBe('PAYLOAD_TOO_LARGE');
+      // Just under the limit is fine.
+      expect((await postChunked(url, ['{"query":"{ viewer { id } }","extensions":{"pad":"', padding, '"}}'])).status).toBe(200);
+    } finally {
+      await new Promise((resolve) => small.close(resolve));
+      await limited.close();
+    }
   });
 });
 

@@ -1,9 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { sql } from 'kysely';
 import type { App } from '../app';
 import { createDashboardHandler } from './dashboard';
 import { handleOAuthRoute } from './oauth-routes';
+import { handleOtlpRoute } from './otlp-route';
+import { BodyTooLargeError, readBody } from './read-body';
 import { handleSecurityTxt } from './security-txt';
 import { assertTransportAllowed, setTransportHeaders, tlsServerOptions } from './tls';
 
@@ -28,6 +31,28 @@ async function handleProbe(app: App, path: string, res: ServerResponse): Promise
 
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
+/**
+ * Reads a POST body for yoga under TOKENTRACE_MAX_BODY_BYTES, with or without a Content-Length
+ * (chunked): the limit holds while the body streams in. Yoga then reads it from `req.body`, the
+ * way it takes a body a framework has already read. False when the request was answered (413).
+ */
+async function bufferBody(app: App, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+  try {
+    const body = await readBody(req, app.deps.config.ingest.maxBodyBytes);
+    (req as IncomingMessage & { body?: unknown }).body = Readable.from([body]);
+    return true;
+  } catch (err) {
+    const tooLarge = err instanceof BodyTooLargeError;
+    res.writeHead(tooLarge ? 413 : 400, { 'content-type': 'application/json; charset=utf-8', ...(tooLarge ? { connection: 'close' } : {}) });
+    res.end(
+      JSON.stringify({
+        errors: [{ message: tooLarge ? err.message : 'The request body could not be read.', extensions: { code: tooLarge ? 'PAYLOAD_TOO_LARGE' : 'BAD_USER_INPUT' } }],
+      }),
+    );
+    return false;
+  }
+}
+
 /** HTTPS (TLS 1.3 only) when a certificate is configured, plain HTTP otherwise. */
 export function createHttpServer(app: App): Server | HttpsServer {
   const { config } = app.deps;
@@ -39,15 +64,10 @@ export function createHttpServer(app: App): Server | HttpsServer {
     if (await handleProbe(app, path, res)) return;
     if (handleSecurityTxt(config, path, res)) return;
     if (await handleOAuthRoute(app, req, res, path)) return;
-    // Bodies must announce their size, so an oversized one is refused before it is read.
-    if (req.method === 'POST' && req.headers['content-length'] === undefined) {
-      res.writeHead(411, { 'content-type': 'application/json' }).end(
-        JSON.stringify({ errors: [{ message: 'Send a Content-Length header.', extensions: { code: 'BAD_USER_INPUT' } }] }),
-      );
-      return;
-    }
+    if (await handleOtlpRoute(app, req, res, path)) return;
     // The dashboard: client/dist at `/`, with the SPA fallback for its routes.
     if (await handleDashboard(req, res)) return;
+    if (req.method === 'POST' && !(await bufferBody(app, req, res))) return;
     await app.yoga(req, res);
   };
   const server = config.tls ? createHttpsServer(tlsServerOptions(config.tls), handler) : createServer(handler);
