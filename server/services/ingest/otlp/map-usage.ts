@@ -40,8 +40,11 @@ export function mapUsage(bag: AttributeBag): MappedUsage {
   let model = bag.pickString(MODEL_KEYS);
   if (model === undefined) model = bag.pickString(REQUEST_MODEL_KEYS);
   else for (const key of REQUEST_MODEL_KEYS) if (bag.peek(key) === model) bag.markUsed(key);
-  // The Vercel AI SDK names its provider client ("openai.chat"): the provider is the first part.
-  const provider = bag.pickString(PROVIDER_KEYS) ?? bag.pickString(['ai.model.provider'])?.split('.')[0];
+  // The Vercel AI SDK names its provider client ("openai.chat", also as gen_ai.system in its legacy
+  // spans): the provider is the first part. Other dotted names ("aws.bedrock") are kept whole.
+  const vercelClient = bag.pickString(['ai.model.provider']);
+  const named = bag.pickString(PROVIDER_KEYS);
+  const provider = named !== undefined && named !== vercelClient ? named : vercelClient?.split('.')[0];
   bag.pick(DERIVED_TOTAL_KEYS);
   const tokens = Object.fromEntries(Object.entries(TOKEN_KEYS).map(([field, keys]) => [field, count(bag.pick(keys))])) as Record<
     keyof typeof TOKEN_KEYS,
