@@ -5,6 +5,7 @@
 //   npm run bench:ingest                                        # embedded PGlite, temp dir
 //   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:ingest
 //   npm run bench:ingest -- --db=postgres --senders=4 --batch=100 --batches=600 --warmup=20
+//   npm run bench:ingest -- --otlp     # also the OTLP door (protobuf, the same spans and content)
 //
 // Postgres: a fresh database `tokentrace_bench_<time>` is created on the server of
 // BENCH_DATABASE_URL (or DATABASE_URL) and dropped at the end. PGlite: a fresh temp data dir,
@@ -19,7 +20,7 @@ import { CompiledQuery, sql } from 'kysely';
 import pg from 'pg';
 import { createApp, type App } from '../server/app';
 import { loadConfig } from '../server/config';
-import { cpuSecondsBetween, hostBusyCores, hostCpuTicks, mainThreadCpuSeconds, processCpuSeconds } from './lib/cpu';
+import { Meter } from './lib/meter';
 import { runRawPhase, type Execute, type RawPhaseResult } from './lib/raw-insert';
 import type { PhaseResult } from './lib/sender-worker';
 import { runHttpPhase, startSenderWorker } from './lib/senders';
@@ -40,6 +41,7 @@ const { values: flags } = parseArgs({
     plugins: { type: 'string', default: 'default' },
     pii: { type: 'boolean', default: false },
     'raw-prepared': { type: 'boolean', default: false },
+    otlp: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
   strict: true,
@@ -47,12 +49,13 @@ const { values: flags } = parseArgs({
 
 if (flags.help) {
   console.log(`usage: npm run bench:ingest -- [--db=pglite|postgres] [--senders=4] [--batch=100]
-                                [--batches=N] [--warmup=N] [--rounds=4] [--timeout=300] [--plugins=default|none] [--pii] [--raw-prepared]
+                                [--batches=N] [--warmup=N] [--rounds=4] [--timeout=300] [--plugins=default|none] [--pii] [--raw-prepared] [--otlp]
   --batches  measured batches in all (default: 600 on Postgres, 200 on PGlite)
   --warmup   warm-up batches before measuring (default: 5 per sender)
   --rounds   the measured batches are split into this many raw/HTTP rounds, alternating
   --timeout  seconds before the whole run is abandoned
   --raw-prepared  the baseline's INSERT as a named (prepared) statement too, as ingest's writes are on Postgres
+  --otlp     a third path: the same batches as OTLP/HTTP protobuf to /v1/traces (another project), beside GraphQL
   Postgres server from BENCH_DATABASE_URL or DATABASE_URL.`);
   process.exit(0);
 }
@@ -115,88 +118,6 @@ process.once('SIGINT', () => void abort('interrupted'));
 process.once('SIGTERM', () => void abort('terminated'));
 
 // ---------------------------------------------------------------------------------------------
-// Measuring a path over several rounds: wall time of the phases themselves, CPU of this
-// process, of the host and of the database (Postgres on this host only), event-loop
-// utilisation of the server thread. The host is shared, so raw and HTTP rounds alternate:
-// background load that comes and goes then weighs on both paths alike.
-
-interface Usage {
-  /** CPU ms per batch of the main thread: the server (and PGlite, when embedded). */
-  serverMs: number | null;
-  /** CPU ms per batch of this whole process: both threads, GC helpers, libuv's pool. */
-  nodeMs: number;
-  /** CPU ms per batch of the Postgres processes (on this host only). */
-  dbMs: number | null;
-  serverElu: number;
-  /** Cores the rest of the host kept busy meanwhile: host − this process − Postgres. */
-  otherCores: number | null;
-}
-
-class Meter {
-  private wallMs = 0;
-  private cpuMicros = 0;
-  private mainSeconds = 0;
-  private mainOk = true;
-  private eluActive = 0;
-  private eluIdle = 0;
-  private hostBusy = 0;
-  private hostTotal = 0;
-  private hostOk = true;
-  private dbSeconds = 0;
-  private dbOk = true;
-  elapsedMs = 0;
-  latenciesMs: number[] = [];
-
-  constructor(private readonly dbPids: () => Promise<number[]>) {}
-
-  async round<T extends { elapsedMs: number; latenciesMs: number[] }>(run: () => Promise<T>): Promise<T> {
-    const dbBefore = await processCpuSeconds(await this.dbPids());
-    const hostBefore = await hostCpuTicks();
-    const mainBefore = await mainThreadCpuSeconds();
-    const cpuBefore = process.cpuUsage();
-    const eluBefore = performance.eventLoopUtilization();
-    const wall0 = performance.now();
-    const result = await run();
-    this.wallMs += performance.now() - wall0;
-    const elu = performance.eventLoopUtilization(eluBefore);
-    const cpu = process.cpuUsage(cpuBefore);
-    const mainAfter = await mainThreadCpuSeconds();
-    const hostAfter = await hostCpuTicks();
-    const dbAfter = await processCpuSeconds(await this.dbPids());
-    this.eluActive += elu.active;
-    this.eluIdle += elu.idle;
-    this.cpuMicros += cpu.user + cpu.system;
-    if (mainBefore !== null && mainAfter !== null) this.mainSeconds += mainAfter - mainBefore;
-    else this.mainOk = false;
-    if (hostBefore && hostAfter) {
-      this.hostBusy += hostAfter.busy - hostBefore.busy;
-      this.hostTotal += hostAfter.total - hostBefore.total;
-    } else this.hostOk = false;
-    const db = cpuSecondsBetween(dbBefore, dbAfter);
-    if (db === null) this.dbOk = false;
-    else this.dbSeconds += db;
-    this.elapsedMs += result.elapsedMs;
-    this.latenciesMs.push(...result.latenciesMs);
-    return result;
-  }
-
-  usage(): Usage {
-    const n = this.latenciesMs.length;
-    const nodeMs = this.cpuMicros / 1000 / n;
-    const dbMs = this.dbOk ? (this.dbSeconds * 1000) / n : null;
-    const hostCores = this.hostOk ? hostBusyCores({ busy: 0, total: 0 }, { busy: this.hostBusy, total: this.hostTotal }, cpus) : null;
-    const ownCores = ((nodeMs + (dbMs ?? 0)) * n) / this.wallMs;
-    return {
-      serverMs: this.mainOk ? (this.mainSeconds * 1000) / n : null,
-      nodeMs,
-      dbMs,
-      serverElu: this.eluActive / (this.eluActive + this.eluIdle),
-      otherCores: hostCores === null ? null : Math.max(0, hostCores - ownCores),
-    };
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
   const storage: BenchStorage = dbKind === 'postgres' ? await createPostgresStorage(serverUrl!) : await createPgliteStorage();
@@ -224,8 +145,9 @@ async function main(): Promise<void> {
   cleanups.push({ label: 'server.close', run: () => http.close() });
   const endpoint = http.endpoint;
 
-  // Through the real API: a user, a project and an ingest key.
+  // Through the real API: a user, a project and an ingest key per HTTP door.
   const { projectId: httpProjectId, secret } = await createIngestKey(endpoint, { piiRedaction: flags.pii });
+  const otlp = flags.otlp ? await createIngestKey(endpoint, { piiRedaction: flags.pii }) : undefined;
 
   // The baseline's project, inserted directly.
   const rawProject = await app.deps.db
@@ -271,40 +193,38 @@ async function main(): Promise<void> {
     runTag,
     baseTimeMs,
     requestTimeoutMs: 120_000,
+    ...(otlp ? { otlp: { endpoint: endpoint.replace(/\/graphql$/, '/v1/traces'), secret: otlp.secret } } : {}),
   });
   cleanups.push({ label: 'worker.terminate', run: () => worker.terminate() });
   const setupMs = performance.now() - setupStarted;
 
-  // Warm-up: both paths, same batch numbers, not measured.
+  // The HTTP doors measured: GraphQL always, OTLP with --otlp.
+  const doors: Door[] = [{ name: 'GraphQL ingest', door: 'graphql', projectId: httpProjectId, meter: new Meter(dbPids), results: [], bytes: 0, senderElu: 0 }];
+  if (otlp) doors.push({ name: 'OTLP ingest (protobuf)', door: 'otlp', projectId: otlp.projectId, meter: new Meter(dbPids), results: [], bytes: 0, senderElu: 0 });
+
+  // Warm-up: every path, same batch numbers, not measured.
   const rawArgs = { execute, connections: senders, projectId: rawProjectId, runTag, baseTimeMs, batchSize, prices: app.deps.prices, codec: app.deps.codec };
-  const httpResults: PhaseResult[] = [await runHttpPhase(worker, { type: 'run', phase: 'warmup', first: 0, count: warmup })];
+  for (const d of doors) d.results.push(await runHttpPhase(worker, { type: 'run', phase: 'warmup', first: 0, count: warmup, door: d.door }));
   await runRawPhase({ ...rawArgs, first: 0, count: warmup });
 
-  // Measured: the same batch numbers on both paths, in alternating rounds (raw, HTTP, HTTP,
-  // raw, raw, HTTP, …) so that neither path always writes into the larger table or meets the
-  // host's background load alone.
+  // Measured: the same batch numbers on every path, in rounds whose order rotates (raw, HTTP, …
+  // then HTTP, …, raw) so that no path always writes into the larger table or meets the host's
+  // background load alone.
   const rawMeter = new Meter(dbPids);
-  const httpMeter = new Meter(dbPids);
   let first = warmup;
-  let httpRequestBytes = 0;
-  let senderElu = 0;
   for (let r = 0; r < rounds; r++) {
     const count = Math.floor(batches / rounds) + (r < batches % rounds ? 1 : 0);
     if (count === 0) continue;
-    const runRaw = () => rawMeter.round<RawPhaseResult>(() => runRawPhase({ ...rawArgs, first, count }));
-    const runHttp = async () => {
-      const res = await httpMeter.round(() => runHttpPhase(worker, { type: 'run', phase: `round ${r + 1}`, first, count }));
-      httpResults.push(res);
-      httpRequestBytes += res.requestBytes;
-      senderElu += res.elu * res.elapsedMs;
-    };
-    if (r % 2 === 0) {
-      await runRaw();
-      await runHttp();
-    } else {
-      await runHttp();
-      await runRaw();
-    }
+    const runs: (() => Promise<unknown>)[] = [
+      () => rawMeter.round<RawPhaseResult>(() => runRawPhase({ ...rawArgs, first, count })),
+      ...doors.map((d) => async () => {
+        const res = await d.meter.round(() => runHttpPhase(worker, { type: 'run', phase: `round ${r + 1}`, first, count, door: d.door }));
+        d.results.push(res);
+        d.bytes += res.requestBytes;
+        d.senderElu += res.elu * res.elapsedMs;
+      }),
+    ];
+    for (let i = 0; i < runs.length; i++) await runs[(i + r) % runs.length]!();
     first += count;
   }
 
@@ -314,45 +234,50 @@ async function main(): Promise<void> {
   const counts = await sql<{ project_id: string; n: string | number }>`
     select project_id, count(*) as n from spans group by project_id`.execute(app.deps.db);
   const countOf = (id: string) => Number(counts.rows.find((r) => r.project_id === id)?.n ?? 0);
-  const traceStats = await sql<{ traces: string | number; spans: string | number | null }>`
-    select count(*) as traces, sum(span_count) as spans from traces where project_id = ${httpProjectId}`.execute(app.deps.db);
-  const httpSpans = countOf(httpProjectId);
-  const rawSpans = countOf(rawProjectId);
-  const traces = Number(traceStats.rows[0]?.traces ?? 0);
-  const rolledUp = Number(traceStats.rows[0]?.spans ?? 0);
-  const accepted = httpResults.reduce((n, res) => n + res.accepted, 0);
-  const rejected = httpResults.reduce((n, res) => n + res.rejected, 0);
-  const failed = httpResults.reduce((n, res) => n + res.failedBatches, 0);
-  const firstProblem = httpResults.find((res) => res.firstProblem)?.firstProblem;
   const problems: string[] = [];
-  if (httpSpans !== expectedSpans) problems.push(`spans via HTTP: ${httpSpans} stored, ${expectedSpans} expected`);
-  if (accepted !== expectedSpans) problems.push(`spans via HTTP: ${accepted} accepted, ${expectedSpans} expected`);
-  if (rawSpans !== expectedSpans) problems.push(`spans via raw INSERT: ${rawSpans} stored, ${expectedSpans} expected`);
-  if (rejected > 0) problems.push(`${rejected} spans rejected`);
-  if (failed > 0) problems.push(`${failed} batches failed; first: ${firstProblem}`);
-  if (traces !== expectedTraces || rolledUp !== expectedSpans) {
-    problems.push(`traces: ${traces} rows rolling up ${rolledUp} spans, ${expectedTraces} / ${expectedSpans} expected`);
+  const verified: string[] = [];
+  for (const d of doors) {
+    const traceStats = await sql<{ traces: string | number; spans: string | number | null }>`
+      select count(*) as traces, sum(span_count) as spans from traces where project_id = ${d.projectId}`.execute(app.deps.db);
+    const stored = countOf(d.projectId);
+    const traces = Number(traceStats.rows[0]?.traces ?? 0);
+    const rolledUp = Number(traceStats.rows[0]?.spans ?? 0);
+    const accepted = d.results.reduce((n, res) => n + res.accepted, 0);
+    const rejected = d.results.reduce((n, res) => n + res.rejected, 0);
+    const failed = d.results.reduce((n, res) => n + res.failedBatches, 0);
+    const firstProblem = d.results.find((res) => res.firstProblem)?.firstProblem;
+    if (stored !== expectedSpans) problems.push(`spans via ${d.name}: ${stored} stored, ${expectedSpans} expected`);
+    if (accepted !== expectedSpans) problems.push(`spans via ${d.name}: ${accepted} accepted, ${expectedSpans} expected`);
+    if (rejected > 0) problems.push(`${d.name}: ${rejected} spans rejected`);
+    if (failed > 0) problems.push(`${d.name}: ${failed} batches failed; first: ${firstProblem}`);
+    if (traces !== expectedTraces || rolledUp !== expectedSpans) {
+      problems.push(`${d.name} traces: ${traces} rows rolling up ${rolledUp} spans, ${expectedTraces} / ${expectedSpans} expected`);
+    }
+    verified.push(`${fmt(stored)} spans via ${d.name} (${fmt(traces)} traces rolling up ${fmt(rolledUp)})`);
   }
+  const rawSpans = countOf(rawProjectId);
+  if (rawSpans !== expectedSpans) problems.push(`spans via raw INSERT: ${rawSpans} stored, ${expectedSpans} expected`);
 
   // Figures.
   const sample = makeBatch(runTag, 0, batchSize, baseTimeMs);
   const avgBytes = (pick: (s: (typeof sample)[number]) => unknown) =>
     sample.reduce((n, s) => n + Buffer.byteLength(JSON.stringify(pick(s))), 0) / sample.length;
   const measuredSpans = batches * batchSize;
-  const httpRate = measuredSpans / (httpMeter.elapsedMs / 1000);
-  const rawRate = measuredSpans / (rawMeter.elapsedMs / 1000);
+  const rate = (meter: Meter) => measuredSpans / (meter.elapsedMs / 1000);
+  const rawRate = rate(rawMeter);
   const serverVersion = await sql<{ v: string }>`select current_setting('server_version') as v`.execute(app.deps.db);
 
-  const row = (name: string, meter: Meter, rate: number) => {
+  const row = (name: string, meter: Meter) => {
     const u = meter.usage();
     return [
       name,
-      fmt(rate),
+      fmt(rate(meter)),
       fmt(meter.elapsedMs / 1000, 2),
       fmt(percentile(meter.latenciesMs, 50), 1),
       fmt(percentile(meter.latenciesMs, 99), 1),
       fmt(u.serverElu, 2),
       fmt(u.serverMs, 1),
+      fmt(u.serverMs === null ? null : (u.serverMs * 1000) / batchSize, 0),
       fmt(u.nodeMs, 1),
       fmt(u.dbMs, 1),
       fmt(u.otherCores, 2),
@@ -364,34 +289,52 @@ async function main(): Promise<void> {
       `node ${process.version}, ${cpus} CPUs, load avg ${load}, setup ${fmt(setupMs / 1000, 1)} s`,
   );
   console.log(
-    `senders=${senders} batch=${batchSize} batches=${batches} in ${rounds} alternating rounds (+${warmup} warm-up) spans=${fmt(measuredSpans)}; ` +
+    `senders=${senders} batch=${batchSize} batches=${batches} in ${rounds} rotating rounds (+${warmup} warm-up) spans=${fmt(measuredSpans)} per path; ` +
       `${SPANS_PER_TRACE} spans/trace, ${MODEL}, input≈${fmt(avgBytes((s) => s.input))} B output≈${fmt(avgBytes((s) => s.output))} B, ` +
-      `request≈${fmt(httpRequestBytes / batches / 1024)} KiB`,
+      `request≈ ${doors.map((d) => `${fmt(d.bytes / batches / 1024)} KiB (${d.door})`).join(', ')}`,
   );
   console.log(
     `raw INSERT${flags['raw-prepared'] ? ' (prepared)' : ''} on ${storage.kind === 'postgres' ? `a separate pg Pool of ${senders}` : 'the one embedded connection'}; ` +
-      `HTTP senders on a worker thread (elu ${fmt(senderElu / httpMeter.elapsedMs, 2)}); server on the main thread` +
+      `HTTP senders on a worker thread (elu ${doors.map((d) => fmt(d.senderElu / d.meter.elapsedMs, 2)).join(', ')}); server on the main thread` +
       `${storage.kind === 'pglite' ? ', PGlite too' : ''}`,
   );
   console.log('');
   console.log(
     table(
-      ['path', 'spans/s', 'elapsed_s', 'p50_ms', 'p99_ms', 'server_elu', 'main_cpu', 'node_cpu', 'db_cpu', 'other_cores'],
-      [row('HTTP ingest', httpMeter, httpRate), row('raw INSERT', rawMeter, rawRate)],
+      ['path', 'spans/s', 'elapsed_s', 'p50_ms', 'p99_ms', 'server_elu', 'main_cpu', 'µs/span', 'node_cpu', 'db_cpu', 'other_cores'],
+      [...doors.map((d) => row(d.name, d.meter)), row('raw INSERT', rawMeter)],
     ),
   );
   console.log(
     `(p50/p99: latency per batch; *_cpu: CPU ms per batch of ${batchSize} spans — main_cpu the main thread ` +
-      `(server${storage.kind === 'pglite' ? ' + PGlite' : ''}), node_cpu the whole process incl. the sender thread, ` +
+      `(server${storage.kind === 'pglite' ? ' + PGlite' : ''}), µs/span the same per span, node_cpu the whole process incl. the sender thread, ` +
       `db_cpu Postgres backends + background processes; other_cores: load from the rest of the host)`,
   );
   console.log(
     problems.length === 0
-      ? `verified: ${fmt(httpSpans)} spans via HTTP, ${fmt(rawSpans)} raw, ${fmt(traces)} traces rolling up ${fmt(rolledUp)} spans; every response rejected: []`
+      ? `verified: ${verified.join('; ')}; ${fmt(rawSpans)} raw; every response rejected nothing`
       : `INVALID RUN, the figures do not count:\n  ${problems.join('\n  ')}`,
   );
-  console.log(`ratio=${(httpRate / rawRate).toFixed(2)}`);
+  const [graphqlDoor, otlpDoor] = doors;
+  console.log(`ratio=${(rate(graphqlDoor!.meter) / rawRate).toFixed(2)}`);
+  if (otlpDoor) {
+    const cpuPerSpan = (m: Meter) => m.usage().serverMs;
+    const g = cpuPerSpan(graphqlDoor!.meter);
+    const o = cpuPerSpan(otlpDoor.meter);
+    console.log(`otlp_ratio=${(rate(otlpDoor.meter) / rawRate).toFixed(2)} otlp_vs_graphql=${(rate(otlpDoor.meter) / rate(graphqlDoor!.meter)).toFixed(2)}` +
+      (g !== null && o !== null ? ` otlp_cpu_vs_graphql=${(o / g).toFixed(2)}` : ''));
+  }
   if (problems.length > 0) process.exitCode = 1;
+}
+
+interface Door {
+  name: string;
+  door: 'graphql' | 'otlp';
+  projectId: string;
+  meter: Meter;
+  results: PhaseResult[];
+  bytes: number;
+  senderElu: number;
 }
 
 try {

@@ -1,6 +1,7 @@
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
+import { makeOtlpBatch, readOtlpResponse } from './otlp-batch';
 import { makeBatch } from './spans';
 
 // The HTTP senders, on a thread of their own so building and sending requests does not take
@@ -18,6 +19,8 @@ export interface SenderConfig {
   runTag: string;
   baseTimeMs: number;
   requestTimeoutMs: number;
+  /** The OTLP door (`--otlp`): its URL and an ingest key of another project. */
+  otlp?: { endpoint: string; secret: string };
 }
 
 export interface PhaseRequest {
@@ -26,6 +29,8 @@ export interface PhaseRequest {
   /** Batch numbers [first, first + count) are sent. */
   first: number;
   count: number;
+  /** GraphQL `ingest` (JSON) or OTLP `/v1/traces` (protobuf). */
+  door?: 'graphql' | 'otlp';
 }
 
 export interface PhaseResult {
@@ -48,24 +53,24 @@ const INGEST = 'mutation Ingest($spans: [SpanInput!]!) { ingest(spans: $spans) {
 const config = workerData as SenderConfig;
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
-function post(body: Buffer): Promise<{ status: number; text: string }> {
+function post(url: string, secret: string, contentType: string, body: Uint8Array): Promise<{ status: number; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const req = request(
-      config.endpoint,
+      url,
       {
         method: 'POST',
         agent,
         timeout: config.requestTimeoutMs,
         headers: {
-          'content-type': 'application/json',
+          'content-type': contentType,
           'content-length': body.length,
-          authorization: `Bearer ${config.secret}`,
+          authorization: `Bearer ${secret}`,
         },
       },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
         res.on('error', reject);
       },
     );
@@ -74,6 +79,37 @@ function post(body: Buffer): Promise<{ status: number; text: string }> {
     req.end(body);
   });
 }
+
+interface Outcome {
+  accepted: number;
+  rejected: number;
+  problem?: string;
+}
+
+/** One batch through GraphQL `ingest`. */
+async function sendGraphql(body: Uint8Array): Promise<Outcome> {
+  const res = await post(config.endpoint, config.secret, 'application/json', body);
+  const json = JSON.parse(res.body.toString('utf8')) as {
+    data?: { ingest?: { accepted: number; rejected: { index: number; id: string | null; reason: string }[] } };
+    errors?: { message: string }[];
+  };
+  const result = json.data?.ingest;
+  if (res.status !== 200 || json.errors || !result) return { accepted: 0, rejected: 0, problem: `HTTP ${res.status} ${JSON.stringify(json.errors ?? json).slice(0, 300)}` };
+  return {
+    accepted: result.accepted,
+    rejected: result.rejected.length,
+    problem: result.rejected.length > 0 ? `rejected ${JSON.stringify(result.rejected.slice(0, 2))}` : undefined,
+  };
+}
+
+/** One batch through OTLP `/v1/traces`, as an exporter sends it. */
+async function sendOtlp(body: Uint8Array): Promise<Outcome> {
+  const res = await post(config.otlp!.endpoint, config.otlp!.secret, 'application/x-protobuf', body);
+  if (res.status !== 200) return { accepted: 0, rejected: 0, problem: `HTTP ${res.status} ${res.body.toString('utf8').slice(0, 300)}` };
+  const { rejected, message } = readOtlpResponse(res.body);
+  return { accepted: config.batchSize - rejected, rejected, problem: rejected > 0 ? message.slice(0, 300) : undefined };
+}
+
 const port = parentPort;
 if (!port) throw new Error('sender-worker must run as a worker thread');
 
@@ -91,9 +127,14 @@ async function runPhase(req: PhaseRequest): Promise<PhaseResult> {
     firstProblem ??= message;
   };
 
-  const bodies = new Map<number, Buffer>();
+  const door = req.door ?? 'graphql';
+  if (door === 'otlp' && !config.otlp) throw new Error('an OTLP phase needs config.otlp');
+  const bodies = new Map<number, Uint8Array>();
   for (let g = req.first; g < end; g++) {
-    const body = Buffer.from(JSON.stringify({ query: INGEST, variables: { spans: makeBatch(config.runTag, g, config.batchSize, config.baseTimeMs) } }));
+    const body =
+      door === 'otlp'
+        ? makeOtlpBatch(config.runTag, g, config.batchSize, config.baseTimeMs)
+        : Buffer.from(JSON.stringify({ query: INGEST, variables: { spans: makeBatch(config.runTag, g, config.batchSize, config.baseTimeMs) } }));
     requestBytes += body.length;
     bodies.set(g, body);
   }
@@ -105,21 +146,12 @@ async function runPhase(req: PhaseRequest): Promise<PhaseResult> {
       bodies.delete(g);
       const started = performance.now();
       try {
-        const res = await post(body);
-        const json = JSON.parse(res.text) as {
-          data?: { ingest?: { accepted: number; rejected: { index: number; id: string | null; reason: string }[] } };
-          errors?: { message: string }[];
-        };
+        const outcome = await (door === 'otlp' ? sendOtlp(body) : sendGraphql(body));
         latencies.push(performance.now() - started);
-        const result = json.data?.ingest;
-        if (res.status !== 200 || json.errors || !result) {
-          problem(`batch ${g}: HTTP ${res.status} ${JSON.stringify(json.errors ?? json).slice(0, 300)}`);
-          continue;
-        }
-        accepted += result.accepted;
-        rejected += result.rejected.length;
-        if (result.rejected.length > 0) problem(`batch ${g}: rejected ${JSON.stringify(result.rejected.slice(0, 2))}`);
-        else if (result.accepted !== config.batchSize) problem(`batch ${g}: accepted ${result.accepted} of ${config.batchSize}`);
+        accepted += outcome.accepted;
+        rejected += outcome.rejected;
+        if (outcome.problem) problem(`batch ${g}: ${outcome.problem}`);
+        else if (outcome.accepted !== config.batchSize) problem(`batch ${g}: accepted ${outcome.accepted} of ${config.batchSize}`);
       } catch (err) {
         latencies.push(performance.now() - started);
         problem(`batch ${g}: ${err instanceof Error ? err.message : String(err)}`);

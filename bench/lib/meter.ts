@@ -1,0 +1,87 @@
+import { availableParallelism } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { cpuSecondsBetween, hostBusyCores, hostCpuTicks, mainThreadCpuSeconds, processCpuSeconds } from './cpu';
+
+const cpus = availableParallelism();
+
+// Measuring a path over several rounds: wall time of the phases themselves, CPU of this
+// process, of the host and of the database (Postgres on this host only), event-loop
+// utilisation of the server thread. The host is shared, so raw and HTTP rounds alternate:
+// background load that comes and goes then weighs on both paths alike.
+
+export interface Usage {
+  /** CPU ms per batch of the main thread: the server (and PGlite, when embedded). */
+  serverMs: number | null;
+  /** CPU ms per batch of this whole process: both threads, GC helpers, libuv's pool. */
+  nodeMs: number;
+  /** CPU ms per batch of the Postgres processes (on this host only). */
+  dbMs: number | null;
+  serverElu: number;
+  /** Cores the rest of the host kept busy meanwhile: host − this process − Postgres. */
+  otherCores: number | null;
+}
+
+export class Meter {
+  private wallMs = 0;
+  private cpuMicros = 0;
+  private mainSeconds = 0;
+  private mainOk = true;
+  private eluActive = 0;
+  private eluIdle = 0;
+  private hostBusy = 0;
+  private hostTotal = 0;
+  private hostOk = true;
+  private dbSeconds = 0;
+  private dbOk = true;
+  elapsedMs = 0;
+  latenciesMs: number[] = [];
+
+  constructor(private readonly dbPids: () => Promise<number[]>) {}
+
+  async round<T extends { elapsedMs: number; latenciesMs: number[] }>(run: () => Promise<T>): Promise<T> {
+    const dbBefore = await processCpuSeconds(await this.dbPids());
+    const hostBefore = await hostCpuTicks();
+    const mainBefore = await mainThreadCpuSeconds();
+    const cpuBefore = process.cpuUsage();
+    const eluBefore = performance.eventLoopUtilization();
+    const wall0 = performance.now();
+    const result = await run();
+    this.wallMs += performance.now() - wall0;
+    const elu = performance.eventLoopUtilization(eluBefore);
+    const cpu = process.cpuUsage(cpuBefore);
+    const mainAfter = await mainThreadCpuSeconds();
+    const hostAfter = await hostCpuTicks();
+    const dbAfter = await processCpuSeconds(await this.dbPids());
+    this.eluActive += elu.active;
+    this.eluIdle += elu.idle;
+    this.cpuMicros += cpu.user + cpu.system;
+    if (mainBefore !== null && mainAfter !== null) this.mainSeconds += mainAfter - mainBefore;
+    else this.mainOk = false;
+    if (hostBefore && hostAfter) {
+      this.hostBusy += hostAfter.busy - hostBefore.busy;
+      this.hostTotal += hostAfter.total - hostBefore.total;
+    } else this.hostOk = false;
+    const db = cpuSecondsBetween(dbBefore, dbAfter);
+    if (db === null) this.dbOk = false;
+    else this.dbSeconds += db;
+    this.elapsedMs += result.elapsedMs;
+    this.latenciesMs.push(...result.latenciesMs);
+    return result;
+  }
+
+  usage(): Usage {
+    const n = this.latenciesMs.length;
+    const nodeMs = this.cpuMicros / 1000 / n;
+    const dbMs = this.dbOk ? (this.dbSeconds * 1000) / n : null;
+    const hostCores = this.hostOk ? hostBusyCores({ busy: 0, total: 0 }, { busy: this.hostBusy, total: this.hostTotal }, cpus) : null;
+    const ownCores = ((nodeMs + (dbMs ?? 0)) * n) / this.wallMs;
+    return {
+      serverMs: this.mainOk ? (this.mainSeconds * 1000) / n : null,
+      nodeMs,
+      dbMs,
+      serverElu: this.eluActive / (this.eluActive + this.eluIdle),
+      otherCores: hostCores === null ? null : Math.max(0, hostCores - ownCores),
+    };
+  }
+}
+
