@@ -46,7 +46,7 @@ export async function postBatch(spans: SpanInput[], config: PostConfig): Promise
         authorization: `Bearer ${config.apiKey}`,
         'user-agent': config.userAgent,
       },
-      // A string body, so fetch sends Content-Length (the server refuses a POST without one).
+      // A string body, so fetch sends Content-Length (servers before OTLP ingest refused a POST without one).
       body: JSON.stringify({ query: IngestDocument, operationName: 'Ingest', variables: { spans } }),
       signal: AbortSignal.timeout(config.timeoutMs),
     });
