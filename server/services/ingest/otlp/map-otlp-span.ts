@@ -38,7 +38,8 @@ const MAX_METADATA_BYTES = 32 * 1024;
 const MAX_EVENTS_KEPT = 32;
 const OTEL_SPAN_KINDS = ['UNSPECIFIED', 'INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'];
 
-const hex = (bytes: Uint8Array | undefined) => Buffer.from(bytes ?? new Uint8Array()).toString('hex');
+const hex = (bytes: Uint8Array | undefined) =>
+  bytes ? (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).toString('hex') : '';
 const allZero = (bytes: Uint8Array) => bytes.every((b) => b === 0);
 const isoOrNull = (ms: number) => (ms > 0 && ms < 8.64e15 ? new Date(ms).toISOString() : null);
 

@@ -46,14 +46,16 @@ export function mapUsage(bag: AttributeBag): MappedUsage {
   const named = bag.pickString(PROVIDER_KEYS);
   const provider = named !== undefined && named !== vercelClient ? named : vercelClient?.split('.')[0];
   bag.pick(DERIVED_TOTAL_KEYS);
-  const tokens = Object.fromEntries(Object.entries(TOKEN_KEYS).map(([field, keys]) => [field, count(bag.pick(keys))])) as Record<
-    keyof typeof TOKEN_KEYS,
-    unknown
-  >;
+  const promptTokens = count(bag.pick(TOKEN_KEYS.promptTokens));
+  const completionTokens = count(bag.pick(TOKEN_KEYS.completionTokens));
   return {
     model,
     provider,
-    ...tokens,
-    hasUsage: model !== undefined && (tokens.promptTokens !== undefined || tokens.completionTokens !== undefined),
+    promptTokens,
+    completionTokens,
+    cacheReadTokens: count(bag.pick(TOKEN_KEYS.cacheReadTokens)),
+    cacheWriteTokens: count(bag.pick(TOKEN_KEYS.cacheWriteTokens)),
+    reasoningTokens: count(bag.pick(TOKEN_KEYS.reasoningTokens)),
+    hasUsage: model !== undefined && (promptTokens !== undefined || completionTokens !== undefined),
   };
 }

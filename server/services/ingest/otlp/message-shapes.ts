@@ -17,10 +17,13 @@ export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v =
 /** A JSON attribute may arrive as a JSON string or already structured (an OTLP array/kvlist). */
 export function parseJsonValue(value: unknown): unknown {
   if (typeof value !== 'string') return value;
-  const text = value.trim();
-  if (!(text.startsWith('{') || text.startsWith('['))) return value;
+  // The first character that is not whitespace decides; no trimmed copy of a long prompt is made.
+  let i = 0;
+  while (i < value.length && (value.charCodeAt(i) <= 0x20)) i++;
+  const first = value.charCodeAt(i);
+  if (first !== 0x7b /* { */ && first !== 0x5b /* [ */) return value;
   try {
-    return JSON.parse(text);
+    return JSON.parse(value);
   } catch {
     return value;
   }
