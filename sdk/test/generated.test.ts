@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { buildSchema, type GraphQLEnumType } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { renderSdkCodegen } from '../codegen/sdk-codegen.js';
 import { IngestDocument } from '../src/generated/graphql.js';
@@ -24,6 +25,15 @@ describe('generated code', () => {
     const text = await readFile(join(ROOT, 'sdk/src/generated/graphql.ts'), 'utf8');
     expect(text).not.toMatch(/^\s*import /m);
     expect(IngestDocument).toMatch(/^mutation Ingest\(\$spans: \[SpanInput!\]!\)/);
+  });
+
+  it('keeps SpanKind and SpanStatus as the schema has them (SpanInput types them as String)', async () => {
+    const schema = buildSchema(await readFile(join(ROOT, 'schema/schema.graphql'), 'utf8'));
+    const types = await readFile(join(ROOT, 'sdk/src/tracing/types.ts'), 'utf8');
+    const union = (name: string) => [...(new RegExp(`export type ${name} = ([^;]+);`).exec(types)?.[1] ?? '').matchAll(/'([A-Z_]+)'/g)].map((m) => m[1]).sort();
+    const values = (name: string) => (schema.getType(name) as GraphQLEnumType).getValues().map((v) => v.name).sort();
+    expect(union('SpanKind')).toEqual(values('SpanKind'));
+    expect(union('SpanStatus')).toEqual(values('SpanStatus'));
   });
 
   it('User-Agent version matches package.json', async () => {
