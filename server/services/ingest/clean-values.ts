@@ -21,6 +21,15 @@ export function cleanText(text: string): string {
   return withoutNul.isWellFormed() ? withoutNul : withoutNul.toWellFormed();
 }
 
+/**
+ * Sets an own, enumerable property: unlike `obj[key] = value`, a key named `__proto__` (which
+ * JSON.parse and OTel attributes can carry) stays a key instead of replacing the prototype.
+ */
+export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
+}
+
 export class JsonTooDeepError extends Error {
   override name = 'JsonTooDeepError';
 }
@@ -72,7 +81,7 @@ function cleanAt(value: unknown, depthLeft: number, size: { bytes: number }): un
   size.bytes += 2;
   if (!copy) return value;
   // Rebuilt in order once something changed (rare): keys that clean to the same text merge, last wins.
-  for (const [key, item] of entries) copy[cleanText(key)] = cleanAt(item, depthLeft - 1, { bytes: 0 });
+  for (const [key, item] of entries) setOwn(copy, cleanText(key), cleanAt(item, depthLeft - 1, { bytes: 0 }));
   return copy;
 }
 

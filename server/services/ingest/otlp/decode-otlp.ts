@@ -1,5 +1,6 @@
 import protojson from 'protobufjs/ext/protojson.js';
 import type { OtlpSpan, OtlpSpanItem } from './map-otlp-span';
+import { setOwn } from '../clean-values';
 import { ExportTraceServiceRequest } from './otlp-schema';
 import { anyValueToJson, AttributeTooDeepError, type OtlpKeyValue } from './otlp-values';
 
@@ -91,7 +92,7 @@ function readResource(attributes: readonly OtlpKeyValue[]): Record<string, unkno
       const value = anyValueToJson(kv.value);
       const size = kv.key.length + (typeof value === 'string' ? value.length : (JSON.stringify(value)?.length ?? 4));
       if (bytes + size > MAX_RESOURCE_BYTES) continue;
-      out[kv.key] = value;
+      setOwn(out, kv.key, value);
       bytes += size;
       n++;
     } catch (err) {

@@ -257,6 +257,16 @@ describe('the OTLP mapping table (docs/otel.md)', () => {
     expect(meta['otel.dropped_attributes_count']).toBeGreaterThan(9_800);
   });
 
+  it('an attribute named __proto__ stays a key of the metadata, and replaces no prototype', () => {
+    // JSON.parse makes __proto__ an own key, as an OTLP/JSON body would carry it.
+    const draft = mapOne({ attributes: JSON.parse('{"__proto__": {"polluted": "yes"}, "plain": 1}') as Record<string, AttributeValue> });
+    const meta = draft.metadata as Record<string, unknown>;
+    expect(Object.getPrototypeOf(meta)).toBe(Object.prototype);
+    expect(Object.keys(meta)).toContain('__proto__');
+    expect(JSON.parse(JSON.stringify(meta)).__proto__).toEqual({ polluted: 'yes' });
+    expect((meta as { polluted?: unknown }).polluted).toBeUndefined();
+  });
+
   it('an id of the wrong length, or all zero, is a problem of that span', () => {
     expect(mapOne({ spanId: 'abcd' }).problem).toMatch(/spanId must be 8 bytes \(16 hex characters\)/);
     expect(mapOne({ traceId: '0'.repeat(32) }).problem).toMatch(/traceId must be 16 bytes/);

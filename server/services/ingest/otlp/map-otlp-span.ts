@@ -1,4 +1,5 @@
 import type { SpanDraft } from '../span-draft';
+import { setOwn } from '../clean-values';
 import { AttributeBag } from './attribute-bag';
 import { isContentAttribute, mapContent } from './map-content';
 import { mapKind } from './map-kind';
@@ -175,7 +176,7 @@ function buildMetadata(
       dropped++;
       return;
     }
-    meta[key] = value;
+    setOwn(meta, key, value);
     entries++;
     bytes += size;
   };

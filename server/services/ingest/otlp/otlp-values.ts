@@ -1,3 +1,4 @@
+import { setOwn } from '../clean-values';
 import { MAX_JSON_DEPTH } from '../ingest-limits';
 
 // OTLP values as protobufjs decodes them (the same for protobuf and, through ProtoJSON, for
@@ -98,6 +99,6 @@ export function anyValueToJson(any: OtlpAnyValue | null | undefined, depthLeft =
 
 export function keyValuesToObject(values: readonly OtlpKeyValue[], depthLeft = MAX_JSON_DEPTH): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const kv of values) out[kv.key] = anyValueToJson(kv.value, depthLeft);
+  for (const kv of values) setOwn(out, kv.key, anyValueToJson(kv.value, depthLeft));
   return out;
 }
