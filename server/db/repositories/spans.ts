@@ -92,7 +92,9 @@ export async function updateSpanCosts(db: Db, projectId: string, costs: { id: st
  */
 export async function markUsageInDescendants(db: Db, projectId: string, traceIds: string[]): Promise<void> {
   if (traceIds.length === 0) return;
-  // UNION (not UNION ALL) ends the walk on a parent cycle that a client could send.
+  // UNION (not UNION ALL) ends the walk on a parent cycle that a client could send. Each step up
+  // is a primary-key lookup: `limit 1` keeps the planner from turning it into a join that scans
+  // the whole project's spans (it did, on fresh statistics).
   await sql`${sql.raw(INGEST_WRITE)}
     with recursive reported as (
       select id, parent_id from spans
@@ -100,8 +102,9 @@ export async function markUsageInDescendants(db: Db, projectId: string, traceIds
     ), above (id) as (
       select parent_id from reported where parent_id is not null
       union
-      select s.parent_id from above join spans s on s.project_id = ${projectId} and s.id = above.id
-      where s.parent_id is not null
+      select up.parent_id from above
+      cross join lateral (select s.parent_id from spans s where s.project_id = ${projectId} and s.id = above.id limit 1) up
+      where up.parent_id is not null
     )
     update spans set usage_in_descendants = (spans.id in (select id from above))
     where spans.project_id = ${projectId} and spans.trace_id = any(${traceIds}::text[]) and spans.total_tokens is not null
