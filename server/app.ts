@@ -11,6 +11,7 @@ import { loadPlugins } from './plugins/load-plugins';
 import { createPriceBook } from './prices/price-book';
 import { createRedisClients, redisAddress, type RedisClients } from './redis';
 import { createRedisSpanEventTarget, createSpanPubSub } from './services/span-pubsub';
+import { createProjectKeyStore } from './storage/project-keys';
 
 // The composition root: the one place that knows every concrete part.
 
@@ -55,6 +56,7 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
       db: dbHandle.db,
       logger,
       codec: plugins.codec,
+      projectKeys: createProjectKeyStore(dbHandle.db, plugins.codec),
       plugins,
       prices,
       signInLimiter: createSignInLimiter(config.signInLimits, { redis: redis?.publisher }),

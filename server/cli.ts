@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { config as loadDotenv } from 'dotenv';
 import { printTokentraceSchema } from '../schema/index';
 import { createApp } from './app';
+import { rotateDataKeysCommand } from './commands/rotate-data-keys';
 import { rotateKeysCommand } from './commands/rotate-keys';
 import { verifyAuditCommand } from './commands/verify-audit';
 import { ConfigError, loadConfig } from './config';
@@ -13,7 +14,7 @@ import { createHttpServer } from './http/server';
 import { assertTransportAllowed } from './http/tls';
 import { createLogger } from './logger';
 
-// `tsx server/cli.ts start | migrate | print-schema | keys:rotate | verify-audit`
+// `tsx server/cli.ts start | migrate | print-schema | keys:rotate | keys:rotate-data | retention:run | verify-audit`
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -80,7 +81,7 @@ async function printSchemaFile(): Promise<void> {
 async function main(): Promise<void> {
   loadDotenv({ quiet: true });
   const command = process.argv[2] ?? 'start';
-  const commands: Record<string, () => Promise<void>> = { start, migrate, 'print-schema': printSchemaFile, 'keys:rotate': rotateKeysCommand, 'verify-audit': verifyAuditCommand };
+  const commands: Record<string, () => Promise<void>> = { start, migrate, 'print-schema': printSchemaFile, 'keys:rotate': rotateKeysCommand, 'keys:rotate-data': rotateDataKeysCommand, 'verify-audit': verifyAuditCommand };
   const run = commands[command];
   if (!run) {
     console.error(`unknown command "${command}"; use one of: ${Object.keys(commands).join(', ')}`);

@@ -10,6 +10,7 @@ import type { LoadedPlugins } from './plugins/load-plugins';
 import type { PriceBook } from './prices/price-book';
 import type { ProjectSettings } from './services/models';
 import type { SpanPubSub } from './services/span-pubsub';
+import type { ProjectKeyStore } from './storage/project-keys';
 
 /** Everything long-lived that services need; built once by the composition root. */
 export interface AppDeps {
@@ -17,6 +18,8 @@ export interface AppDeps {
   db: Kysely<Database>;
   logger: Logger;
   codec: ContentCodec;
+  /** Each project's opened data keys, for the codec (envelope encryption). */
+  projectKeys: ProjectKeyStore;
   plugins: LoadedPlugins;
   prices: PriceBook;
   signInLimiter: SignInLimiter;

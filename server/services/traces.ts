@@ -3,7 +3,7 @@ import type { RequestContext } from '../context';
 import { findSpanContentsOfTrace, findSpansOfTrace, findTrace, type SpanMetaRow } from '../db/repositories/spans';
 import type { Database, SpanRow, TraceRow } from '../db/tables';
 import { AppError, badInput } from '../errors';
-import { readContent, type ContentFailure } from '../storage/content';
+import { readProjectContent, type ContentFailure } from '../storage/content';
 import type { RedactionHit, SpanKindName, SpanModel, SpanStatusName, TraceModel } from './models';
 
 // Reads. Lists read the compact trace roll-ups only; span content is decoded only for a
@@ -71,6 +71,7 @@ export function toSpanModel(row: SpanMetaRow): SpanModel {
     statusMessage: row.status_message,
     metadata: row.metadata ?? null,
     redactions: (row.redactions ?? []) as RedactionHit[],
+    contentRemovedAt: row.content_removed_at,
   };
 }
 
@@ -187,14 +188,15 @@ type StoredContent = Pick<SpanRow, 'input' | 'output'>;
 interface TraceContent {
   stored: Map<string, StoredContent>;
   /** Decoded on first use, per column and span, so a bad value costs only its own field. */
-  read: Record<ContentColumn, Map<string, ContentField>>;
+  read: Record<ContentColumn, Map<string, Promise<ContentField>>>;
 }
 
 const UNREADABLE_BECAUSE: Record<ContentFailure, string> = {
   truncated: 'the stored value is truncated',
   'unsupported-version': 'the stored value is not in a format this server reads',
   malformed: 'the stored value is not in a format this server reads',
-  'unknown-key': "it was encrypted with a key that is not in the server's key ring",
+  'unknown-key': "it was encrypted with a key the server no longer holds (not in its key ring, or a destroyed data key)",
+  'no-project-keys': "the project's data keys could not be loaded",
   'authentication-failed': 'it failed authentication (altered, encrypted with a different key, or copied from another span)',
   'invalid-json': 'the storage codec returned something that is not JSON',
   'codec-error': 'the storage codec could not decode it',
@@ -222,11 +224,12 @@ export async function getSpanContentField(ctx: RequestContext, span: SpanModel, 
     field = decodeField(ctx, span, column, content.stored.get(span.id)?.[column] ?? null);
     content.read[column].set(span.id, field);
   }
-  return field;
+  return await field;
 }
 
-function decodeField(ctx: RequestContext, span: SpanModel, column: ContentColumn, stored: Uint8Array | null): ContentField {
-  const result = readContent(ctx.deps.codec, stored, { projectId: span.projectId, table: 'spans', rowId: span.id, column });
+async function decodeField(ctx: RequestContext, span: SpanModel, column: ContentColumn, stored: Uint8Array | null): Promise<ContentField> {
+  const place = { projectId: span.projectId, table: 'spans', rowId: span.id, column };
+  const result = await readProjectContent(ctx.deps.codec, ctx.deps.projectKeys, stored, place);
   if (result.ok) return result;
   // Ids and the reason only: never the stored bytes, and never a plaintext fragment.
   ctx.deps.logger.error(

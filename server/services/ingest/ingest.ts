@@ -85,7 +85,8 @@ export async function ingestSpans(
   // Sorted, so concurrent batches lock rows in the same order and cannot deadlock.
   const accepted = redaction.kept.sort((a, b) => (a.span.id < b.span.id ? -1 : a.span.id > b.span.id ? 1 : 0));
 
-  // 4. price, 5. encode
+  // 4. price, 5. encode (under the project's data key, when the codec keeps keys per project)
+  const keys = await deps.projectKeys.forProject(projectId);
   const rows: NewSpanRow[] = [];
   const models: SpanModel[] = [];
   for (const { span, redactions } of accepted) {
@@ -95,7 +96,7 @@ export async function ingestSpans(
     const costUsd = span.model ? deps.prices.costFor(span.model, span.startTime, promptTokens, completionTokens) : null;
     const input = span.input ?? null;
     const output = span.output ?? null;
-    const codecContext = { projectId, table: 'spans', rowId: span.id };
+    const codecContext = { projectId, table: 'spans', rowId: span.id, ...(keys ? { keys } : {}) };
     rows.push({
       project_id: projectId,
       id: span.id,
