@@ -10,6 +10,7 @@ import { createLogger } from './logger';
 import { loadPlugins } from './plugins/load-plugins';
 import { createPriceBook } from './prices/price-book';
 import { createRedisClients, redisAddress, type RedisClients } from './redis';
+import { createMaintenance, type Maintenance } from './services/background/maintenance';
 import { createRedisSpanEventTarget, createSpanPubSub } from './services/span-pubsub';
 import { createProjectKeyStore } from './storage/project-keys';
 
@@ -17,6 +18,8 @@ import { createProjectKeyStore } from './storage/project-keys';
 
 export interface App {
   deps: AppDeps;
+  /** Retention and the other background work (started with `background: true`). */
+  maintenance: Maintenance;
   yoga: TokentraceYoga;
   dbHandle: DbHandle;
   close(): Promise<void>;
@@ -27,6 +30,8 @@ export interface CreateAppOptions {
   onQuery?: (sql: string) => void;
   /** Plugins to use instead of the config file's (tests). */
   plugins?: PluginEntry[];
+  /** Schedule the maintenance runs (retention…): the server does, commands and tests do not. */
+  background?: boolean;
 }
 
 export async function createApp(config: Config, options: CreateAppOptions = {}): Promise<App> {
@@ -54,6 +59,7 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
     const deps: AppDeps = {
       config,
       db: dbHandle.db,
+      dbDialect: dbHandle.dialect,
       logger,
       codec: plugins.codec,
       projectKeys: createProjectKeyStore(dbHandle.db, plugins.codec),
@@ -64,12 +70,16 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
       ...(redis ? { redis: redis.publisher } : {}),
     };
     const yoga = createTokentraceYoga(deps, plugins.yoga as Parameters<typeof createTokentraceYoga>[1]);
+    const maintenance = createMaintenance(deps);
+    if (options.background) maintenance.start();
     return {
       deps,
+      maintenance,
       yoga,
       dbHandle,
       close: async () => {
         prices.stop();
+        await maintenance.stop();
         try {
           await dbHandle.close();
         } finally {

@@ -5,6 +5,7 @@ import { printTokentraceSchema } from '../schema/index';
 import { createApp } from './app';
 import { rotateDataKeysCommand } from './commands/rotate-data-keys';
 import { rotateKeysCommand } from './commands/rotate-keys';
+import { runRetentionCommand } from './commands/run-retention';
 import { verifyAuditCommand } from './commands/verify-audit';
 import { ConfigError, loadConfig } from './config';
 import { createDb } from './db/create-db';
@@ -25,7 +26,7 @@ async function start(): Promise<void> {
   const logger = createLogger(config.logLevel);
   // Before the database opens: a fresh clone gets its dashboard built (client/dist) first.
   await ensureDashboardBuilt(logger);
-  const app = await createApp(config, { logger });
+  const app = await createApp(config, { logger, background: true });
   const server = createHttpServer(app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -81,7 +82,7 @@ async function printSchemaFile(): Promise<void> {
 async function main(): Promise<void> {
   loadDotenv({ quiet: true });
   const command = process.argv[2] ?? 'start';
-  const commands: Record<string, () => Promise<void>> = { start, migrate, 'print-schema': printSchemaFile, 'keys:rotate': rotateKeysCommand, 'keys:rotate-data': rotateDataKeysCommand, 'verify-audit': verifyAuditCommand };
+  const commands: Record<string, () => Promise<void>> = { start, migrate, 'print-schema': printSchemaFile, 'keys:rotate': rotateKeysCommand, 'keys:rotate-data': rotateDataKeysCommand, 'retention:run': runRetentionCommand, 'verify-audit': verifyAuditCommand };
   const run = commands[command];
   if (!run) {
     console.error(`unknown command "${command}"; use one of: ${Object.keys(commands).join(', ')}`);

@@ -16,6 +16,8 @@ import type { ProjectKeyStore } from './storage/project-keys';
 export interface AppDeps {
   config: Config;
   db: Kysely<Database>;
+  /** Which database: embedded PGlite allows one connection, so some work is shaped differently. */
+  dbDialect: 'postgres' | 'pglite';
   logger: Logger;
   codec: ContentCodec;
   /** Each project's opened data keys, for the codec (envelope encryption). */

@@ -59,6 +59,8 @@ export interface ResealContentOptions {
   /** Only these projects (a command's argument, or tests sharing one database). */
   projectIds?: string[];
   onProgress?: (progress: ResealProgress) => void;
+  /** Stops between batches (server shutdown); the rest is left for a later run. */
+  signal?: AbortSignal;
 }
 
 export class ResealRefused extends Error {
@@ -159,6 +161,7 @@ export async function resealContent(options: ResealContentOptions): Promise<Rese
     let slice: string[] = [];
     let bytes = 0;
     for (const c of candidates) {
+      if (options.signal?.aborted) break;
       if (slice.length > 0 && (slice.length >= batchRows || bytes + c.bytes > batchBytes)) {
         skipped.push(...(await resealBatch(scope, slice)));
         slice = [];
@@ -176,7 +179,7 @@ export async function resealContent(options: ResealContentOptions): Promise<Rese
     // Keyset walk: candidates are read without locks, then locked and rewritten in batches.
     let afterId: string | undefined;
     let retry: { id: string; bytes: number }[] = [];
-    for (;;) {
+    while (!options.signal?.aborted) {
       const candidates = await findSpansToResealPage(db, scope.projectId, scope.prefix, afterId, batchRows);
       if (candidates.length === 0) break;
       afterId = candidates.at(-1)!.id;

@@ -46,6 +46,7 @@ describe('deleting a project shreds its content', () => {
     const projectId = doomed.projectId;
     const place = { projectId, table: 'spans', rowId: copy.id, column: copy.column };
     const outcomes: string[] = [];
+    let opened = 0;
     const attempt = (label: string, fn: () => unknown) => {
       try {
         fn();
@@ -61,7 +62,14 @@ describe('deleting a project shreds its content', () => {
     const others = await db.selectFrom('project_data_keys').select(['project_id', 'id', 'wrapped']).execute();
     expect(others.some((k) => k.project_id === projectId)).toBe(false);
     for (const project of new Set(others.map((k) => k.project_id))) {
-      const keys = await t.app.deps.projectKeys.forProject(project, { fresh: true });
+      // Other test files share a Postgres database with keys of their own: those are not keys
+      // this server holds (it cannot open them), so there is nothing to try with them.
+      const keys = await t.app.deps.projectKeys.forProject(project, { fresh: true }).catch((err: unknown) => {
+        if (err instanceof CodecError) return undefined;
+        throw err;
+      });
+      if (!keys) continue;
+      opened += 1;
       attempt(`keys of ${project} as ours`, () => codec.decode(copy.bytes, { ...place, keys }));
       attempt(`keys of ${project} as theirs`, () => codec.decode(copy.bytes, { ...place, projectId: project, keys }));
       // The header renamed to their current key id: their key material, our ciphertext.
@@ -69,6 +77,7 @@ describe('deleting a project shreds its content', () => {
       if (keys!.currentKeyId.length === renamed[1]) renamed.write(keys!.currentKeyId, 2, 'latin1');
       attempt(`keys of ${project} renamed`, () => codec.decode(renamed, { ...place, projectId: project, keys }));
     }
+    expect(opened).toBeGreaterThanOrEqual(1); // the surviving project, at least
     // A fresh data key for the same project id.
     const fresh: ProjectKeys = codec.projectKeys!.open(projectId, [codec.projectKeys!.create(projectId)]);
     attempt('a fresh key for the same project', () => codec.decode(copy.bytes, { ...place, keys: fresh }));
@@ -149,7 +158,7 @@ describe('deleting a project shreds its content', () => {
 
     // Rotate: a new master key first, the surviving projects' keys re-wrapped, the old key removed.
     await restart(`${NEW},${OLD}`);
-    expect((await rewrapDataKeys({ db: t.app.deps.db, codec: t.app.deps.codec })).failed).toBe(0);
+    expect((await rewrapDataKeys({ db: t.app.deps.db, codec: t.app.deps.codec, projectIds: [survivor.projectId] })).failed).toBe(0);
     await restart(NEW);
     const after = t.app.deps.codec;
     expect(() => after.projectKeys!.open(doomed.projectId, [backupOfWrappedKey])).toThrow(/master key "old" is not in the key ring/);

@@ -22,14 +22,22 @@ export interface RewrapResult {
   failures: Record<string, number>;
 }
 
-export async function rewrapDataKeys(options: { db: Kysely<Database>; codec: ContentCodec; logger?: Pick<Logger, 'error'> }): Promise<RewrapResult> {
+export interface RewrapOptions {
+  db: Kysely<Database>;
+  codec: ContentCodec;
+  logger?: Pick<Logger, 'error'>;
+  /** Only these projects (tests sharing one database). */
+  projectIds?: string[];
+}
+
+export async function rewrapDataKeys(options: RewrapOptions): Promise<RewrapResult> {
   const { db, codec, logger } = options;
   const result: RewrapResult = { keys: 0, rewrapped: 0, failed: 0, failures: {} };
   const hooks = codec.projectKeys;
   if (!hooks) return result;
   let after: { projectId: string; id: string } | undefined;
   for (;;) {
-    const page = await findDataKeysPage(db, after, PAGE);
+    const page = await findDataKeysPage(db, after, PAGE, options.projectIds);
     if (page.length === 0) break;
     for (const row of page) {
       result.keys += 1;

@@ -60,10 +60,16 @@ export async function replaceWrappedDataKey(db: Db, key: { projectId: string; id
 }
 
 /** Every stored key, a page at a time in (project, id) order. */
-export function findDataKeysPage(db: Db, after: { projectId: string; id: string } | undefined, limit: number): Promise<ProjectDataKeyRow[]> {
+export function findDataKeysPage(
+  db: Db,
+  after: { projectId: string; id: string } | undefined,
+  limit: number,
+  projectIds?: string[],
+): Promise<ProjectDataKeyRow[]> {
   return db
     .selectFrom('project_data_keys')
     .selectAll()
+    .$if(projectIds !== undefined, (qb) => qb.where('project_id', 'in', projectIds!.length ? projectIds! : ['00000000-0000-0000-0000-000000000000']))
     .$if(after !== undefined, (qb) => qb.where(sql<boolean>`(project_id, id) > (${after!.projectId}::uuid, ${after!.id}::text)`))
     .orderBy('project_id')
     .orderBy('id')
