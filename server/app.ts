@@ -10,6 +10,8 @@ import { createLogger } from './logger';
 import { loadPlugins } from './plugins/load-plugins';
 import { createPriceBook } from './prices/price-book';
 import { createRedisClients, redisAddress, type RedisClients } from './redis';
+import { createAccessLogWriter } from './services/access-log/access-log-writer';
+import { pruneAccessLog } from './services/access-log/prune-access-log';
 import { createMaintenance, type Maintenance } from './services/background/maintenance';
 import { createRedisSpanEventTarget, createSpanPubSub } from './services/span-pubsub';
 import { createProjectKeyStore } from './storage/project-keys';
@@ -63,6 +65,7 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
       logger,
       codec: plugins.codec,
       projectKeys: createProjectKeyStore(dbHandle.db, plugins.codec),
+      accessLog: createAccessLogWriter(dbHandle.db, logger),
       plugins,
       prices,
       signInLimiter: createSignInLimiter(config.signInLimits, { redis: redis?.publisher }),
@@ -70,7 +73,7 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
       ...(redis ? { redis: redis.publisher } : {}),
     };
     const yoga = createTokentraceYoga(deps, plugins.yoga as Parameters<typeof createTokentraceYoga>[1]);
-    const maintenance = createMaintenance(deps);
+    const maintenance = createMaintenance(deps, [pruneAccessLog]);
     if (options.background) maintenance.start();
     return {
       deps,
@@ -80,6 +83,7 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
       close: async () => {
         prices.stop();
         await maintenance.stop();
+        await deps.accessLog.close();
         try {
           await dbHandle.close();
         } finally {

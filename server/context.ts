@@ -11,6 +11,7 @@ import type { PriceBook } from './prices/price-book';
 import type { ProjectSettings } from './services/models';
 import type { SpanPubSub } from './services/span-pubsub';
 import type { ProjectKeyStore } from './storage/project-keys';
+import type { AccessLogWriter } from './services/access-log/access-log-writer';
 
 /** Everything long-lived that services need; built once by the composition root. */
 export interface AppDeps {
@@ -22,6 +23,8 @@ export interface AppDeps {
   codec: ContentCodec;
   /** Each project's opened data keys, for the codec (envelope encryption). */
   projectKeys: ProjectKeyStore;
+  /** Batched writes of the content access log (projects with auditContentReads on). */
+  accessLog: AccessLogWriter;
   plugins: LoadedPlugins;
   prices: PriceBook;
   signInLimiter: SignInLimiter;

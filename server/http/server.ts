@@ -3,6 +3,7 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import { sql } from 'kysely';
 import type { App } from '../app';
 import { createDashboardHandler } from './dashboard';
+import { handleExportRoute } from './export-route';
 import { handleOAuthRoute } from './oauth-routes';
 import { handleSecurityTxt } from './security-txt';
 import { assertTransportAllowed, setTransportHeaders, tlsServerOptions } from './tls';
@@ -39,6 +40,7 @@ export function createHttpServer(app: App): Server | HttpsServer {
     if (await handleProbe(app, path, res)) return;
     if (handleSecurityTxt(config, path, res)) return;
     if (await handleOAuthRoute(app, req, res, path)) return;
+    if (await handleExportRoute(app, req, res, path)) return;
     // Bodies must announce their size, so an oversized one is refused before it is read.
     if (req.method === 'POST' && req.headers['content-length'] === undefined) {
       res.writeHead(411, { 'content-type': 'application/json' }).end(

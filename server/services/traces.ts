@@ -1,25 +1,17 @@
-import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { RequestContext } from '../context';
 import { findSpanContentsOfTrace, findSpansOfTrace, findTrace, type SpanMetaRow } from '../db/repositories/spans';
-import type { Database, SpanRow, TraceRow } from '../db/tables';
+import { filterConditions } from '../db/repositories/trace-filter';
+import type { SpanRow, TraceRow } from '../db/tables';
 import { AppError, badInput } from '../errors';
 import { readProjectContent, type ContentFailure } from '../storage/content';
+import { noteContentRead } from './access-log/record-content-read';
 import type { RedactionHit, SpanKindName, SpanModel, SpanStatusName, TraceModel } from './models';
 
 // Reads. Lists read the compact trace roll-ups only; span content is decoded only for a
 // detail view, and only when the query asks for it.
 
-export interface TraceFilter {
-  from?: Date | null;
-  to?: Date | null;
-  name?: string | null;
-  userId?: string | null;
-  sessionId?: string | null;
-  model?: string | null;
-  status?: SpanStatusName | null;
-  tags?: string[] | null;
-  minCostUsd?: number | null;
-}
+import type { TraceFilter } from '../db/repositories/trace-filter';
+export type { TraceFilter };
 
 export interface TracePage {
   edges: { cursor: string; node: TraceModel }[];
@@ -89,33 +81,6 @@ function decodeCursor(cursor: string): { startTime: Date; id: string } {
   } catch {
     throw badInput('The cursor is not valid: pass an endCursor or edge cursor from a previous page.', { field: 'after' });
   }
-}
-
-function filterConditions(eb: ExpressionBuilder<Database, 'traces'>, projectId: string, f: TraceFilter): Expression<SqlBool>[] {
-  const conditions: Expression<SqlBool>[] = [eb('traces.project_id', '=', projectId)];
-  if (f.from) conditions.push(eb('traces.start_time', '>=', f.from));
-  if (f.to) conditions.push(eb('traces.start_time', '<', f.to));
-  if (f.name) conditions.push(eb('traces.name', '=', f.name));
-  if (f.userId) conditions.push(eb('traces.user_id', '=', f.userId));
-  if (f.sessionId) conditions.push(eb('traces.session_id', '=', f.sessionId));
-  if (f.status === 'ERROR') conditions.push(eb('traces.error_count', '>', 0));
-  if (f.status === 'OK') conditions.push(eb('traces.error_count', '=', 0));
-  if (f.tags && f.tags.length > 0) conditions.push(sql<SqlBool>`traces.tags @> ${f.tags}::text[]`);
-  if (f.minCostUsd != null) conditions.push(eb('traces.total_cost_usd', '>=', f.minCostUsd));
-  if (f.model) {
-    const model = f.model;
-    conditions.push(
-      eb.exists(
-        eb
-          .selectFrom('spans')
-          .select(sql`1`.as('one'))
-          .where('spans.project_id', '=', projectId)
-          .whereRef('spans.trace_id', '=', 'traces.id')
-          .where('spans.model', '=', model),
-      ),
-    );
-  }
-  return conditions;
 }
 
 export async function listTraces(
@@ -208,6 +173,8 @@ const UNREADABLE_BECAUSE: Record<ContentFailure, string> = {
  * value that fails (tampered, wrong or unknown key, moved, truncated) fails only its field.
  */
 export async function getSpanContentField(ctx: RequestContext, span: SpanModel, column: ContentColumn): Promise<ContentField> {
+  // Only reached by a caller allowed to read content (the schema checks first): a read to record.
+  await noteContentRead(ctx, span.projectId, span.traceId, [span.id]);
   if (span.content) return { ok: true, value: span.content[column] };
   const key = `span-content:${span.projectId}:${span.traceId}`;
   let pending = ctx.memo.get(key) as Promise<TraceContent> | undefined;
