@@ -13,6 +13,8 @@ import { filterConditions, type TraceFilter } from './trace-filter';
 // every other query of the server (ingest included). There the same query is read in keyset
 // pages, each its own statement, so other work interleaves; a page boundary is not a snapshot
 // boundary, which for append-mostly data means rows ingested meanwhile may or may not appear.
+// A page holds whole traces (their spans in one read), so a trace of very many spans makes one
+// large page there.
 
 export interface ExportRow {
   trace_id: string;
@@ -41,12 +43,6 @@ export interface ExportRow {
   metadata: unknown;
   redactions: unknown;
   content_removed_at: Date | null;
-}
-
-interface KeysetRow extends ExportRow {
-  /** Exact keys for the next page (text keeps microseconds that a JS Date would drop). */
-  t_start_key: string;
-  s_start_key: string;
 }
 
 export interface ExportQuery {
@@ -87,8 +83,6 @@ function exportSelect(db: Kysely<Database>, q: ExportQuery) {
       'spans.metadata',
       'spans.redactions',
       'spans.content_removed_at',
-      sql<string>`traces.start_time::text`.as('t_start_key'),
-      sql<string>`spans.start_time::text`.as('s_start_key'),
     ])
     .where((eb) => eb.and(filterConditions(eb as never, q.projectId, q.filter)))
     .orderBy('traces.start_time', 'desc')
@@ -123,7 +117,7 @@ async function readWithCursor(db: Kysely<Database>, q: ExportQuery, options: Exp
     await trx.executeQuery(CompiledQuery.raw(`declare ${name} no scroll cursor for ${compiled.sql}`, [...compiled.parameters]));
     try {
       while (!options.signal?.aborted) {
-        const { rows } = await trx.executeQuery<KeysetRow>(CompiledQuery.raw(`fetch forward ${Math.max(1, Math.floor(options.chunkRows()))} from ${name}`));
+        const { rows } = await trx.executeQuery<ExportRow>(CompiledQuery.raw(`fetch forward ${Math.max(1, Math.floor(options.chunkRows()))} from ${name}`));
         if (rows.length === 0) break;
         await onChunk(rows);
       }
@@ -134,24 +128,59 @@ async function readWithCursor(db: Kysely<Database>, q: ExportQuery, options: Exp
 }
 
 async function readWithKeyset(db: Kysely<Database>, q: ExportQuery, options: ExportCursorOptions, onChunk: (rows: ExportRow[]) => Promise<void>): Promise<void> {
-  let after: KeysetRow | undefined;
+  let after: { startKey: string; id: string } | undefined;
   while (!options.signal?.aborted) {
     const last = after;
-    const limit = Math.max(1, Math.floor(options.chunkRows()));
-    const rows = (await exportSelect(db, q)
-      .$if(last !== undefined, (qb) =>
-        qb.where(
-          sql<SqlBool>`(traces.start_time < ${last!.t_start_key}::timestamptz
-            or (traces.start_time = ${last!.t_start_key}::timestamptz and traces.id < ${last!.trace_id})
-            or (traces.start_time = ${last!.t_start_key}::timestamptz and traces.id = ${last!.trace_id}
-                and (spans.start_time, spans.id) > (${last!.s_start_key}::timestamptz, ${last!.id})))`,
-        ),
-      )
+    // Whole traces per page, about chunkRows spans' worth: traces in index order (a cheap
+    // keyset on the list's own index), then their spans in one indexed read.
+    const limit = Math.max(1, Math.floor(options.chunkRows() / 4));
+    const traces = await db
+      .selectFrom('traces')
+      .select(['id', 'name', 'user_id', 'session_id', 'tags', 'metadata', 'start_time', sql<string>`traces.start_time::text`.as('start_key')])
+      .where((eb) => eb.and(filterConditions(eb, q.projectId, q.filter)))
+      .$if(last !== undefined, (qb) => qb.where(sql<SqlBool>`(traces.start_time, traces.id) < (${last!.startKey}::timestamptz, ${last!.id})`))
+      .orderBy('traces.start_time', 'desc')
+      .orderBy('traces.id', 'desc')
       .limit(limit)
-      .execute()) as KeysetRow[];
-    if (rows.length === 0) break;
-    after = rows.at(-1);
-    await onChunk(rows);
-    if (rows.length < limit) break;
+      .execute();
+    if (traces.length === 0) break;
+    const spans = await db
+      .selectFrom('spans')
+      .select([
+        'trace_id', 'id', 'parent_id', 'kind', 'name', 'model', 'provider',
+        q.withContent ? 'input' : sql<Uint8Array | null>`null::bytea`.as('input'),
+        q.withContent ? 'output' : sql<Uint8Array | null>`null::bytea`.as('output'),
+        'prompt_tokens', 'completion_tokens', 'total_tokens', 'cost_usd', 'start_time', 'end_time',
+        'status', 'status_message', 'metadata', 'redactions', 'content_removed_at',
+      ])
+      .where('project_id', '=', q.projectId)
+      .where('trace_id', 'in', traces.map((t) => t.id))
+      .orderBy('start_time', 'asc')
+      .orderBy('id', 'asc')
+      .execute();
+    const byTrace = new Map<string, typeof spans>();
+    for (const span of spans) {
+      const list = byTrace.get(span.trace_id);
+      if (list) list.push(span);
+      else byTrace.set(span.trace_id, [span]);
+    }
+    const rows: ExportRow[] = [];
+    for (const t of traces) {
+      for (const span of byTrace.get(t.id) ?? []) {
+        rows.push({
+          ...span,
+          trace_name: t.name,
+          user_id: t.user_id,
+          session_id: t.session_id,
+          tags: t.tags,
+          trace_metadata: t.metadata,
+          trace_start_time: t.start_time,
+        });
+      }
+    }
+    const tail = traces.at(-1)!;
+    after = { startKey: tail.start_key, id: tail.id };
+    if (rows.length > 0) await onChunk(rows);
+    if (traces.length < limit) break;
   }
 }

@@ -31,16 +31,26 @@ export type CreateProjectInput = {
 };
 
 export type ProjectSettingsInput = {
+  auditContentReads?: boolean | null | undefined;
   contentVisibility?: ContentVisibility | null | undefined;
   customPatterns?: Array<RedactionPatternInput> | null | undefined;
   piiRedaction?: boolean | null | undefined;
   redactInputs?: boolean | null | undefined;
   redactOutputs?: boolean | null | undefined;
+  retention?: RetentionInput | null | undefined;
 };
 
 export type RedactionPatternInput = {
   name: string;
   pattern: string;
+};
+
+/** A field left out keeps its value; null keeps the data forever. */
+export type RetentionInput = {
+  /** 1 to 36500, or null. */
+  contentDays?: number | null | undefined;
+  /** 1 to 36500, or null. */
+  traceDays?: number | null | undefined;
 };
 
 /** A member’s role in one project. VIEWER is read-only. */
