@@ -495,6 +495,8 @@ async function journey(browser: Browser, url: string): Promise<{ renderMs: numbe
   await owner.getByRole('button', { name: 'Rename' }).click();
   await owner.getByText('Renamed', { exact: true }).waitFor();
   await owner.getByRole('button', { name: 'Delete project' }).click();
+  // The confirmation asks for the name as it is now.
+  await owner.getByRole('form', { name: 'Delete project' }).locator('code', { hasText: 'Support bot (old)' }).waitFor();
   const deleteButton = owner.getByRole('button', { name: 'Delete this project and all its data' });
   await owner.getByLabel(/to confirm/).fill('Support bot');
   check(await deleteButton.isDisabled(), 'deletion accepted a name that does not match');
