@@ -15,7 +15,7 @@ import type { Database } from '../db/tables';
 // KEY_CACHE_MS; nothing reads or writes the project there once its rows are gone.
 
 export const KEY_CACHE_MS = 60_000;
-/** A reader may reload a set this often at most, however many unreadable values it meets. */
+/** Readers may force a reload this often at most, however many unreadable values they meet. */
 const FRESH_RELOAD_MIN_MS = 5_000;
 const MAX_CACHED_PROJECTS = 10_000;
 
@@ -37,6 +37,8 @@ export interface ProjectKeyStore {
 interface CacheEntry {
   keys: Promise<ProjectKeys>;
   loadedAt: number;
+  /** When a reader last forced a reload (a value under a key the set lacked). */
+  freshAt: number;
 }
 
 export function createProjectKeyStore(db: Kysely<Database>, codec: ContentCodec, options: { cacheMs?: number } = {}): ProjectKeyStore {
@@ -59,10 +61,11 @@ export function createProjectKeyStore(db: Kysely<Database>, codec: ContentCodec,
       if (!hooks) return undefined;
       const now = Date.now();
       const cached = cache.get(projectId);
-      const stale = !cached || now - cached.loadedAt >= cacheMs || (fresh && now - cached.loadedAt >= FRESH_RELOAD_MIN_MS);
+      const forced = fresh && (!cached || now - cached.freshAt >= FRESH_RELOAD_MIN_MS);
+      const stale = !cached || now - cached.loadedAt >= cacheMs || forced;
       if (!stale) return cached.keys;
       const keys = load(projectId);
-      const entry = { keys, loadedAt: now };
+      const entry = { keys, loadedAt: now, freshAt: forced ? now : (cached?.freshAt ?? 0) };
       cache.delete(projectId);
       if (cache.size >= MAX_CACHED_PROJECTS) cache.delete(cache.keys().next().value!);
       cache.set(projectId, entry);
