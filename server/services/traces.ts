@@ -1,6 +1,6 @@
 import type { RequestContext } from '../context';
 import { findSpanContentsOfTrace, findSpansOfTrace, findTrace, type SpanMetaRow } from '../db/repositories/spans';
-import { filterConditions } from '../db/repositories/trace-filter';
+import { filterConditions, type TraceFilter } from '../db/repositories/trace-filter';
 import type { SpanRow, TraceRow } from '../db/tables';
 import { AppError, badInput } from '../errors';
 import { readProjectContent, type ContentFailure } from '../storage/content';
@@ -10,7 +10,6 @@ import type { RedactionHit, SpanKindName, SpanModel, SpanStatusName, TraceModel 
 // Reads. Lists read the compact trace roll-ups only; span content is decoded only for a
 // detail view, and only when the query asks for it.
 
-import type { TraceFilter } from '../db/repositories/trace-filter';
 export type { TraceFilter };
 
 export interface TracePage {
