@@ -4,7 +4,7 @@
 // it off. A bad entry stops the start with a message naming the plugin. See docs/plugins.md.
 import { useAudit } from './plugins/audit/index';
 import { defineConfig } from './plugins/core/index';
-import { useEncryption } from './plugins/encryption/plugin';
+import { useEncryption } from './plugins/encryption/index';
 import { customerIds } from './plugins/examples/customer-ids/index';
 import { useRedaction } from './plugins/redaction/plugin';
 

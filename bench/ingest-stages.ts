@@ -36,6 +36,7 @@ import { profiled, summarise } from './lib/cpu-profile';
 import { insertStatement, rowValues, toSpanRow } from './lib/raw-insert';
 import { runHttpPhase, startSenderWorker } from './lib/senders';
 import { createIngestKey, listen } from './lib/setup';
+import { codecForProject } from './lib/project-codec';
 import { makeBatch, type BenchSpan } from './lib/spans';
 import { fmt, percentile, table } from './lib/stats';
 import { createPgliteStorage, createPostgresStorage, withDatabase } from './lib/storage';
@@ -190,37 +191,41 @@ try {
 
   if (want(1)) {
     const p = await newProject('raw');
+    const codec = await codecForProject(app, p);
     const exec = pool
       ? (text: string, params: unknown[]) => pool.query(text, params)
       : (text: string, params: unknown[]) => db.executeQuery(CompiledQuery.raw(text, params));
     await stage(
       '1 raw INSERT',
-      (spans) => spans.flatMap((s) => rowValues(p, s, app.deps.prices, app.deps.codec)),
+      (spans) => spans.flatMap((s) => rowValues(p, s, app.deps.prices, codec)),
       (params) => exec(insertStatement(batchSize), params),
     );
   }
   if (want(2)) {
     const p = await newProject('kysely');
+    const codec = await codecForProject(app, p);
     await stage(
       '2 kysely INSERT',
-      (spans) => spans.map((s) => toSpanRow(p, s, app.deps.prices, app.deps.codec)),
+      (spans) => spans.map((s) => toSpanRow(p, s, app.deps.prices, codec)),
       (rows) => db.insertInto('spans').values(rows).execute(),
     );
   }
   if (want(3)) {
     const p = await newProject('upsert');
+    const codec = await codecForProject(app, p);
     await stage(
       '3 upsertSpans',
-      (spans) => spans.map((s) => toSpanRow(p, s, app.deps.prices, app.deps.codec)).sort((a, b) => (a.id < b.id ? -1 : 1)),
+      (spans) => spans.map((s) => toSpanRow(p, s, app.deps.prices, codec)).sort((a, b) => (a.id < b.id ? -1 : 1)),
       (rows) => upsertSpans(db, rows),
     );
   }
   if (want(4)) {
     const p = await newProject('store');
+    const codec = await codecForProject(app, p);
     await stage(
       '4 store stage (tx)',
       (spans) => ({
-        rows: spans.map((s) => toSpanRow(p, s, app.deps.prices, app.deps.codec)).sort((a, b) => (a.id < b.id ? -1 : 1)),
+        rows: spans.map((s) => toSpanRow(p, s, app.deps.prices, codec)).sort((a, b) => (a.id < b.id ? -1 : 1)),
         traces: traceRows(p, spans),
       }),
       async ({ rows, traces }, parts) => {

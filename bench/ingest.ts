@@ -25,6 +25,7 @@ import { runRawPhase, type Execute, type RawPhaseResult } from './lib/raw-insert
 import type { PhaseResult } from './lib/sender-worker';
 import { runHttpPhase, startSenderWorker } from './lib/senders';
 import { createIngestKey, listen } from './lib/setup';
+import { codecForProject } from './lib/project-codec';
 import { makeBatch, MODEL, SPANS_PER_TRACE } from './lib/spans';
 import { fmt, percentile, table } from './lib/stats';
 import { createPgliteStorage, createPostgresStorage, withDatabase, type BenchStorage } from './lib/storage';
@@ -156,6 +157,7 @@ async function main(): Promise<void> {
     .returning('id')
     .executeTakeFirstOrThrow();
   const rawProjectId = rawProject.id;
+  const rawCodec = await codecForProject(app, rawProjectId);
 
   // The baseline's connections: a pool of its own on Postgres, the one embedded connection on PGlite.
   let execute: Execute;
@@ -203,7 +205,7 @@ async function main(): Promise<void> {
   if (otlp) doors.push({ name: 'OTLP ingest (protobuf)', door: 'otlp', projectId: otlp.projectId, meter: new Meter(dbPids), results: [], bytes: 0, senderElu: 0 });
 
   // Warm-up: every path, same batch numbers, not measured.
-  const rawArgs = { execute, connections: senders, projectId: rawProjectId, runTag, baseTimeMs, batchSize, prices: app.deps.prices, codec: app.deps.codec };
+  const rawArgs = { execute, connections: senders, projectId: rawProjectId, runTag, baseTimeMs, batchSize, prices: app.deps.prices, codec: rawCodec };
   for (const d of doors) d.results.push(await runHttpPhase(worker, { type: 'run', phase: 'warmup', first: 0, count: warmup, door: d.door }));
   await runRawPhase({ ...rawArgs, first: 0, count: warmup });
 

@@ -5,6 +5,9 @@ import * as auditLogAppendOnly from './20261129000200_audit_log_append_only';
 import * as oauthFlows from './20261129000300_oauth_flows';
 import * as spanCompletionStartTime from './20261129000400_span_completion_start_time';
 import * as spanTokenDetails from './20261202000100_span_token_details';
+import * as projectDataKeys from './20261206000100_project_data_keys';
+import * as spanContentRetention from './20261206000200_span_content_retention';
+import * as contentAccessLog from './20261206000300_content_access_log';
 
 // A static list rather than a folder scan, so migrations also run from a bundle.
 // Names sort by their timestamp; add new ones at the end.
@@ -15,4 +18,7 @@ export const migrations: Record<string, Migration> = {
   '20261129000300_oauth_flows': oauthFlows,
   '20261129000400_span_completion_start_time': spanCompletionStartTime,
   '20261202000100_span_token_details': spanTokenDetails,
+  '20261206000100_project_data_keys': projectDataKeys,
+  '20261206000200_span_content_retention': spanContentRetention,
+  '20261206000300_content_access_log': contentAccessLog,
 };

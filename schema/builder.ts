@@ -3,6 +3,7 @@ import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import type { RequestContext } from '../server/context';
 import type { RoleName } from '../server/db/tables';
 import { AppError } from '../server/errors';
+import { mayReadContent } from '../server/services/content-access';
 import { hasRole } from '../server/services/models';
 import { DateTimeScalar, JSONScalar, SpanTimeScalar } from './scalars';
 
@@ -65,12 +66,7 @@ export const builder = new SchemaBuilder<{
         projectViewer: (projectId) => role(projectId, 'VIEWER'),
         projectAdmin: (projectId) => role(projectId, 'ADMIN'),
         projectOwner: (projectId) => role(projectId, 'OWNER'),
-        contentReader: async (projectId) => {
-          const r = await ctx.roleIn(projectId);
-          if (r === null) return false;
-          const settings = await ctx.projectSettings(projectId);
-          return hasRole(r, settings?.contentVisibility === 'ADMINS_ONLY' ? 'ADMIN' : 'VIEWER');
-        },
+        contentReader: (projectId) => mayReadContent(ctx, projectId),
         self: (userId) => ctx.actingUserId() === userId,
         adminOfUser: (userId) => p.kind === 'user' && ctx.isAdminOfUser(userId),
       };

@@ -14,6 +14,8 @@ import './types/ingest';
 import './types/subscription';
 import './types/audit';
 import './types/usage';
+import './types/erasure';
+import './types/content-access-log';
 
 builder.queryType({ description: 'Reads. An ingest key may call none of these.' });
 builder.mutationType({});

@@ -11,12 +11,18 @@ import { loadPlugins } from './plugins/load-plugins';
 import { createPriceBook } from './prices/price-book';
 import { createRedisClients, redisAddress, type RedisClients } from './redis';
 import { createIngestRateLimiter } from './services/ingest/ingest-rate-limiter';
+import { createAccessLogWriter } from './services/access-log/access-log-writer';
+import { pruneAccessLog } from './services/access-log/prune-access-log';
+import { createMaintenance, type Maintenance } from './services/background/maintenance';
 import { createRedisSpanEventTarget, createSpanPubSub } from './services/span-pubsub';
+import { createProjectKeyStore } from './storage/project-keys';
 
 // The composition root: the one place that knows every concrete part.
 
 export interface App {
   deps: AppDeps;
+  /** Retention and the other background work (started with `background: true`). */
+  maintenance: Maintenance;
   yoga: TokentraceYoga;
   dbHandle: DbHandle;
   close(): Promise<void>;
@@ -27,6 +33,8 @@ export interface CreateAppOptions {
   onQuery?: (sql: string) => void;
   /** Plugins to use instead of the config file's (tests). */
   plugins?: PluginEntry[];
+  /** Schedule the maintenance runs (retention…): the server does, commands and tests do not. */
+  background?: boolean;
 }
 
 export async function createApp(config: Config, options: CreateAppOptions = {}): Promise<App> {
@@ -54,8 +62,11 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
     const deps: AppDeps = {
       config,
       db: dbHandle.db,
+      dbDialect: dbHandle.dialect,
       logger,
       codec: plugins.codec,
+      projectKeys: createProjectKeyStore(dbHandle.db, plugins.codec),
+      accessLog: createAccessLogWriter(dbHandle.db, logger),
       plugins,
       prices,
       signInLimiter: createSignInLimiter(config.signInLimits, { redis: redis?.publisher }),
@@ -64,12 +75,17 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
       ...(redis ? { redis: redis.publisher } : {}),
     };
     const yoga = createTokentraceYoga(deps, plugins.yoga as Parameters<typeof createTokentraceYoga>[1]);
+    const maintenance = createMaintenance(deps, [pruneAccessLog]);
+    if (options.background) maintenance.start();
     return {
       deps,
+      maintenance,
       yoga,
       dbHandle,
       close: async () => {
         prices.stop();
+        await maintenance.stop();
+        await deps.accessLog.close();
         try {
           await dbHandle.close();
         } finally {

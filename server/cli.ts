@@ -3,7 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { config as loadDotenv } from 'dotenv';
 import { printTokentraceSchema } from '../schema/index';
 import { createApp } from './app';
+import { rotateDataKeysCommand } from './commands/rotate-data-keys';
 import { rotateKeysCommand } from './commands/rotate-keys';
+import { runRetentionCommand } from './commands/run-retention';
 import { verifyAuditCommand } from './commands/verify-audit';
 import { ConfigError, loadConfig } from './config';
 import { createDb } from './db/create-db';
@@ -13,7 +15,7 @@ import { createHttpServer } from './http/server';
 import { assertTransportAllowed } from './http/tls';
 import { createLogger } from './logger';
 
-// `tsx server/cli.ts start | migrate | print-schema | keys:rotate | verify-audit`
+// `tsx server/cli.ts start | migrate | print-schema | keys:rotate | keys:rotate-data | retention:run | verify-audit`
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -24,7 +26,7 @@ async function start(): Promise<void> {
   const logger = createLogger(config.logLevel);
   // Before the database opens: a fresh clone gets its dashboard built (client/dist) first.
   await ensureDashboardBuilt(logger);
-  const app = await createApp(config, { logger });
+  const app = await createApp(config, { logger, background: true });
   const server = createHttpServer(app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -80,7 +82,7 @@ async function printSchemaFile(): Promise<void> {
 async function main(): Promise<void> {
   loadDotenv({ quiet: true });
   const command = process.argv[2] ?? 'start';
-  const commands: Record<string, () => Promise<void>> = { start, migrate, 'print-schema': printSchemaFile, 'keys:rotate': rotateKeysCommand, 'verify-audit': verifyAuditCommand };
+  const commands: Record<string, () => Promise<void>> = { start, migrate, 'print-schema': printSchemaFile, 'keys:rotate': rotateKeysCommand, 'keys:rotate-data': rotateDataKeysCommand, 'retention:run': runRetentionCommand, 'verify-audit': verifyAuditCommand };
   const run = commands[command];
   if (!run) {
     console.error(`unknown command "${command}"; use one of: ${Object.keys(commands).join(', ')}`);

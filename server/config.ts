@@ -45,6 +45,9 @@ const envSchema = z.object({
   TOKENTRACE_SIGNIN_MAX_FAILURES_PER_IP: number(z.coerce.number().int().positive().default(30)),
   TOKENTRACE_TLS_TERMINATED_BY_PROXY: bool.default(false),
   TOKENTRACE_SECURITY_CONTACT: optionalString,
+  TOKENTRACE_MAINTENANCE_INTERVAL_MINUTES: number(z.coerce.number().min(0).max(24 * 60).default(10)),
+  TOKENTRACE_ACCESS_LOG_DAYS: number(z.coerce.number().int().min(1).max(36_500).default(90)),
+  TOKENTRACE_EXPORTS_PER_INSTANCE: number(z.coerce.number().int().min(1).max(100).default(2)),
   GITHUB_CLIENT_ID: optionalString,
   GITHUB_CLIENT_SECRET: optionalString,
   GITHUB_BASE_URL: z.preprocess(emptyAsUnset, z.url({ protocol: /^https?$/ }).default('https://github.com')),
@@ -106,6 +109,15 @@ export interface Config {
   securityContact: string | undefined;
   /** Only the providers whose client id and secret are both set. */
   oauth: { github?: GitHubOAuthConfig; google?: GoogleOAuthConfig };
+  /**
+   * How often a server runs its maintenance (retention, access-log pruning, the one-time
+   * envelope migration); one server at a time across instances. 0 turns it off.
+   */
+  maintenanceIntervalMs: number;
+  /** Content access log entries older than this are pruned. */
+  accessLogRetentionDays: number;
+  /** Streaming exports one server runs at once; more are refused with RATE_LIMITED. */
+  exportsPerInstance: number;
 }
 
 export class ConfigError extends Error {
@@ -172,6 +184,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     tlsTerminatedByProxy: e.TOKENTRACE_TLS_TERMINATED_BY_PROXY,
     securityContact: e.TOKENTRACE_SECURITY_CONTACT,
+    maintenanceIntervalMs: e.TOKENTRACE_MAINTENANCE_INTERVAL_MINUTES * 60_000,
+    accessLogRetentionDays: e.TOKENTRACE_ACCESS_LOG_DAYS,
+    exportsPerInstance: e.TOKENTRACE_EXPORTS_PER_INSTANCE,
     oauth: {
       ...(github ? { github: { ...github, baseUrl: githubBase, apiBaseUrl: githubApiBase(githubBase) } } : {}),
       // Kept as written: the discovery document's `issuer` must match it exactly (some end in /).

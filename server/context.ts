@@ -11,13 +11,21 @@ import type { PriceBook } from './prices/price-book';
 import type { IngestRateLimiter } from './services/ingest/ingest-rate-limiter';
 import type { ProjectSettings } from './services/models';
 import type { SpanPubSub } from './services/span-pubsub';
+import type { ProjectKeyStore } from './storage/project-keys';
+import type { AccessLogWriter } from './services/access-log/access-log-writer';
 
 /** Everything long-lived that services need; built once by the composition root. */
 export interface AppDeps {
   config: Config;
   db: Kysely<Database>;
+  /** Which database: embedded PGlite allows one connection, so some work is shaped differently. */
+  dbDialect: 'postgres' | 'pglite';
   logger: Logger;
   codec: ContentCodec;
+  /** Each project's opened data keys, for the codec (envelope encryption). */
+  projectKeys: ProjectKeyStore;
+  /** Batched writes of the content access log (projects with auditContentReads on). */
+  accessLog: AccessLogWriter;
   plugins: LoadedPlugins;
   prices: PriceBook;
   signInLimiter: SignInLimiter;

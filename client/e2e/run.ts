@@ -10,7 +10,9 @@ import { build } from 'vite';
 // The dashboard end to end, in Debian's Chromium against a real server on embedded PGlite:
 // an owner signs up, creates a project and an API key, spans are ingested with that key, the
 // trace shows in the list and its waterfall opens; a second user added as VIEWER sees traces
-// but no key, member or settings controls, and the API refuses it when it tries anyway.
+// but no key, member or settings controls, and the API refuses it when it tries anyway. Then
+// data lifecycle: retention settings, the content access log, export downloads (content hidden
+// for the viewer), erasure of one end user, and renaming and deleting the project.
 // Screenshots of every page go to client/e2e/artifacts/. Exits non-zero on the first failure.
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -406,11 +408,103 @@ async function journey(browser: Browser, url: string): Promise<{ renderMs: numbe
   check((await viewer.locator('.notice.error').count()) === 0, 'hidden content shows as an error');
   await screenshot(viewer, 'viewer-trace-hidden');
 
+  step('owner sets retention and turns the content access log on; the viewer sees both, read-only');
+  await owner.goto(`${url}/p/${projectId}/settings`);
+  await owner.locator('input[name=contentDays]').fill('30');
+  await owner.locator('input[name=traceDays]').fill('365');
+  await owner.getByLabel(/Record every read of span content/).check();
+  await owner.getByRole('button', { name: 'Save settings' }).click();
+  await owner.getByText('Saved').waitFor();
+  await owner.reload();
+  check((await owner.locator('input[name=contentDays]').inputValue()) === '30', 'content retention did not survive a reload');
+  check(await owner.getByLabel(/Record every read of span content/).isChecked(), 'the access-log setting did not survive a reload');
+  await screenshot(owner, 'settings-retention');
+  await viewer.goto(`${url}/p/${projectId}/settings`);
+  await viewer.locator('input[name=contentDays]').waitFor();
+  check((await viewer.locator('input[name=traceDays]').inputValue()) === '365', 'the viewer does not see the retention');
+  check(await viewer.locator('input[name=contentDays]').isDisabled(), 'a VIEWER can edit retention');
+  check((await viewer.getByRole('button', { name: 'Delete project' }).count()) === 0, 'a VIEWER sees Delete project');
+  check((await viewer.getByRole('button', { name: 'Rename' }).count()) === 0, 'a VIEWER sees Rename');
+
+  step('a content read is recorded and shows on the Content access page');
+  await owner.goto(`${url}/p/${projectId}/traces`);
+  await owner.getByRole('link', { name: 'checkout-flow' }).click();
+  await owner.locator('button.span-row', { hasText: 'plan answer' }).click();
+  await owner.locator('mark.redacted').first().waitFor();
+  await owner.getByRole('navigation', { name: 'Project' }).getByRole('link', { name: 'Content access' }).click();
+  await owner.getByRole('link', { name: /^trace-checkout-/ }).first().waitFor();
+  await screenshot(owner, 'content-access');
+  check((await nav.getByRole('link', { name: 'Content access' }).count()) === 0, 'a VIEWER sees the Content access tab');
+
+  step('the export buttons download what the list shows; the viewer gets content as "hidden"');
+  const readDownload = async (page: Page, name: string): Promise<string> => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name }).click()]);
+    return readFileSync((await download.path())!, 'utf8');
+  };
+  await owner.goto(`${url}/p/${projectId}/traces?user=user-2`);
+  await owner.locator('table.traces tbody tr').nth(9).waitFor();
+  const ownerExport = (await readDownload(owner, 'JSON lines')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  check(ownerExport.length === 10 && ownerExport.every((r) => r.userId === 'user-2'), `the owner's export of user-2 has ${ownerExport.length} rows`);
+  check(ownerExport.every((r) => r.contentStatus === 'AVAILABLE' && typeof r.input === 'object'), 'the owner’s export lacks content');
+  const csv = await readDownload(owner, 'CSV');
+  check(csv.split('\n')[0]!.startsWith('traceId,traceName,userId'), 'the CSV export has no header row');
+  await viewer.goto(`${url}/p/${projectId}/traces?user=user-2`);
+  await viewer.locator('table.traces tbody tr').nth(9).waitFor();
+  check((await viewer.getByRole('button', { name: /Erase this user/ }).count()) === 0, 'a VIEWER is offered to erase a user');
+  const viewerExport = (await readDownload(viewer, 'JSON lines')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  check(viewerExport.length === 10 && viewerExport.every((r) => r.contentStatus === 'HIDDEN' && r.input === 'hidden'), 'the viewer’s export shows content');
+
+  step('owner erases one end user after typing the id');
+  await owner.getByRole('button', { name: /Erase this user/ }).click();
+  const eraseButton = owner.getByRole('button', { name: 'Erase every trace of this user' });
+  check(await eraseButton.isDisabled(), 'erasure runs without the typed confirmation');
+  await owner.getByLabel(/to confirm/).fill('user-2');
+  await eraseButton.click();
+  await owner.getByText('Erased 10 traces and 10 spans of user “user-2”.').waitFor();
+  await owner.getByText('No traces match these filters.').waitFor();
+  await screenshot(owner, 'erased-user');
+
+  step('the API refuses the viewer the new admin calls too');
+  const refusedToo = await viewer.evaluate(
+    (calls) =>
+      Promise.all(
+        calls.map(([query, variables]) =>
+          fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) })
+            .then((res) => res.json() as Promise<{ errors?: { extensions?: { code?: string } }[] }>)
+            .then((r) => r.errors?.[0]?.extensions?.code ?? 'none'),
+        ),
+      ),
+    [
+      ['mutation($p: ID!) { eraseEndUser(projectId: $p, userId: "user-1") { traces } }', { p: projectId }],
+      ['mutation($p: ID!) { renameProject(projectId: $p, name: "mine now") { id } }', { p: projectId }],
+      ['mutation($p: ID!) { deleteProject(projectId: $p) }', { p: projectId }],
+      ['query($p: ID!) { project(id: $p) { contentAccessLog { totalCount } } }', { p: projectId }],
+    ] as [string, Record<string, unknown>][],
+  );
+  check(refusedToo.every((c) => c === 'FORBIDDEN'), `expected FORBIDDEN for the viewer's erase / rename / delete / access log, got ${refusedToo.join(', ')}`);
+
   step('the viewer signs out');
   await viewer.getByRole('button', { name: 'Sign out' }).click();
   await viewer.waitForURL(/\/signin/);
   const after = await viewer.evaluate(async () => (await (await fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ viewer { id } }"}' })).json()) as { data: { viewer: unknown } });
   check(after.data.viewer === null, 'the session survived sign-out');
+
+  step('owner renames the project, then deletes it after typing its name');
+  await owner.goto(`${url}/p/${projectId}/settings`);
+  await owner.getByLabel('Project name').fill('Support bot (old)');
+  await owner.getByRole('button', { name: 'Rename' }).click();
+  await owner.getByText('Renamed', { exact: true }).waitFor();
+  await owner.getByRole('button', { name: 'Delete project' }).click();
+  // The confirmation asks for the name as it is now.
+  await owner.getByRole('form', { name: 'Delete project' }).locator('code', { hasText: 'Support bot (old)' }).waitFor();
+  const deleteButton = owner.getByRole('button', { name: 'Delete this project and all its data' });
+  await owner.getByLabel(/to confirm/).fill('Support bot');
+  check(await deleteButton.isDisabled(), 'deletion accepted a name that does not match');
+  await owner.getByLabel(/to confirm/).fill('Support bot (old)');
+  await screenshot(owner, 'delete-project');
+  await deleteButton.click();
+  await owner.waitForURL(/\/projects$/);
+  await owner.getByText('You are not a member of any project yet').waitFor();
 
   await ownerContext.close();
   await viewerContext.close();

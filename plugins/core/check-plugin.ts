@@ -27,6 +27,13 @@ export function pluginProblem(plugin: TokentracePlugin, label: string): string |
   if (plugin.codec && (typeof plugin.codec.encode !== 'function' || typeof plugin.codec.decode !== 'function')) {
     return `plugin "${plugin.name}": codec needs encode and decode functions`;
   }
+  const keys = plugin.codec?.projectKeys;
+  if (keys !== undefined && (!keys || ['create', 'open', 'rewrap'].some((f) => typeof (keys as unknown as Record<string, unknown>)[f] !== 'function'))) {
+    return `plugin "${plugin.name}": codec.projectKeys needs create, open and rewrap functions`;
+  }
+  if (plugin.codec?.currentPrefix !== undefined && typeof plugin.codec.currentPrefix !== 'function') {
+    return `plugin "${plugin.name}": codec.currentPrefix must be a function`;
+  }
   for (const sink of plugin.auditSinks ?? []) {
     if (!sink || typeof sink.write !== 'function') return `plugin "${plugin.name}": audit sinks need a write(event) function`;
   }

@@ -11,8 +11,8 @@ export type {
 } from './plugin';
 export { defineConfig } from './config';
 export type { TokentraceConfig } from './config';
-export { identityCodec } from './codec';
-export type { CodecContext, ContentCodec } from './codec';
+export { CodecError, identityCodec } from './codec';
+export type { CodecContext, CodecFailure, ContentCodec, ProjectKeyHooks, ProjectKeys, StoredProjectKey } from './codec';
 export { createPluginTestkit, TestkitRedactionError } from './testkit';
 export type { PluginTestkit, PluginTestkitOptions, RedactionHit, TestkitSpan } from './testkit';
 export { pluginProblem, PLUGIN_NAME } from './check-plugin';

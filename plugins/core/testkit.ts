@@ -18,7 +18,7 @@
 // the server's own walk is what makes these tests mean something.
 import { redactValue, RedactionTimeoutError } from '../redaction/redact-json';
 import { pluginProblem } from './check-plugin';
-import { identityCodec, type CodecContext, type ContentCodec } from './codec';
+import { identityCodec, type CodecContext, type ContentCodec, type ProjectKeys } from './codec';
 import { warmUpRedactors } from './warm-up';
 import type { PluginEntry, PluginSetupContext, RedactContext, Redactor, TokentracePlugin } from './plugin';
 
@@ -148,13 +148,24 @@ export async function createPluginTestkit(entry: PluginEntry, options: PluginTes
     return { result, redactions };
   }
 
-  const codecContext = (ctx: Partial<CodecContext> = {}): CodecContext => ({
-    projectId,
-    table: 'spans',
-    rowId: 'test-span',
-    column: 'input',
-    ...ctx,
-  });
+  // As the server does for a codec with per-project keys: each project gets a data key when it
+  // is first seen, and every call of that project carries the opened set.
+  const keysByProject = new Map<string, ProjectKeys>();
+  const keysFor = (id: string): ProjectKeys | undefined => {
+    const hooks = codec.projectKeys;
+    if (!hooks) return undefined;
+    let keys = keysByProject.get(id);
+    if (!keys) {
+      keys = hooks.open(id, [hooks.create(id)]);
+      keysByProject.set(id, keys);
+    }
+    return keys;
+  };
+  const codecContext = (ctx: Partial<CodecContext> = {}): CodecContext => {
+    const full: CodecContext = { projectId, table: 'spans', rowId: 'test-span', column: 'input', ...ctx };
+    const keys = 'keys' in ctx ? ctx.keys : keysFor(full.projectId);
+    return keys ? { ...full, keys } : full;
+  };
 
   return {
     plugin,

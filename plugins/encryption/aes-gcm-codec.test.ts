@@ -1,24 +1,27 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { identityCodec, type CodecContext } from '../core/codec';
-import { createAesGcmCodec, DecryptionError, FORMAT_VERSION, isAesGcmCodec, storedHeader, type DecryptionFailure } from './aes-gcm-codec';
+import { CodecError, type CodecContext, type ProjectKeys, type StoredProjectKey } from '../core/codec';
+import { createAesGcmCodec, DecryptionError, encodeUnderMasterKey, FORMAT_VERSION, LEGACY_FORMAT_VERSION, type DecryptionFailure } from './aes-gcm-codec';
 import { generateKey, parseKeyRing } from './key-ring';
 
 const keyA = generateKey();
 const keyB = generateKey();
-const ctx: CodecContext = { projectId: 'proj_1', table: 'spans', rowId: 'span_1', column: 'input' };
+const ring = parseKeyRing(`k1:${keyA}`);
+const codec = createAesGcmCodec(ring);
+const stored: StoredProjectKey = codec.projectKeys!.create('proj_1');
+const keys: ProjectKeys = codec.projectKeys!.open('proj_1', [stored]);
+const ctx: CodecContext = { projectId: 'proj_1', table: 'spans', rowId: 'span_1', column: 'input', keys };
 const utf8 = (s: string) => new TextEncoder().encode(s);
-
-const codec = createAesGcmCodec(parseKeyRing(`k1:${keyA}`));
 const NONCE = 12;
 const TAG = 16;
-const headerLength = (kid: string) => 2 + kid.length;
+const headerLength = 2 + stored.id.length;
 
 function decryptionError(fn: () => unknown): DecryptionError {
   try {
     fn();
   } catch (err) {
     expect(err).toBeInstanceOf(DecryptionError);
+    expect(err).toBeInstanceOf(CodecError);
     return err as DecryptionError;
   }
   throw new Error('expected a DecryptionError');
@@ -34,15 +37,17 @@ function expectFailure(fn: () => unknown, reason: DecryptionFailure, message?: R
 }
 
 /** A copy with one byte flipped. */
-function flip(stored: Uint8Array, index: number): Uint8Array {
-  const copy = Uint8Array.from(stored);
+function flip(value: Uint8Array, index: number): Uint8Array {
+  const copy = Uint8Array.from(value);
   copy[index] = copy[index]! ^ 0x01;
   return copy;
 }
 
 describe('aes-256-gcm codec', () => {
-  it('is named aes-256-gcm', () => {
+  it('is named aes-256-gcm and keeps a data key per project', () => {
     expect(codec.name).toBe('aes-256-gcm');
+    expect(keys.currentKeyId).toBe(stored.id);
+    expect(keys.keyIds).toEqual([stored.id]);
   });
 
   describe('round trip', () => {
@@ -54,33 +59,35 @@ describe('aes-256-gcm codec', () => {
     ];
     for (const [name, plain] of values) {
       it(name, () => {
-        const stored = codec.encode(plain, ctx);
-        expect(stored.length).toBe(headerLength('k1') + NONCE + plain.length + TAG);
-        expect(Buffer.from(codec.decode(stored, ctx)).equals(Buffer.from(plain))).toBe(true);
+        const sealed = codec.encode(plain, ctx);
+        expect(sealed.length).toBe(headerLength + NONCE + plain.length + TAG);
+        expect(Buffer.from(codec.decode(sealed, ctx)).equals(Buffer.from(plain))).toBe(true);
       });
     }
 
     it('decodes from a view into a larger buffer (e.g. a pooled driver buffer)', () => {
-      const stored = codec.encode(utf8('"hello"'), ctx);
-      const pool = Buffer.alloc(stored.length + 100, 0xee);
-      Buffer.from(stored).copy(pool, 37);
-      const view = new Uint8Array(pool.buffer, pool.byteOffset + 37, stored.length);
+      const sealed = codec.encode(utf8('"hello"'), ctx);
+      const pool = Buffer.alloc(sealed.length + 100, 0xee);
+      Buffer.from(sealed).copy(pool, 37);
+      const view = new Uint8Array(pool.buffer, pool.byteOffset + 37, sealed.length);
       expect(Buffer.from(codec.decode(view, ctx)).toString()).toBe('"hello"');
     });
 
-    it('decodes with a codec built from another parse of the same ring', () => {
-      const stored = codec.encode(utf8('{"a":1}'), ctx);
+    it('decodes with another codec of the same ring, given the same stored data key', () => {
+      const sealed = codec.encode(utf8('{"a":1}'), ctx);
       const other = createAesGcmCodec(parseKeyRing(`k1:${keyA}`));
-      expect(Buffer.from(other.decode(stored, ctx)).toString()).toBe('{"a":1}');
+      const reopened = other.projectKeys!.open('proj_1', [stored]);
+      expect(Buffer.from(other.decode(sealed, { ...ctx, keys: reopened })).toString()).toBe('{"a":1}');
     });
   });
 
-  it('writes the documented layout', () => {
-    const stored = codec.encode(utf8('x'), ctx);
-    expect(stored[0]).toBe(FORMAT_VERSION);
-    expect(stored[1]).toBe(2);
-    expect(Buffer.from(stored.subarray(2, 4)).toString('ascii')).toBe('k1');
-    expect(codec.keyIdOf(stored)).toBe('k1');
+  it('writes the documented layout: version 2, the data key id, nonce, ciphertext, tag', () => {
+    const sealed = codec.encode(utf8('x'), ctx);
+    expect(sealed[0]).toBe(FORMAT_VERSION);
+    expect(sealed[1]).toBe(stored.id.length);
+    expect(Buffer.from(sealed.subarray(2, headerLength)).toString('ascii')).toBe(stored.id);
+    expect(codec.keyIdOf(sealed)).toBe(stored.id);
+    expect(Buffer.from(codec.currentPrefix!({ projectId: 'proj_1', keys })).equals(Buffer.from(sealed.subarray(0, headerLength)))).toBe(true);
   });
 
   it('uses a fresh nonce: the same value encrypts differently each time', () => {
@@ -89,9 +96,9 @@ describe('aes-256-gcm codec', () => {
     const nonces = new Set<string>();
     // 1,200 values: crosses the 512-nonce batches the codec draws from the CSPRNG.
     for (let i = 0; i < 1200; i++) {
-      const stored = Buffer.from(codec.encode(plain, ctx));
-      seen.add(stored.toString('hex'));
-      nonces.add(stored.subarray(4, 4 + NONCE).toString('hex'));
+      const sealed = Buffer.from(codec.encode(plain, ctx));
+      seen.add(sealed.toString('hex'));
+      nonces.add(sealed.subarray(headerLength, headerLength + NONCE).toString('hex'));
     }
     expect(seen.size).toBe(1200);
     expect(nonces.size).toBe(1200);
@@ -100,60 +107,77 @@ describe('aes-256-gcm codec', () => {
   it('leaves no plaintext in the stored value', () => {
     const secret = 'my-secret-customer-prompt-0123456789';
     const plain = utf8(JSON.stringify({ prompt: secret.repeat(20) }));
-    const stored = Buffer.from(codec.encode(plain, ctx));
+    const sealed = Buffer.from(codec.encode(plain, ctx));
     // No 6-byte window of the plaintext survives (4 random bytes would match ~never by chance).
     for (let i = 0; i + 6 <= plain.length; i += 3) {
-      expect(stored.indexOf(Buffer.from(plain.subarray(i, i + 6)))).toBe(-1);
+      expect(sealed.indexOf(Buffer.from(plain.subarray(i, i + 6)))).toBe(-1);
     }
-    expect(stored.toString('latin1')).not.toContain('secret');
+    expect(sealed.toString('latin1')).not.toContain('secret');
+  });
+
+  describe('needs the project’s keys', () => {
+    it('refuses to encode or decode without them, or with another project’s', () => {
+      const sealed = codec.encode(utf8('1'), ctx);
+      const { keys: _none, ...bare } = ctx;
+      expectFailure(() => codec.encode(utf8('1'), bare), 'no-project-keys', /data keys were not given/);
+      expectFailure(() => codec.decode(sealed, bare), 'no-project-keys');
+      const otherKeys = codec.projectKeys!.open('proj_2', [codec.projectKeys!.create('proj_2')]);
+      expectFailure(() => codec.encode(utf8('1'), { ...ctx, keys: otherKeys }), 'no-project-keys', /belong to another project/);
+      expectFailure(() => codec.decode(sealed, { ...ctx, keys: otherKeys }), 'no-project-keys');
+    });
+
+    it('refuses a look-alike key set it did not open', () => {
+      const fake: ProjectKeys = { projectId: 'proj_1', currentKeyId: stored.id, keyIds: [stored.id] };
+      expectFailure(() => codec.encode(utf8('1'), { ...ctx, keys: fake }), 'no-project-keys');
+    });
+
+    it('a value under a data key the set lacks is an unknown key (a destroyed key)', () => {
+      const sealed = codec.encode(utf8('1'), ctx);
+      const rotated = codec.projectKeys!.open('proj_1', [codec.projectKeys!.create('proj_1')]);
+      expectFailure(() => codec.decode(sealed, { ...ctx, keys: rotated }), 'unknown-key', /is not among the project's keys/);
+      // With the old key kept beside the new one, it reads.
+      const both = codec.projectKeys!.open('proj_1', [codec.projectKeys!.create('proj_1'), stored]);
+      expect(Buffer.from(codec.decode(sealed, { ...ctx, keys: both })).toString()).toBe('1');
+    });
+
+    it('never prints key material: the opened set serialises as ids only', () => {
+      expect(JSON.parse(JSON.stringify(keys))).toEqual({ projectId: 'proj_1', keyIds: [stored.id] });
+      expect(Object.values(keys).some((v) => typeof v === 'object' && v !== null && !Array.isArray(v))).toBe(false);
+    });
   });
 
   describe('tampering', () => {
     const plain = utf8('{"prompt":"hello world"}');
-    const stored = codec.encode(plain, ctx);
-    const bodyStart = headerLength('k1');
+    const sealed = codec.encode(plain, ctx);
 
-    it('a flipped ciphertext byte fails authentication', () => {
-      for (let i = bodyStart + NONCE; i < stored.length - TAG; i++) {
-        expectFailure(() => codec.decode(flip(stored, i), ctx), 'authentication-failed', /authentication failed/);
+    it('a flipped ciphertext, tag or nonce byte fails authentication', () => {
+      for (let i = headerLength; i < sealed.length; i++) {
+        expectFailure(() => codec.decode(flip(sealed, i), ctx), 'authentication-failed', /authentication failed/);
       }
     });
 
-    it('a flipped tag byte fails authentication', () => {
-      for (let i = stored.length - TAG; i < stored.length; i++) {
-        expectFailure(() => codec.decode(flip(stored, i), ctx), 'authentication-failed');
-      }
+    it('a key id edited to name another data key of the project fails authentication', () => {
+      const second = codec.projectKeys!.create('proj_1');
+      expect(second.id).toHaveLength(stored.id.length);
+      const both = codec.projectKeys!.open('proj_1', [second, stored]);
+      const edited = Buffer.from(sealed);
+      edited.write(second.id, 2, 'latin1');
+      expect(codec.keyIdOf(edited)).toBe(second.id);
+      expectFailure(() => codec.decode(edited, { ...ctx, keys: both }), 'authentication-failed');
+      expect(Buffer.from(codec.decode(sealed, { ...ctx, keys: both })).equals(Buffer.from(plain))).toBe(true);
     });
 
-    it('a flipped nonce byte fails authentication', () => {
-      for (let i = bodyStart; i < bodyStart + NONCE; i++) {
-        expectFailure(() => codec.decode(flip(stored, i), ctx), 'authentication-failed');
-      }
+    it('a stored data key renamed fails to open: its id is bound into its wrapping', () => {
+      const renamed = { ...stored, id: `${stored.id.slice(0, -1)}${stored.id.endsWith('x') ? 'y' : 'x'}` };
+      expectFailure(() => codec.projectKeys!.open('proj_1', [renamed]), 'authentication-failed');
     });
 
-    it('a key id edited to name another key in the ring fails authentication', () => {
-      const ring = parseKeyRing(`k1:${keyA},k2:${keyB}`);
-      const both = createAesGcmCodec(ring);
-      const sealed = both.encode(plain, ctx);
-      const edited = Uint8Array.from(sealed);
-      edited[3] = '2'.charCodeAt(0); // k1 → k2
-      expect(both.keyIdOf(edited)).toBe('k2');
-      expectFailure(() => both.decode(edited, ctx), 'authentication-failed');
-    });
-
-    it('a key id edited to name a key with the same bytes still fails (the id is bound)', () => {
-      const twins = createAesGcmCodec(parseKeyRing(`k1:${keyA},k2:${keyA}`));
-      const edited = Uint8Array.from(twins.encode(plain, ctx));
-      edited[3] = '2'.charCodeAt(0);
-      expectFailure(() => twins.decode(edited, ctx), 'authentication-failed');
-    });
-
-    it('a key id edited to a name not in the ring is reported as an unknown key', () => {
-      expectFailure(() => codec.decode(flip(stored, 2), ctx), 'unknown-key', /key "j1" is not in the key ring/);
+    it('a key id edited to a name not among the keys is an unknown key', () => {
+      expectFailure(() => codec.decode(flip(sealed, 2), ctx), 'unknown-key');
     });
 
     it('a key id holding bytes no key id may have is malformed (and not echoed)', () => {
-      const edited = Uint8Array.from(stored);
+      const edited = Uint8Array.from(sealed);
       edited[2] = 0x0a;
       const err = expectFailure(() => codec.decode(edited, ctx), 'malformed');
       expect(err.message).not.toContain('\n');
@@ -161,25 +185,27 @@ describe('aes-256-gcm codec', () => {
 
     it('an edited key id length is refused', () => {
       for (const length of [0, 1, 3, 33, 255]) {
-        const edited = Uint8Array.from(stored);
+        const edited = Uint8Array.from(sealed);
         edited[1] = length;
         decryptionError(() => codec.decode(edited, ctx));
       }
-      const zero = Uint8Array.from(stored);
+      const zero = Uint8Array.from(sealed);
       zero[1] = 0;
       expectFailure(() => codec.decode(zero, ctx), 'malformed', /key id length 0/);
     });
 
     it('an unknown format version is named', () => {
-      for (const version of [0, 2, 0x7b, 255]) {
-        const edited = Uint8Array.from(stored);
+      for (const version of [0, 3, 0x7b, 255]) {
+        const edited = Uint8Array.from(sealed);
         edited[0] = version;
-        expectFailure(
-          () => codec.decode(edited, ctx),
-          'unsupported-version',
-          new RegExp(`unknown format version ${version} `),
-        );
+        expectFailure(() => codec.decode(edited, ctx), 'unsupported-version', new RegExp(`unknown format version ${version} `));
       }
+    });
+
+    it('a version byte moved between 1 and 2 fails: the version is bound too', () => {
+      const edited = Uint8Array.from(sealed);
+      edited[0] = LEGACY_FORMAT_VERSION;
+      decryptionError(() => codec.decode(edited, ctx));
     });
 
     it('unencrypted JSON (stored before encryption was enabled) is an unknown version, not garbage', () => {
@@ -187,54 +213,42 @@ describe('aes-256-gcm codec', () => {
     });
   });
 
-  it('a different key with the same key id fails authentication', () => {
-    const stored = codec.encode(utf8('{"a":1}'), ctx);
-    const impostor = createAesGcmCodec(parseKeyRing(`k1:${keyB}`));
-    expectFailure(() => impostor.decode(stored, ctx), 'authentication-failed', /key "k1"/);
-  });
-
   describe('a value moved elsewhere fails authentication', () => {
-    const stored = codec.encode(utf8('{"secret":true}'), ctx);
+    const sealed = codec.encode(utf8('{"secret":true}'), ctx);
     const moves: Array<[string, Partial<CodecContext>]> = [
       ['another row', { rowId: 'span_2' }],
       ['another column', { column: 'output' }],
       ['another table', { table: 'traces' }],
-      ['another project', { projectId: 'proj_2' }],
       // Length-prefixing keeps field boundaries: shifting characters between fields is not equal.
-      ['a shifted boundary (project/table)', { projectId: 'proj_1s', table: 'pans' }],
       ['a shifted boundary (row/column)', { rowId: 'span_1i', column: 'nput' }],
     ];
     for (const [name, change] of moves) {
       it(name, () => {
-        expectFailure(() => codec.decode(stored, { ...ctx, ...change }), 'authentication-failed');
+        expectFailure(() => codec.decode(sealed, { ...ctx, ...change }), 'authentication-failed');
       });
     }
+
+    it('another project, even one handed this project’s data key under the same id', () => {
+      const foreign = codec.projectKeys!.open('proj_2', [codec.projectKeys!.create('proj_2')]);
+      expectFailure(() => codec.decode(sealed, { ...ctx, projectId: 'proj_2', keys: foreign }), 'unknown-key');
+      // The stored key itself refuses to open for another project: its wrapping binds the project.
+      expectFailure(() => codec.projectKeys!.open('proj_2', [stored]), 'authentication-failed', /belongs to another project/);
+    });
+
     it('and the error names where it failed', () => {
-      const err = decryptionError(() => codec.decode(stored, { ...ctx, rowId: 'span_2' }));
+      const err = decryptionError(() => codec.decode(sealed, { ...ctx, rowId: 'span_2' }));
       expect(err.message).toMatch(/^cannot decrypt spans\.input of row span_2: authentication failed/);
     });
-  });
-
-  it('an unknown key id is named', () => {
-    const old = createAesGcmCodec(parseKeyRing(`old:${keyA}`));
-    const stored = old.encode(utf8('1'), ctx);
-    const err = expectFailure(
-      () => codec.decode(stored, ctx),
-      'unknown-key',
-      /key "old" is not in the key ring \(keys: k1\)/,
-    );
-    expect(err.name).toBe('DecryptionError');
   });
 
   describe('truncated values', () => {
     it('every length from 0 to header + tag is a DecryptionError, never another exception', () => {
       for (const plainLength of [0, 1, 40]) {
-        const stored = codec.encode(randomBytes(plainLength), ctx);
-        const minimum = headerLength('k1') + NONCE + TAG;
+        const sealed = codec.encode(randomBytes(plainLength), ctx);
+        const minimum = headerLength + NONCE + TAG;
         for (let length = 0; length <= minimum; length++) {
-          const cut = stored.subarray(0, length);
-          if (length === stored.length) {
-            // The whole value sealing an empty plaintext: the one length that must decode.
+          const cut = sealed.subarray(0, length);
+          if (length === sealed.length) {
             expect(codec.decode(cut, ctx)).toHaveLength(0);
             continue;
           }
@@ -243,19 +257,6 @@ describe('aes-256-gcm codec', () => {
           expect(err.reason).toBe(length < minimum ? 'truncated' : 'authentication-failed');
         }
       }
-    });
-
-    it('every shorter prefix of a real value fails with a DecryptionError', () => {
-      const stored = codec.encode(randomBytes(100), ctx);
-      for (let length = 0; length < stored.length; length++) {
-        decryptionError(() => codec.decode(stored.subarray(0, length), ctx));
-      }
-    });
-
-    it('reports the length, and keyIdOf refuses too', () => {
-      expectFailure(() => codec.decode(Uint8Array.of(1, 2, 0x6b), ctx), 'truncated', /value is truncated \(3 bytes\)/);
-      expectFailure(() => codec.decode(new Uint8Array(0), ctx), 'truncated');
-      expect(() => codec.keyIdOf(Uint8Array.of(1))).toThrow(DecryptionError);
     });
 
     it('random garbage of any short length is a DecryptionError', () => {
@@ -270,56 +271,28 @@ describe('aes-256-gcm codec', () => {
     });
   });
 
-  describe('key rotation', () => {
-    it('old values stay readable, new values use the new key, re-encrypted values need only the new key', () => {
-      const oldKey = generateKey();
-      const newKey = generateKey();
-      const before = createAesGcmCodec(parseKeyRing(`old:${oldKey}`));
-      const during = createAesGcmCodec(parseKeyRing(`new:${newKey},old:${oldKey}`));
-      const after = createAesGcmCodec(parseKeyRing(`new:${newKey}`));
+  describe('version 1: content sealed directly with a master key, before envelope encryption', () => {
+    const legacy = encodeUnderMasterKey(ring, utf8('"old"'), ctx);
 
-      const rows = Array.from({ length: 5 }, (_, i) => ({
-        ctx: { ...ctx, rowId: `span_${i}` },
-        plain: utf8(JSON.stringify({ i, text: `value ${i}` })),
-      }));
-      const stored = rows.map((r) => before.encode(r.plain, r.ctx));
-      expect(stored.map((s) => before.keyIdOf(s))).toEqual(Array(5).fill('old'));
-
-      // With both keys, old values read and new ones are sealed with the new key.
-      rows.forEach((r, i) => expect(Buffer.from(during.decode(stored[i]!, r.ctx)).equals(Buffer.from(r.plain))).toBe(true));
-      expect(during.keyIdOf(during.encode(utf8('"fresh"'), ctx))).toBe('new');
-
-      // Before re-encryption, the new key alone cannot read old values.
-      expectFailure(() => after.decode(stored[0]!, rows[0]!.ctx), 'unknown-key', /key "old"/);
-
-      // Re-encrypt whatever is not under the primary key.
-      const reencrypted = stored.map((s, i) =>
-        during.keyIdOf(s) === 'new' ? s : during.encode(during.decode(s, rows[i]!.ctx), rows[i]!.ctx),
-      );
-      expect(reencrypted.map((s) => during.keyIdOf(s))).toEqual(Array(5).fill('new'));
-      rows.forEach((r, i) => expect(Buffer.from(after.decode(reencrypted[i]!, r.ctx)).equals(Buffer.from(r.plain))).toBe(true));
-    });
-  });
-
-  describe('what rotation relies on', () => {
-    it('names its primary key and marks itself as ours', () => {
-      const ring = createAesGcmCodec(parseKeyRing(`new:${keyA},old:${keyB}`));
-      expect(ring.primaryKeyId).toBe('new');
-      expect(isAesGcmCodec(ring)).toBe(true);
-      // A look-alike (same name, same functions) is not the format rotation reads in SQL.
-      expect(isAesGcmCodec({ ...ring })).toBe(false);
-      expect(isAesGcmCodec(identityCodec)).toBe(false);
+    it('still reads, with or without the project’s keys', () => {
+      expect(legacy[0]).toBe(LEGACY_FORMAT_VERSION);
+      expect(codec.keyIdOf(legacy)).toBe('k1');
+      expect(Buffer.from(codec.decode(legacy, ctx)).toString()).toBe('"old"');
+      const { keys: _none, ...bare } = ctx;
+      expect(Buffer.from(codec.decode(legacy, bare)).toString()).toBe('"old"');
     });
 
-    it('starts every stored value with storedHeader(primary key id), and only that key’s', () => {
-      const k1 = createAesGcmCodec(parseKeyRing(`k1:${keyA}`));
-      const k10 = createAesGcmCodec(parseKeyRing(`k10:${keyB}`));
-      const stored = Buffer.from(k1.encode(utf8('"x"'), ctx));
-      expect(stored.subarray(0, storedHeader('k1').length).equals(storedHeader('k1'))).toBe(true);
-      // The length byte keeps a key id from matching a longer one that starts the same.
-      const other = Buffer.from(k10.encode(utf8('"x"'), ctx));
-      expect(other.subarray(0, storedHeader('k1').length).equals(storedHeader('k1'))).toBe(false);
-      expect(() => storedHeader('not a key id')).toThrow();
+    it('is bound to its place as before, and names a master key the ring lacks', () => {
+      expectFailure(() => codec.decode(legacy, { ...ctx, rowId: 'span_9' }), 'authentication-failed');
+      const other = createAesGcmCodec(parseKeyRing(`k2:${keyB}`));
+      expectFailure(() => other.decode(legacy, ctx), 'unknown-key', /key "k1" is not in the key ring \(keys: k2\)/);
+      const impostor = createAesGcmCodec(parseKeyRing(`k1:${keyB}`));
+      expectFailure(() => impostor.decode(legacy, ctx), 'authentication-failed', /key "k1"/);
+    });
+
+    it('never matches the current prefix, so rotation moves it to the data key', () => {
+      const prefix = Buffer.from(codec.currentPrefix!({ projectId: 'proj_1', keys }));
+      expect(Buffer.from(legacy.subarray(0, prefix.length)).equals(prefix)).toBe(false);
     });
   });
 });

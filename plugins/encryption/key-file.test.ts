@@ -48,8 +48,11 @@ describe('loadOrCreateLocalKeyRing', () => {
     expect(readFileSync(join(root, KEY_FILE_NAME), 'utf8')).toBe(before);
     expect(second.ids).toEqual(first.ids);
     // Same key: what the first ring sealed, the second opens.
-    const sealed = createAesGcmCodec(first).encode(Uint8Array.of(1, 2, 3), ctx);
-    expect([...createAesGcmCodec(second).decode(sealed, ctx)]).toEqual([1, 2, 3]);
+    const writer = createAesGcmCodec(first);
+    const dataKey = writer.projectKeys!.create(ctx.projectId);
+    const sealed = writer.encode(Uint8Array.of(1, 2, 3), { ...ctx, keys: writer.projectKeys!.open(ctx.projectId, [dataKey]) });
+    const reader = createAesGcmCodec(second);
+    expect([...reader.decode(sealed, { ...ctx, keys: reader.projectKeys!.open(ctx.projectId, [dataKey]) })]).toEqual([1, 2, 3]);
   });
 
   it('reads a ring written by an operator (several keys, first is primary)', () => {

@@ -7,7 +7,7 @@ import { ProjectRef } from './project';
 // The audit log is ADMIN+ everywhere: the connection, each entry, its actor and the chain check.
 // An entry can name people and keys a VIEWER may not see otherwise.
 
-const AuditActorRef = builder.objectRef<AuditActor & { projectId: string }>('AuditActor').implement({
+export const AuditActorRef = builder.objectRef<AuditActor & { projectId: string }>('AuditActor').implement({
   description: 'Who made a change: a user, a personal access token, an API key, or the system.',
   authScopes: (actor) => ({ projectAdmin: actor.projectId }),
   fields: (t) => ({

@@ -16,3 +16,11 @@ export const ContentVisibilityEnum = builder.enumType('ContentVisibility', {
   values: ['MEMBERS', 'ADMINS_ONLY'] as const,
   description: 'Who may read span input and output: every member, or ADMIN and OWNER only.',
 });
+
+export const ContentStatusEnum = builder.enumType('ContentStatus', {
+  values: {
+    AVAILABLE: { description: 'The caller may read the content; input and output hold it (null when none was recorded).' },
+    HIDDEN: { description: 'The project shows content to admins only and the caller is not one.' },
+    REMOVED_BY_RETENTION: { description: 'The project’s retention dropped input, output and statusMessage; tokens, cost and timings stay.' },
+  } as const,
+});

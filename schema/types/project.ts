@@ -1,7 +1,7 @@
 import { findUserById } from '../../server/db/repositories/users';
 import { findMembers } from '../../server/db/repositories/projects';
 import { toUserModel } from '../../server/services/accounts';
-import type { ProjectMemberModel, ProjectModel, ProjectSettings, RedactionPattern } from '../../server/services/models';
+import type { ProjectMemberModel, ProjectModel, ProjectSettings, RedactionPattern, RetentionSettings } from '../../server/services/models';
 import {
   addProjectMember,
   createProject,
@@ -9,6 +9,7 @@ import {
   getProjectForViewer,
   listProjectsOfViewer,
   removeProjectMember,
+  renameProject,
   toMemberModel,
   updateProjectMemberRole,
   updateProjectSettings,
@@ -23,6 +24,18 @@ const RedactionPatternRef = builder.objectRef<RedactionPattern & { projectId: st
   fields: (t) => ({ name: t.exposeString('name'), pattern: t.exposeString('pattern') }),
 });
 
+const RetentionRef = builder.objectRef<RetentionSettings & { projectId: string }>('Retention').implement({
+  description: 'How long the project keeps its data, in days from a span’s (or trace’s) start time; null keeps it forever.',
+  authScopes: (r) => ({ projectViewer: r.projectId }),
+  fields: (t) => ({
+    contentDays: t.exposeInt('contentDays', {
+      nullable: true,
+      description: 'Past this, span input, output and statusMessage are dropped (shown as removed by retention); tokens, cost and timings stay.',
+    }),
+    traceDays: t.exposeInt('traceDays', { nullable: true, description: 'Past this, whole traces and their spans are deleted.' }),
+  }),
+});
+
 const ProjectSettingsRef = builder.objectRef<ProjectSettings & { projectId: string }>('ProjectSettings').implement({
   authScopes: (s) => ({ projectViewer: s.projectId }),
   fields: (t) => ({
@@ -33,6 +46,10 @@ const ProjectSettingsRef = builder.objectRef<ProjectSettings & { projectId: stri
     customPatterns: t.field({
       type: [RedactionPatternRef],
       resolve: (s) => s.customPatterns.map((p) => ({ ...p, projectId: s.projectId })),
+    }),
+    retention: t.field({ type: RetentionRef, resolve: (s) => ({ ...s.retention, projectId: s.projectId }) }),
+    auditContentReads: t.exposeBoolean('auditContentReads', {
+      description: 'Every read of span content (API and export) is recorded in Project.contentAccessLog.',
     }),
   }),
 });
@@ -97,8 +114,18 @@ const RedactionPatternInput = builder.inputType('RedactionPatternInput', {
   fields: (t) => ({ name: t.string({ required: true }), pattern: t.string({ required: true }) }),
 });
 
+const RetentionInput = builder.inputType('RetentionInput', {
+  description: 'A field left out keeps its value; null keeps the data forever.',
+  fields: (t) => ({
+    contentDays: t.int({ description: '1 to 36500, or null.' }),
+    traceDays: t.int({ description: '1 to 36500, or null.' }),
+  }),
+});
+
 const ProjectSettingsInput = builder.inputType('ProjectSettingsInput', {
   fields: (t) => ({
+    retention: t.field({ type: RetentionInput }),
+    auditContentReads: t.boolean(),
     piiRedaction: t.boolean(),
     redactInputs: t.boolean(),
     redactOutputs: t.boolean(),
@@ -129,7 +156,20 @@ builder.mutationFields((t) => ({
         redactOutputs: args.input.redactOutputs ?? undefined,
         contentVisibility: args.input.contentVisibility ?? undefined,
         customPatterns: args.input.customPatterns ?? undefined,
+        auditContentReads: args.input.auditContentReads ?? undefined,
+        retention: args.input.retention && {
+          // undefined (left out) keeps the value; null is "forever".
+          ...('contentDays' in args.input.retention ? { contentDays: args.input.retention.contentDays ?? null } : {}),
+          ...('traceDays' in args.input.retention ? { traceDays: args.input.retention.traceDays ?? null } : {}),
+        },
       }),
+  }),
+  renameProject: t.field({
+    type: ProjectRef,
+    description: 'OWNER, audited.',
+    authScopes: (_root, args) => ({ $all: { writer: true, projectOwner: String(args.projectId) } }),
+    args: { projectId: t.arg.id({ required: true }), name: t.arg.string({ required: true }) },
+    resolve: (_root, args, ctx) => renameProject(ctx, String(args.projectId), args.name),
   }),
   deleteProject: t.boolean({
     authScopes: (_root, args) => ({ $all: { writer: true, projectOwner: String(args.projectId) } }),

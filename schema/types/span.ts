@@ -1,8 +1,9 @@
 import type { RedactionHit, SpanModel } from '../../server/services/models';
 import type { RequestContext } from '../../server/context';
+import { contentStatusOf } from '../../server/services/content-access';
 import { getSpanContentField, type ContentColumn } from '../../server/services/traces';
 import { builder } from '../builder';
-import { SpanKindEnum, SpanStatusEnum } from './enums';
+import { ContentStatusEnum, SpanKindEnum, SpanStatusEnum } from './enums';
 
 const RedactionHitRef = builder.objectRef<RedactionHit & { projectId: string }>('RedactionHit').implement({
   description: 'Which redaction rule fired on a span and how often; never the text it matched.',
@@ -43,6 +44,16 @@ export const SpanRef = builder.objectRef<SpanModel>('Span').implement({
       authScopes: (span) => ({ contentReader: span.projectId }),
       unauthorizedResolver: () => null,
       resolve: (span, _args, ctx) => content(ctx, span, 'output'),
+    }),
+    contentStatus: t.field({
+      type: ContentStatusEnum,
+      description: 'Why input and output are what they are: readable, hidden from this caller, or removed by retention.',
+      resolve: (span, _args, ctx) => contentStatusOf(ctx, span),
+    }),
+    contentRemovedAt: t.expose('contentRemovedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When retention dropped this span’s input, output and statusMessage.',
     }),
     promptTokens: t.exposeInt('promptTokens', { nullable: true }),
     completionTokens: t.exposeInt('completionTokens', { nullable: true }),

@@ -147,8 +147,43 @@ export interface SpansTable {
   status: string;
   status_message: string | null;
   redactions: Json;
+  /** When retention dropped input, output and statusMessage (metrics and cost stay). */
+  content_removed_at: NullableTimestamp;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
+}
+
+/** A project's data key, wrapped by the server's master key ring (envelope encryption). */
+export interface ProjectDataKeysTable {
+  project_id: string;
+  id: string;
+  /** 1 for the first key; the highest seals new content. */
+  generation: number;
+  wrapped: Uint8Array;
+  created_at: Generated<Date>;
+}
+
+/** Work the server does once in the background (see migrations/20261206000100). */
+export interface MaintenanceTasksTable {
+  name: string;
+  requested_at: Generated<Date>;
+  done_at: NullableTimestamp;
+  details: Json;
+}
+
+/** One reader's read of span content in one trace (projects with auditContentReads on). */
+export interface ContentAccessLogTable {
+  id: Generated<string>;
+  project_id: string;
+  at: Timestamp;
+  actor_type: string;
+  actor_id: string | null;
+  actor_label: string | null;
+  via: string;
+  trace_id: string;
+  span_ids: ColumnType<string[], string[], string[]>;
+  ip: string | null;
+  user_agent: string | null;
 }
 
 export interface AuditLogTable {
@@ -192,6 +227,9 @@ export interface Database {
   spans: SpansTable;
   audit_log: AuditLogTable;
   model_prices: ModelPricesTable;
+  project_data_keys: ProjectDataKeysTable;
+  maintenance_tasks: MaintenanceTasksTable;
+  content_access_log: ContentAccessLogTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -207,3 +245,5 @@ export type SpanRow = Selectable<SpansTable>;
 export type NewSpanRow = Insertable<SpansTable>;
 export type ModelPriceRow = Selectable<ModelPricesTable>;
 export type ProjectUpdate = Updateable<ProjectsTable>;
+export type ProjectDataKeyRow = Selectable<ProjectDataKeysTable>;
+export type ContentAccessLogRow = Selectable<ContentAccessLogTable>;

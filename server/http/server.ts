@@ -4,6 +4,7 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import { sql } from 'kysely';
 import type { App } from '../app';
 import { createDashboardHandler } from './dashboard';
+import { handleExportRoute } from './export-route';
 import { handleOAuthRoute } from './oauth-routes';
 import { handleOtlpRoute } from './otlp-route';
 import { BodyTooLargeError, readBody } from './read-body';
@@ -65,6 +66,7 @@ export function createHttpServer(app: App): Server | HttpsServer {
     if (handleSecurityTxt(config, path, res)) return;
     if (await handleOAuthRoute(app, req, res, path)) return;
     if (await handleOtlpRoute(app, req, res, path)) return;
+    if (await handleExportRoute(app, req, res, path)) return;
     // The dashboard: client/dist at `/`, with the SPA fallback for its routes.
     if (await handleDashboard(req, res)) return;
     if (req.method === 'POST' && !(await bufferBody(app, req, res))) return;

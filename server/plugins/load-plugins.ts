@@ -8,7 +8,7 @@ import { identityCodec, type ContentCodec } from '../../plugins/core/codec';
 import type { TokentraceConfig } from '../../plugins/core/config';
 import type { AuditSink, PluginEntry, PluginSetupContext, Redactor, TokentracePlugin } from '../../plugins/core/plugin';
 import { useAudit } from '../../plugins/audit/plugin';
-import { useEncryption } from '../../plugins/encryption/plugin';
+import { useEncryption } from '../../plugins/encryption/index';
 import { useRedaction } from '../../plugins/redaction/plugin';
 import type { Config } from '../config';
 

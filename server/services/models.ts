@@ -14,12 +14,23 @@ export interface RedactionPattern {
   pattern: string;
 }
 
+/** How long a project keeps its data, in days from the span's (or trace's) start; null keeps it forever. */
+export interface RetentionSettings {
+  /** Past this, a span's input, output and statusMessage are dropped; metrics and cost stay. */
+  contentDays: number | null;
+  /** Past this, whole traces and their spans are deleted. */
+  traceDays: number | null;
+}
+
 export interface ProjectSettings {
   piiRedaction: boolean;
   redactInputs: boolean;
   redactOutputs: boolean;
   contentVisibility: ContentVisibility;
   customPatterns: RedactionPattern[];
+  retention: RetentionSettings;
+  /** Record every read of span content (API and export) in the content access log. */
+  auditContentReads: boolean;
 }
 
 export const defaultProjectSettings: ProjectSettings = {
@@ -28,7 +39,12 @@ export const defaultProjectSettings: ProjectSettings = {
   redactOutputs: false,
   contentVisibility: 'MEMBERS',
   customPatterns: [],
+  retention: { contentDays: null, traceDays: null },
+  auditContentReads: false,
 };
+
+/** A change to settings: what is left out stays; inside `retention`, an explicit null means "forever". */
+export type ProjectSettingsPatch = Partial<Omit<ProjectSettings, 'retention'>> & { retention?: Partial<RetentionSettings> | null };
 
 export interface ProjectModel {
   id: string;
@@ -104,6 +120,8 @@ export interface SpanModel {
   statusMessage: string | null;
   metadata: unknown;
   redactions: RedactionHit[];
+  /** When retention dropped this span's input, output and statusMessage; null while they are kept. */
+  contentRemovedAt?: Date | null;
   /** Present when content was loaded (or just ingested); otherwise loaded on demand. */
   content?: { input: unknown; output: unknown };
 }

@@ -5,18 +5,22 @@ import {
   deleteProjectRow,
   findMembership,
   findProjectById,
+  findProjectForUpdate,
   findProjectsOfUser,
   insertMember,
   insertProject,
+  renameProjectRow,
   updateMemberRole,
   updateProjectSettingsRow,
 } from '../db/repositories/projects';
+import { deleteProjectDataKeys } from '../db/repositories/project-data-keys';
 import { findUserByEmail } from '../db/repositories/users';
 import type { ProjectMemberRow, ProjectRow, RoleName } from '../db/tables';
 import { checkCustomPattern, checkCustomPatternName } from '../../plugins/redaction/custom-pattern';
 import { AppError, badInput, forbidden, notFound } from '../errors';
 import { recordAudit, runAudited } from './audit-log';
-import { defaultProjectSettings, type ProjectMemberModel, type ProjectModel, type ProjectSettings } from './models';
+import { defaultProjectSettings, type ProjectMemberModel, type ProjectModel, type ProjectSettings, type ProjectSettingsPatch } from './models';
+import { applyRetentionPatch } from './retention/retention-settings';
 
 // Role rules that depend on the data, not just on the caller's role (which the schema checks):
 // only an OWNER may add, demote, promote to or remove an OWNER, and a project always keeps at
@@ -24,7 +28,8 @@ import { defaultProjectSettings, type ProjectMemberModel, type ProjectModel, typ
 
 /** Stored settings over the defaults, so a setting added later reads its default on old rows. */
 export function parseProjectSettings(stored: unknown): ProjectSettings {
-  return { ...defaultProjectSettings, ...((stored ?? {}) as Partial<ProjectSettings>) };
+  const settings = { ...defaultProjectSettings, ...((stored ?? {}) as Partial<ProjectSettings>) };
+  return { ...settings, retention: { ...defaultProjectSettings.retention, ...settings.retention } };
 }
 
 export function toProjectModel(row: ProjectRow): ProjectModel {
@@ -54,6 +59,8 @@ export async function createProject(ctx: RequestContext, input: { name: string }
   const project = await runAudited(ctx.deps, async (trx) => {
     const row = await insertProject(trx, name, defaultProjectSettings);
     await insertMember(trx, row.id, userId, 'OWNER');
+    // Its data key is born with it: no span of the project is ever sealed without one.
+    await ctx.deps.projectKeys.createFirstKey(trx, row.id);
     await recordAudit(trx, ctx, { projectId: row.id, action: 'project.create', targetType: 'project', targetId: row.id, details: { name } });
     return row;
   });
@@ -74,7 +81,7 @@ export async function listProjectsOfViewer(ctx: RequestContext): Promise<Project
 export async function updateProjectSettings(
   ctx: RequestContext,
   projectId: string,
-  patch: Partial<ProjectSettings>,
+  patch: ProjectSettingsPatch,
 ): Promise<ProjectModel> {
   const seen = new Set<string>();
   for (const p of patch.customPatterns ?? []) {
@@ -87,11 +94,12 @@ export async function updateProjectSettings(
   }
   if ((patch.customPatterns?.length ?? 0) > 50) throw badInput('At most 50 custom patterns per project.', { field: 'customPatterns' });
   const row = await runAudited(ctx.deps, async (trx) => {
-    const current = await trx.selectFrom('projects').selectAll().where('id', '=', projectId).forUpdate().executeTakeFirst();
+    const current = await findProjectForUpdate(trx, projectId);
     if (!current) throw notFound('Project');
-    const definedPatch = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined && v !== null));
+    const { retention, ...rest } = patch;
+    const definedPatch = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined && v !== null));
     const before = toProjectModel(current).settings;
-    const next = { ...before, ...definedPatch };
+    const next = { ...before, ...definedPatch, retention: applyRetentionPatch(before.retention, retention) };
     const updated = await updateProjectSettingsRow(trx, projectId, next);
     if (!updated) throw notFound('Project');
     // Whole settings before and after: a reviewer reads the change without replaying history.
@@ -103,14 +111,39 @@ export async function updateProjectSettings(
   return toProjectModel(row);
 }
 
+export async function renameProject(ctx: RequestContext, projectId: string, name: string): Promise<ProjectModel> {
+  const next = validateProjectName(name);
+  const row = await runAudited(ctx.deps, async (trx) => {
+    const current = await findProjectForUpdate(trx, projectId);
+    if (!current) throw notFound('Project');
+    if (current.name === next) return current;
+    const updated = await renameProjectRow(trx, projectId, next);
+    if (!updated) throw notFound('Project');
+    await recordAudit(trx, ctx, { projectId, action: 'project.rename', targetType: 'project', targetId: projectId, details: { before: current.name, after: next } });
+    return updated;
+  });
+  return toProjectModel(row);
+}
+
+/**
+ * Crypto-shredding: the project's wrapped data keys are destroyed first, then the project with
+ * everything that belongs to it, in one transaction with its audit entry. Content copied out
+ * before (a table dump, a replica of the spans table) can then no longer be decrypted with any
+ * key the server holds; docs/security.md says what it does not cover (backups holding the
+ * wrapped key too, until the master key is rotated).
+ */
 export async function deleteProject(ctx: RequestContext, projectId: string): Promise<boolean> {
-  return runAudited(ctx.deps, async (trx) => {
-    const project = await findProjectById(trx, projectId);
-    if (!project || !(await deleteProjectRow(trx, projectId))) throw notFound('Project');
+  const deleted = await runAudited(ctx.deps, async (trx) => {
+    const project = await findProjectForUpdate(trx, projectId);
+    if (!project) throw notFound('Project');
+    const dataKeysDestroyed = await deleteProjectDataKeys(trx, projectId);
+    if (!(await deleteProjectRow(trx, projectId))) throw notFound('Project');
     // audit_log has no foreign key: this entry, and the project's whole chain, outlive it.
-    await recordAudit(trx, ctx, { projectId, action: 'project.delete', targetType: 'project', targetId: projectId, details: { name: project.name } });
+    await recordAudit(trx, ctx, { projectId, action: 'project.delete', targetType: 'project', targetId: projectId, details: { name: project.name, dataKeysDestroyed } });
     return true;
   });
+  ctx.deps.projectKeys.forget(projectId);
+  return deleted;
 }
 
 export async function addProjectMember(

@@ -1,25 +1,16 @@
-import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { RequestContext } from '../context';
 import { findSpanContentsOfTrace, findSpansOfTrace, findTrace, type SpanMetaRow } from '../db/repositories/spans';
-import type { Database, SpanRow, TraceRow } from '../db/tables';
+import { filterConditions, type TraceFilter } from '../db/repositories/trace-filter';
+import type { SpanRow, TraceRow } from '../db/tables';
 import { AppError, badInput } from '../errors';
-import { readContent, type ContentFailure } from '../storage/content';
+import { readProjectContent, type ContentFailure } from '../storage/content';
+import { noteContentRead } from './access-log/record-content-read';
 import type { RedactionHit, SpanKindName, SpanModel, SpanStatusName, TraceModel } from './models';
 
 // Reads. Lists read the compact trace roll-ups only; span content is decoded only for a
 // detail view, and only when the query asks for it.
 
-export interface TraceFilter {
-  from?: Date | null;
-  to?: Date | null;
-  name?: string | null;
-  userId?: string | null;
-  sessionId?: string | null;
-  model?: string | null;
-  status?: SpanStatusName | null;
-  tags?: string[] | null;
-  minCostUsd?: number | null;
-}
+export type { TraceFilter };
 
 export interface TracePage {
   edges: { cursor: string; node: TraceModel }[];
@@ -74,6 +65,7 @@ export function toSpanModel(row: SpanMetaRow): SpanModel {
     statusMessage: row.status_message,
     metadata: row.metadata ?? null,
     redactions: (row.redactions ?? []) as RedactionHit[],
+    contentRemovedAt: row.content_removed_at,
   };
 }
 
@@ -91,33 +83,6 @@ function decodeCursor(cursor: string): { startTime: Date; id: string } {
   } catch {
     throw badInput('The cursor is not valid: pass an endCursor or edge cursor from a previous page.', { field: 'after' });
   }
-}
-
-function filterConditions(eb: ExpressionBuilder<Database, 'traces'>, projectId: string, f: TraceFilter): Expression<SqlBool>[] {
-  const conditions: Expression<SqlBool>[] = [eb('traces.project_id', '=', projectId)];
-  if (f.from) conditions.push(eb('traces.start_time', '>=', f.from));
-  if (f.to) conditions.push(eb('traces.start_time', '<', f.to));
-  if (f.name) conditions.push(eb('traces.name', '=', f.name));
-  if (f.userId) conditions.push(eb('traces.user_id', '=', f.userId));
-  if (f.sessionId) conditions.push(eb('traces.session_id', '=', f.sessionId));
-  if (f.status === 'ERROR') conditions.push(eb('traces.error_count', '>', 0));
-  if (f.status === 'OK') conditions.push(eb('traces.error_count', '=', 0));
-  if (f.tags && f.tags.length > 0) conditions.push(sql<SqlBool>`traces.tags @> ${f.tags}::text[]`);
-  if (f.minCostUsd != null) conditions.push(eb('traces.total_cost_usd', '>=', f.minCostUsd));
-  if (f.model) {
-    const model = f.model;
-    conditions.push(
-      eb.exists(
-        eb
-          .selectFrom('spans')
-          .select(sql`1`.as('one'))
-          .where('spans.project_id', '=', projectId)
-          .whereRef('spans.trace_id', '=', 'traces.id')
-          .where('spans.model', '=', model),
-      ),
-    );
-  }
-  return conditions;
 }
 
 export async function listTraces(
@@ -190,14 +155,15 @@ type StoredContent = Pick<SpanRow, 'input' | 'output'>;
 interface TraceContent {
   stored: Map<string, StoredContent>;
   /** Decoded on first use, per column and span, so a bad value costs only its own field. */
-  read: Record<ContentColumn, Map<string, ContentField>>;
+  read: Record<ContentColumn, Map<string, Promise<ContentField>>>;
 }
 
 const UNREADABLE_BECAUSE: Record<ContentFailure, string> = {
   truncated: 'the stored value is truncated',
   'unsupported-version': 'the stored value is not in a format this server reads',
   malformed: 'the stored value is not in a format this server reads',
-  'unknown-key': "it was encrypted with a key that is not in the server's key ring",
+  'unknown-key': "it was encrypted with a key the server no longer holds (not in its key ring, or a destroyed data key)",
+  'no-project-keys': "the project's data keys could not be loaded",
   'authentication-failed': 'it failed authentication (altered, encrypted with a different key, or copied from another span)',
   'invalid-json': 'the storage codec returned something that is not JSON',
   'codec-error': 'the storage codec could not decode it',
@@ -209,6 +175,8 @@ const UNREADABLE_BECAUSE: Record<ContentFailure, string> = {
  * value that fails (tampered, wrong or unknown key, moved, truncated) fails only its field.
  */
 export async function getSpanContentField(ctx: RequestContext, span: SpanModel, column: ContentColumn): Promise<ContentField> {
+  // Only reached by a caller allowed to read content (the schema checks first): a read to record.
+  await noteContentRead(ctx, span.projectId, span.traceId, [span.id]);
   if (span.content) return { ok: true, value: span.content[column] };
   const key = `span-content:${span.projectId}:${span.traceId}`;
   let pending = ctx.memo.get(key) as Promise<TraceContent> | undefined;
@@ -225,11 +193,12 @@ export async function getSpanContentField(ctx: RequestContext, span: SpanModel, 
     field = decodeField(ctx, span, column, content.stored.get(span.id)?.[column] ?? null);
     content.read[column].set(span.id, field);
   }
-  return field;
+  return await field;
 }
 
-function decodeField(ctx: RequestContext, span: SpanModel, column: ContentColumn, stored: Uint8Array | null): ContentField {
-  const result = readContent(ctx.deps.codec, stored, { projectId: span.projectId, table: 'spans', rowId: span.id, column });
+async function decodeField(ctx: RequestContext, span: SpanModel, column: ContentColumn, stored: Uint8Array | null): Promise<ContentField> {
+  const place = { projectId: span.projectId, table: 'spans', rowId: span.id, column };
+  const result = await readProjectContent(ctx.deps.codec, ctx.deps.projectKeys, stored, place);
   if (result.ok) return result;
   // Ids and the reason only: never the stored bytes, and never a plaintext fragment.
   ctx.deps.logger.error(

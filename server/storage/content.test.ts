@@ -7,8 +7,9 @@ import { encodeContent, readContent } from './content';
 // readContent: one stored value in, its value or a loggable reason out — never a throw, and
 // never a fragment of the content in the reason.
 
-const ctx: CodecContext = { projectId: 'p1', table: 'spans', rowId: 'span-1', column: 'input' };
 const codec = createAesGcmCodec(parseKeyRing(`k1:${generateKey()}`));
+const keys = codec.projectKeys!.open('p1', [codec.projectKeys!.create('p1')]);
+const ctx: CodecContext = { projectId: 'p1', table: 'spans', rowId: 'span-1', column: 'input', keys };
 const SECRET = 'secret sauce 12345';
 
 describe('readContent', () => {

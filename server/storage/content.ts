@@ -1,5 +1,5 @@
-import type { CodecContext, ContentCodec } from '../../plugins/core/codec';
-import { DecryptionError, type DecryptionFailure } from '../../plugins/encryption/aes-gcm-codec';
+import { CodecError, type CodecContext, type CodecFailure, type ContentCodec } from '../../plugins/core/codec';
+import type { ProjectKeyStore } from './project-keys';
 
 // The one place span content crosses into and out of storage.
 
@@ -17,7 +17,7 @@ export function decodeContent(codec: ContentCodec, stored: Uint8Array | null, ct
 }
 
 /** Why a stored value could not be read: the codec's own reason, or one of ours. */
-export type ContentFailure = DecryptionFailure | 'invalid-json' | 'codec-error';
+export type ContentFailure = CodecFailure | 'invalid-json' | 'codec-error';
 
 export type ContentReadResult =
   | { ok: true; value: unknown }
@@ -25,9 +25,9 @@ export type ContentReadResult =
       ok: false;
       reason: ContentFailure;
       /**
-       * Safe to log: the codec's message for a DecryptionError (ids and key ids, never key or
-       * content bytes), otherwise only the error's name — a JSON.parse message quotes the text
-       * it choked on, and a third-party codec's message is not ours to vouch for.
+       * Safe to log: the message of a CodecError (the contract says ids and key ids, never key
+       * or content bytes), otherwise only the error's name — a JSON.parse message quotes the
+       * text it choked on, and another error's message is not ours to vouch for.
        */
       detail: string;
     };
@@ -39,7 +39,7 @@ export function readContent(codec: ContentCodec, stored: Uint8Array | null, ctx:
   try {
     plain = codec.decode(stored, ctx);
   } catch (err) {
-    if (err instanceof DecryptionError) return { ok: false, reason: err.reason, detail: err.message };
+    if (err instanceof CodecError) return { ok: false, reason: err.reason, detail: err.message };
     return { ok: false, reason: 'codec-error', detail: `codec "${codec.name}" threw ${errorName(err)}` };
   }
   try {
@@ -47,6 +47,35 @@ export function readContent(codec: ContentCodec, stored: Uint8Array | null, ctx:
   } catch (err) {
     return { ok: false, reason: 'invalid-json', detail: `decoded value is not JSON (${errorName(err)})` };
   }
+}
+
+/** Where a value lives; the project's keys are added by readProjectContent. */
+export type ContentPlace = Omit<CodecContext, 'keys'>;
+
+/**
+ * readContent with the project's data keys. A value under a key this server has not loaded yet
+ * (added by a data-key rotation elsewhere) makes it reload the project's keys once.
+ */
+export async function readProjectContent(
+  codec: ContentCodec,
+  keyStore: ProjectKeyStore,
+  stored: Uint8Array | null,
+  place: ContentPlace,
+): Promise<ContentReadResult> {
+  if (stored === null) return { ok: true, value: null };
+  const attempt = async (fresh: boolean): Promise<ContentReadResult> => {
+    let keys;
+    try {
+      keys = await keyStore.forProject(place.projectId, { fresh });
+    } catch (err) {
+      if (err instanceof CodecError) return { ok: false, reason: err.reason, detail: err.message };
+      throw err;
+    }
+    return readContent(codec, stored, keys ? { ...place, keys } : place);
+  };
+  const first = await attempt(false);
+  if (first.ok || first.reason !== 'unknown-key' || !keyStore.enabled) return first;
+  return attempt(true);
 }
 
 function errorName(err: unknown): string {

@@ -72,7 +72,7 @@ describe('stored content', () => {
     for (const row of rows) {
       for (const bytes of [row.input, row.output]) {
         const buf = Buffer.from(bytes);
-        expect(buf[0]).toBe(1); // format version 1: sealed, not merely opaque
+        expect(buf[0]).toBe(2); // format version 2: sealed with the project's data key, not merely opaque
         for (const needle of needles) expect(buf.includes(needle)).toBe(false);
       }
       // bytea prints as hex in the row's text form: look for the plaintext's hex as well.
@@ -142,14 +142,20 @@ describe('a stored value that cannot be decrypted', () => {
     const tampered = Buffer.from((await stored('tampered')).input!);
     tampered.writeUInt8(tampered.readUInt8(tampered.length - 20) ^ 0x01, tampered.length - 20);
     await put('tampered', { input: tampered });
-    // Sealed under the same key id with other key material (a wrong TOKENTRACE_ENCRYPTION_KEYS).
+    // Sealed with other key material under the project's data key id (a forged or mixed-up key).
     const impostor = createAesGcmCodec(parseKeyRing(`k1:${generateKey()}`));
-    await put('wrong-key', { output: encodeContent(impostor, outputOf('wrong-key'), where('wrong-key', 'output'))! });
+    const sealedByImpostor = (id: string, column: string, value: unknown) => {
+      const keys = impostor.projectKeys!.open(projectId, [impostor.projectKeys!.create(projectId)]);
+      return Buffer.from(encodeContent(impostor, value, { ...where(id, column), keys })!);
+    };
+    const realKeyId = (await db.selectFrom('project_data_keys').select('id').where('project_id', '=', projectId).executeTakeFirstOrThrow()).id;
+    const forged = sealedByImpostor('wrong-key', 'output', outputOf('wrong-key'));
+    forged.write(realKeyId, 2, 'latin1');
+    await put('wrong-key', { output: forged });
     // A good value copied into another row.
     await put('moved', { input: (await stored('good')).input! });
-    // Sealed with a key the server's ring does not hold.
-    const retired = createAesGcmCodec(parseKeyRing(`retired:${generateKey()}`));
-    await put('unknown-key', { input: encodeContent(retired, inputOf('unknown-key'), where('unknown-key', 'input'))! });
+    // Sealed with a data key the project does not hold (destroyed, or from elsewhere).
+    await put('unknown-key', { input: sealedByImpostor('unknown-key', 'input', inputOf('unknown-key')) });
     // Cut short.
     await put('truncated', { output: Buffer.from((await stored('truncated')).output!).subarray(0, 20) });
   });

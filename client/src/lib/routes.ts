@@ -13,12 +13,13 @@ export type Route =
   | { name: 'keys'; projectId: string }
   | { name: 'members'; projectId: string }
   | { name: 'audit'; projectId: string }
+  | { name: 'access'; projectId: string }
   | { name: 'settings'; projectId: string }
   | { name: 'not-found' };
 
 export type ProjectRoute = Extract<Route, { projectId: string }>;
 
-const PROJECT_PAGES = ['traces', 'usage', 'keys', 'members', 'audit', 'settings'] as const;
+const PROJECT_PAGES = ['traces', 'usage', 'keys', 'members', 'audit', 'access', 'settings'] as const;
 
 export function matchRoute(path: string): Route {
   const parts = path.split('/').filter(Boolean).map((p) => {

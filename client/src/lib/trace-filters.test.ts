@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptyFilters, filtersFromSearch, filtersToSearch, hasNarrowingFilters, isoToLocalInput, localInputToIso, toTraceFilterInput, type TraceFilterState } from './trace-filters';
+import { emptyFilters, exportHref, filtersFromSearch, filtersToSearch, hasNarrowingFilters, isoToLocalInput, localInputToIso, toTraceFilterInput, type TraceFilterState } from './trace-filters';
 
 describe('trace filters and the URL', () => {
   it('round-trips every filter through the query string', () => {
@@ -50,5 +50,24 @@ describe('trace filters and the URL', () => {
     const iso = localInputToIso('2026-11-01T10:30');
     expect(isoToLocalInput(iso)).toBe('2026-11-01T10:30');
     expect(localInputToIso('')).toBe('');
+  });
+});
+
+describe('the export link', () => {
+  it('carries the list’s filters as the export’s query parameters', () => {
+    const now = new Date('2026-11-10T12:00:00.000Z');
+    const f: TraceFilterState = { ...emptyFilters(), range: '24h', userId: 'alice', status: 'ERROR', tags: ['prod', 'beta'], minCost: '0.5' };
+    const href = exportHref('p 1', f, 'csv', now);
+    const url = new URL(href, 'http://x');
+    expect(url.pathname).toBe('/api/projects/p%201/export');
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      format: 'csv',
+      from: '2026-11-09T12:00:00.000Z',
+      userId: 'alice',
+      status: 'ERROR',
+      tags: 'prod,beta',
+      minCostUsd: '0.5',
+    });
+    expect(new URL(exportHref('p', { ...emptyFilters(), range: 'all' }, 'jsonl', now), 'http://x').search).toBe('?format=jsonl');
   });
 });

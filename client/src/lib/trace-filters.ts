@@ -130,3 +130,16 @@ export function localInputToIso(value: string): string {
   const d = new Date(value);
   return Number.isNaN(d.getTime()) ? '' : d.toISOString();
 }
+
+/** The export's address for what the list shows: the same filters as query parameters. */
+export function exportHref(projectId: string, f: TraceFilterState, format: 'jsonl' | 'csv', now: Date = new Date()): string {
+  const input = toTraceFilterInput(f, now);
+  const s = new URLSearchParams({ format });
+  for (const key of ['from', 'to', 'name', 'userId', 'sessionId', 'model', 'status'] as const) {
+    const value = input[key];
+    if (value) s.set(key, String(value));
+  }
+  if (input.tags?.length) s.set('tags', input.tags.join(','));
+  if (input.minCostUsd != null) s.set('minCostUsd', String(input.minCostUsd));
+  return `/api/projects/${encodeURIComponent(projectId)}/export?${s.toString()}`;
+}

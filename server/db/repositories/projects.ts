@@ -25,6 +25,15 @@ export function findProjectsOfUser(db: Db, userId: string): Promise<ProjectRow[]
     .execute();
 }
 
+/** The project's row, locked until the transaction ends (settings and name changes). */
+export function findProjectForUpdate(db: Db, id: string): Promise<ProjectRow | undefined> {
+  return db.selectFrom('projects').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+export function renameProjectRow(db: Db, id: string, name: string): Promise<ProjectRow | undefined> {
+  return db.updateTable('projects').set({ name, updated_at: new Date() }).where('id', '=', id).returningAll().executeTakeFirst();
+}
+
 export function updateProjectSettingsRow(db: Db, id: string, settings: unknown): Promise<ProjectRow | undefined> {
   return db
     .updateTable('projects')
@@ -109,4 +118,10 @@ export async function isAdminOfSharedProject(db: Db, adminId: string, userId: st
     .limit(1)
     .executeTakeFirst();
   return row !== undefined;
+}
+
+/** Every project id, in order (background work that visits all projects). */
+export async function findAllProjectIds(db: Db): Promise<string[]> {
+  const rows = await db.selectFrom('projects').select('id').orderBy('id').execute();
+  return rows.map((r) => r.id);
 }

@@ -217,6 +217,7 @@ const spanMetaColumns = [
   'status',
   'status_message',
   'redactions',
+  'content_removed_at',
 ] as const;
 
 export type SpanMetaRow = Pick<SpanRow, (typeof spanMetaColumns)[number]>;

@@ -1,4 +1,4 @@
-import type { ContentCodec } from '../../../plugins/core/codec';
+import type { CodecContext, ContentCodec } from '../../../plugins/core/codec';
 import type { NewSpanRow } from '../../db/tables';
 import type { SpanModel } from '../models';
 import { encodeContent } from '../../storage/content';
@@ -6,8 +6,8 @@ import { encodeContent } from '../../storage/content';
 // The encode stage: a span model → its row. Content becomes JSON bytes through the storage codec
 // (AES-256-GCM with the encryption plugin), bound to its project, row and column.
 
-export function encodeSpan(codec: ContentCodec, span: SpanModel): NewSpanRow {
-  const where = { projectId: span.projectId, table: 'spans', rowId: span.id };
+export function encodeSpan(codec: ContentCodec, span: SpanModel, keys?: CodecContext['keys']): NewSpanRow {
+  const where = { projectId: span.projectId, table: 'spans', rowId: span.id, ...(keys ? { keys } : {}) };
   return {
     project_id: span.projectId,
     id: span.id,

@@ -73,7 +73,9 @@ export async function ingest<Item>(deps: AppDeps, request: IngestRequest<Item>):
   if (redacted.kept.length === 0) return { accepted: 0, rejected };
 
   const priced = priceSpans(deps.prices, projectId, redacted.kept);
-  const rows = priced.map((p) => encodeSpan(deps.codec, p.model));
+  // Content is sealed under the project's data key when the codec keeps keys per project.
+  const keys = await deps.projectKeys.forProject(projectId);
+  const rows = priced.map((p) => encodeSpan(deps.codec, p.model, keys));
   await storeSpans(deps, projectId, priced, rows);
   publishSpans(
     deps,

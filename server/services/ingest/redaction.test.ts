@@ -76,9 +76,10 @@ describe('redaction at ingest', () => {
     const traces = await sql<{ metadata: string | null; name: string | null }>`
       select name, metadata::text as metadata from traces where project_id = ${projectId}`.execute(t.app.deps.db);
     const parts: string[] = [];
+    const keys = await t.app.deps.projectKeys.forProject(projectId);
     for (const row of spans.rows) {
       for (const column of ['input', 'output'] as const) {
-        const ctx = { projectId, table: 'spans', rowId: row.id, column };
+        const ctx = { projectId, table: 'spans', rowId: row.id, column, keys };
         parts.push(JSON.stringify(decodeContent(t.app.deps.codec, row[column], ctx)));
         // And the raw bytes as they sit in the table, whatever the codec.
         if (row[column]) parts.push(Buffer.from(row[column]).toString('latin1'));

@@ -11,6 +11,26 @@ export const ProjectSettingsFields = graphql(`
       name
       pattern
     }
+    retention {
+      contentDays
+      traceDays
+    }
+    auditContentReads
+  }
+`);
+
+export const RenameProjectMutation = graphql(`
+  mutation RenameProject($projectId: ID!, $name: String!) {
+    renameProject(projectId: $projectId, name: $name) {
+      id
+      name
+    }
+  }
+`);
+
+export const DeleteProjectMutation = graphql(`
+  mutation DeleteProject($projectId: ID!) {
+    deleteProject(projectId: $projectId)
   }
 `);
 

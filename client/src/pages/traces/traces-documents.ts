@@ -68,6 +68,8 @@ export const TraceDetailQuery = graphql(`
           status
           statusMessage
           metadata
+          contentStatus
+          contentRemovedAt
           redactions {
             rule
             count
@@ -83,6 +85,15 @@ export const SpanIngestedSubscription = graphql(`
     spanIngested(projectId: $projectId) {
       id
       traceId
+    }
+  }
+`);
+
+export const EraseEndUserMutation = graphql(`
+  mutation EraseEndUser($projectId: ID!, $userId: String!) {
+    eraseEndUser(projectId: $projectId, userId: $userId) {
+      traces
+      spans
     }
   }
 `);
