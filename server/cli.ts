@@ -9,6 +9,7 @@ import { ConfigError, loadConfig } from './config';
 import { createDb } from './db/create-db';
 import { migrateToLatest } from './db/migrate';
 import { ensureDashboardBuilt } from './http/dashboard-build';
+import { describeMetricsAccess } from './http/metrics-route';
 import { createHttpServer } from './http/server';
 import { assertTransportAllowed } from './http/tls';
 import { createLogger } from './logger';
@@ -35,6 +36,7 @@ async function start(): Promise<void> {
   const storage = app.dbHandle.dialect === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'Postgres';
   const scheme = config.tls ? 'https' : 'http';
   logger.info({ port, host: config.host, storage, tls: config.tls ? 'TLSv1.3' : config.tlsTerminatedByProxy ? 'proxy' : 'none' }, 'tokentrace listening');
+  logger.info(describeMetricsAccess(config));
   const base = `${scheme}://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
   console.log(`tokentrace is running on ${storage}: dashboard ${base}/ · GraphQL ${base}/graphql`);
 

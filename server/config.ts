@@ -44,6 +44,9 @@ const envSchema = z.object({
   TOKENTRACE_SIGNIN_MAX_FAILURES_PER_IP: number(z.coerce.number().int().positive().default(30)),
   TOKENTRACE_TLS_TERMINATED_BY_PROXY: bool.default(false),
   TOKENTRACE_SECURITY_CONTACT: optionalString,
+  TOKENTRACE_METRICS_TOKEN: optionalString.refine((v) => v === undefined || v.length >= 16, {
+    message: 'must be at least 16 characters (e.g. openssl rand -hex 32)',
+  }),
   GITHUB_CLIENT_ID: optionalString,
   GITHUB_CLIENT_SECRET: optionalString,
   GITHUB_BASE_URL: z.preprocess(emptyAsUnset, z.url({ protocol: /^https?$/ }).default('https://github.com')),
@@ -99,6 +102,11 @@ export interface Config {
   tlsTerminatedByProxy: boolean;
   /** Where vulnerability reports go (SECURITY.md, /.well-known/security.txt). */
   securityContact: string | undefined;
+  /**
+   * Bearer token for GET /metrics. Unset: /metrics answers only on a loopback-bound server to
+   * loopback callers that did not come through a proxy; everywhere else it is off.
+   */
+  metricsToken: string | undefined;
   /** Only the providers whose client id and secret are both set. */
   oauth: { github?: GitHubOAuthConfig; google?: GoogleOAuthConfig };
 }
@@ -157,6 +165,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     tlsTerminatedByProxy: e.TOKENTRACE_TLS_TERMINATED_BY_PROXY,
     securityContact: e.TOKENTRACE_SECURITY_CONTACT,
+    metricsToken: e.TOKENTRACE_METRICS_TOKEN,
     oauth: {
       ...(github ? { github: { ...github, baseUrl: githubBase, apiBaseUrl: githubApiBase(githubBase) } } : {}),
       // Kept as written: the discovery document's `issuer` must match it exactly (some end in /).

@@ -6,6 +6,7 @@ import type { Principal } from './auth/principal';
 import type { SignInLimiter } from './auth/sign-in-limiter';
 import type { Config } from './config';
 import type { Database, RoleName } from './db/tables';
+import type { Metrics } from './metrics/metrics';
 import type { LoadedPlugins } from './plugins/load-plugins';
 import type { PriceBook } from './prices/price-book';
 import type { ProjectSettings } from './services/models';
@@ -21,6 +22,8 @@ export interface AppDeps {
   prices: PriceBook;
   signInLimiter: SignInLimiter;
   pubsub: SpanPubSub;
+  /** Counters, histograms and gauges served at GET /metrics. */
+  metrics: Metrics;
   /** Set with REDIS_URL: state shared by several instances (rate limits) lives here. */
   redis?: Redis;
 }

@@ -1,5 +1,6 @@
 import { ingestSpans, type IngestRejection, type IngestResult } from '../../server/services/ingest/ingest';
 import { forbidden } from '../../server/errors';
+import { recordIngestOutcome } from '../../server/metrics/record-ingest-outcome';
 import { builder } from '../builder';
 import { SpanKindEnum, SpanStatusEnum } from './enums';
 
@@ -63,12 +64,20 @@ builder.mutationField('ingest', (t) =>
     resolve: async (_root, args, ctx) => {
       if (ctx.principal.kind !== 'ingestKey') throw forbidden();
       const projectId = ctx.principal.projectId;
-      return ingestSpans(
-        ctx.deps,
-        projectId,
-        args.spans.map((s) => ({ ...s, id: String(s.id), traceId: String(s.traceId), parentId: s.parentId == null ? null : String(s.parentId) })),
-        await ctx.projectSettings(projectId),
-      );
+      let result: IngestResult;
+      try {
+        result = await ingestSpans(
+          ctx.deps,
+          projectId,
+          args.spans.map((s) => ({ ...s, id: String(s.id), traceId: String(s.traceId), parentId: s.parentId == null ? null : String(s.parentId) })),
+          await ctx.projectSettings(projectId),
+        );
+      } catch (err) {
+        recordIngestOutcome(ctx.deps.metrics, null, 'graphql');
+        throw err;
+      }
+      recordIngestOutcome(ctx.deps.metrics, result, 'graphql');
+      return result;
     },
   }),
 );

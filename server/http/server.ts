@@ -3,6 +3,7 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import { sql } from 'kysely';
 import type { App } from '../app';
 import { createDashboardHandler } from './dashboard';
+import { handleMetrics } from './metrics-route';
 import { handleOAuthRoute } from './oauth-routes';
 import { handleSecurityTxt } from './security-txt';
 import { assertTransportAllowed, setTransportHeaders, tlsServerOptions } from './tls';
@@ -37,6 +38,7 @@ export function createHttpServer(app: App): Server | HttpsServer {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     setTransportHeaders(config, req.headers['x-forwarded-proto'], res);
     if (await handleProbe(app, path, res)) return;
+    if (await handleMetrics(config, app.deps.metrics, req, res, path)) return;
     if (handleSecurityTxt(config, path, res)) return;
     if (await handleOAuthRoute(app, req, res, path)) return;
     // Bodies must announce their size, so an oversized one is refused before it is read.
