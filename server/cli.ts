@@ -3,18 +3,20 @@ import { fileURLToPath } from 'node:url';
 import { config as loadDotenv } from 'dotenv';
 import { printTokentraceSchema } from '../schema/index';
 import { createApp } from './app';
+import { backupCommand } from './commands/backup-embedded';
+import { restoreCommand } from './commands/restore-embedded';
 import { rotateKeysCommand } from './commands/rotate-keys';
 import { verifyAuditCommand } from './commands/verify-audit';
 import { ConfigError, loadConfig } from './config';
 import { createDb } from './db/create-db';
-import { migrateToLatest } from './db/migrate';
+import { migrateToLatest, pendingMigrations } from './db/migrate';
 import { ensureDashboardBuilt } from './http/dashboard-build';
 import { describeMetricsAccess } from './http/metrics-route';
 import { createHttpServer } from './http/server';
 import { assertTransportAllowed } from './http/tls';
 import { createLogger } from './logger';
 
-// `tsx server/cli.ts start | migrate | print-schema | keys:rotate | verify-audit`
+// `tsx server/cli.ts start | migrate [--dry-run] | backup | restore | print-schema | keys:rotate | verify-audit`
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -63,9 +65,16 @@ async function start(): Promise<void> {
 }
 
 async function migrate(): Promise<void> {
+  const dryRun = process.argv.slice(3).includes('--dry-run');
   const config = loadConfig();
-  const db = await createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const db = await createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, purpose: 'npm run migrate' });
   try {
+    if (dryRun) {
+      const pending = await pendingMigrations(db.db);
+      if (pending.length === 0) console.log('database is up to date: no pending migrations');
+      else console.log(`${pending.length} pending ${pending.length === 1 ? 'migration' : 'migrations'} (not applied):\n${pending.map((n) => `  ${n}`).join('\n')}`);
+      return;
+    }
     const applied = await migrateToLatest(db.db);
     console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
   } finally {
@@ -82,7 +91,15 @@ async function printSchemaFile(): Promise<void> {
 async function main(): Promise<void> {
   loadDotenv({ quiet: true });
   const command = process.argv[2] ?? 'start';
-  const commands: Record<string, () => Promise<void>> = { start, migrate, 'print-schema': printSchemaFile, 'keys:rotate': rotateKeysCommand, 'verify-audit': verifyAuditCommand };
+  const commands: Record<string, () => Promise<void>> = {
+    start,
+    migrate,
+    backup: () => backupCommand(),
+    restore: () => restoreCommand(),
+    'print-schema': printSchemaFile,
+    'keys:rotate': rotateKeysCommand,
+    'verify-audit': verifyAuditCommand,
+  };
   const run = commands[command];
   if (!run) {
     console.error(`unknown command "${command}"; use one of: ${Object.keys(commands).join(', ')}`);
@@ -92,7 +109,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  const command = process.argv[2] ?? 'start';
   if (err instanceof ConfigError) console.error(err.message);
-  else console.error('tokentrace failed to start:', err instanceof Error ? err.message : err);
+  else if (command === 'start') console.error('tokentrace failed to start:', err instanceof Error ? err.message : err);
+  else console.error(`tokentrace ${command}:`, err instanceof Error ? err.message : err);
   process.exit(1);
 });

@@ -4,6 +4,7 @@ import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import type { PoolStats } from '../metrics/metrics';
 import { countConnections } from './counted-dialect';
+import { lockDataDir } from './data-dir-lock';
 import { prepareHotStatements } from './prepared-statements';
 import { isIngestWrite } from './repositories/spans';
 import type { Database } from './tables';
@@ -19,6 +20,8 @@ export interface DbConfig {
   onQuery?: (sql: string) => void;
   /** Prepare ingest's repeated statements on Postgres (see prepared-statements.ts). @default true */
   prepareStatements?: boolean;
+  /** Who holds the embedded database's lock, for the message another process gets. @default 'tokentrace server' */
+  purpose?: string;
 }
 
 export interface DbHandle {
@@ -42,11 +45,28 @@ export async function createDb(config: DbConfig): Promise<DbHandle> {
   }
   const { PGlite } = await import('@electric-sql/pglite');
   const dataDir = config.dataDir === 'memory://' ? undefined : `${config.dataDir}/pgdata`;
-  if (dataDir) await mkdir(dataDir, { recursive: true });
-  const pglite = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
+  let unlock = () => {};
+  if (dataDir) {
+    await mkdir(dataDir, { recursive: true });
+    unlock = lockDataDir(config.dataDir, config.purpose ?? 'tokentrace server');
+  }
+  let pglite: Awaited<ReturnType<typeof PGlite.create>>;
+  try {
+    pglite = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
+  } catch (err) {
+    unlock();
+    throw err;
+  }
   const counted = countConnections(new PGliteDialect(pglite));
   const db = new Kysely<Database>({ dialect: counted.dialect, log: queryLogger(config) });
-  return { db, dialect: 'pglite', poolStats: () => ({ size: 1, ...counted.counts() }), close: () => db.destroy() };
+  const close = async () => {
+    try {
+      await db.destroy(); // closes PGlite too
+    } finally {
+      unlock();
+    }
+  };
+  return { db, dialect: 'pglite', poolStats: () => ({ size: 1, ...counted.counts() }), close };
 }
 
 function queryLogger(config: DbConfig): ((event: LogEvent) => void) | undefined {
