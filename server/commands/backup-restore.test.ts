@@ -40,7 +40,7 @@ function cli(args: string[], dataDir: string, env: Record<string, string> = {}):
       },
       (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
     );
-  }, SLOW);
+  });
 }
 
 beforeAll(async () => {
