@@ -55,6 +55,9 @@ const envSchema = z.object({
   GOOGLE_ISSUER: z.preprocess(emptyAsUnset, z.url({ protocol: /^https?$/ }).default('https://accounts.google.com')),
 });
 
+/** Every environment variable the server reads (README table and .env.example list the same; a test checks). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+
 export interface GitHubOAuthConfig {
   clientId: string;
   clientSecret: string;
