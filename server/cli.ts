@@ -26,7 +26,7 @@ async function start(): Promise<void> {
   assertTransportAllowed(config);
   const logger = createLogger(config.logLevel);
   // Before the database opens: a fresh clone gets its dashboard built (client/dist) first.
-  await ensureDashboardBuilt(logger);
+  if (!config.skipDashboardBuild) await ensureDashboardBuilt(logger);
   const app = await createApp(config, { logger });
   const server = createHttpServer(app);
   await new Promise<void>((resolve, reject) => {

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'dotenv';
 import { describe, expect, it } from 'vitest';
@@ -30,7 +31,28 @@ function difference(a: readonly string[], b: readonly string[]): string[] {
   return [...new Set(a)].filter((x) => !b.includes(x)).sort();
 }
 
+/** `process.env.NAME` reads in the server's own code (tests and test helpers aside). */
+function directEnvReads(): string[] {
+  const names: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name !== 'testing' && entry.name !== 'node_modules') walk(path);
+      } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) {
+        names.push(...[...readFileSync(path, 'utf8').matchAll(/process\.env\.([A-Z][A-Z0-9_]*)/g)].map((m) => m[1]!));
+      }
+    }
+  };
+  for (const dir of ['server', 'schema', 'plugins']) walk(fileURLToPath(new URL(dir, ROOT)));
+  return names;
+}
+
 describe('configuration documentation', () => {
+  it('the server reads the environment only through the config schema', () => {
+    expect(directEnvReads()).toEqual([]);
+  });
+
   it('the README table lists exactly the variables the config schema reads', () => {
     const documented = readmeVariables();
     expect({ missingFromReadme: difference(CONFIG_VARIABLES, documented), notReadByServer: difference(documented, CONFIG_VARIABLES) }).toEqual({

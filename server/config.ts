@@ -44,6 +44,7 @@ const envSchema = z.object({
   TOKENTRACE_SIGNIN_MAX_FAILURES_PER_IP: number(z.coerce.number().int().positive().default(30)),
   TOKENTRACE_TLS_TERMINATED_BY_PROXY: bool.default(false),
   TOKENTRACE_SECURITY_CONTACT: optionalString,
+  TOKENTRACE_SKIP_DASHBOARD_BUILD: bool.default(false),
   TOKENTRACE_METRICS_TOKEN: optionalString.refine((v) => v === undefined || v.length >= 16, {
     message: 'must be at least 16 characters (e.g. openssl rand -hex 32)',
   }),
@@ -110,6 +111,8 @@ export interface Config {
    * loopback callers that did not come through a proxy; everywhere else it is off.
    */
   metricsToken: string | undefined;
+  /** Start without building client/dist even when it is missing or stale (images ship it built). */
+  skipDashboardBuild: boolean;
   /** Only the providers whose client id and secret are both set. */
   oauth: { github?: GitHubOAuthConfig; google?: GoogleOAuthConfig };
 }
@@ -169,6 +172,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     tlsTerminatedByProxy: e.TOKENTRACE_TLS_TERMINATED_BY_PROXY,
     securityContact: e.TOKENTRACE_SECURITY_CONTACT,
     metricsToken: e.TOKENTRACE_METRICS_TOKEN,
+    skipDashboardBuild: e.TOKENTRACE_SKIP_DASHBOARD_BUILD,
     oauth: {
       ...(github ? { github: { ...github, baseUrl: githubBase, apiBaseUrl: githubApiBase(githubBase) } } : {}),
       // Kept as written: the discovery document's `issuer` must match it exactly (some end in /).
