@@ -8,13 +8,16 @@ import { connect } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../server/app';
+import { loadConfig } from '../server/config';
 import { createLbClient, type LbClient, type LiveTail } from './test/lb-client';
 
 // deploy/run-local.sh, driven as a user would through the load balancer: HAProxy (TLS 1.3) in
 // front of two tokentrace instances in production mode on one Postgres and one Redis. Sign up,
 // create a key, ingest on one instance while the other one's live tail shows it, read on the
 // other, kill an instance in the middle of an SDK's stream of spans and keep going without a
-// span lost or doubled, and find the real client IP (not the proxy's) in the audit log.
+// span lost or doubled, and find the real client IP (not the proxy's) in the audit log. Then the
+// backup docs/operations.md gives for Postgres: pg_dump, pg_restore, and the key ring read back.
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -104,7 +107,10 @@ async function waitFor(condition: () => boolean, what: string, ms = 10_000): Pro
 }
 
 const INGEST = 'mutation($s: [SpanInput!]!) { ingest(spans: $s) { accepted rejected { reason } } }';
-const oneSpan = (name: string) => [{ id: `${name}-${randomBytes(3).toString('hex')}`, traceId: `trace-${name}`, kind: 'SPAN', name, startTime: new Date().toISOString() }];
+const CONTENT = { question: 'where is my order?' };
+const oneSpan = (name: string) => [{ id: `${name}-${randomBytes(3).toString('hex')}`, traceId: `trace-${name}`, kind: 'SPAN', name, input: CONTENT, startTime: new Date().toISOString() }];
+/** Left by the journey for the backup test that follows it. */
+const journey: { projectId?: string; cookie?: string } = {};
 
 beforeAll(async () => {
   if (!existsSync('/usr/sbin/haproxy')) throw new Error('HAProxy is not installed: apt-get install -y haproxy');
@@ -161,6 +167,7 @@ describe('deploy/run-local.sh', () => {
 
     const project = await gql('mutation { createProject(input: { name: "deployed" }) { id } }', {}, { cookie });
     const projectId = project.data.createProject.id as string;
+    Object.assign(journey, { projectId, cookie });
     // A forged X-Forwarded-For must not reach the audit log: the proxy overwrites it.
     const key = await gql(
       'mutation($p: ID!) { createApiKey(projectId: $p, name: "ingest") { secret } }',
@@ -220,5 +227,37 @@ describe('deploy/run-local.sh', () => {
     const entries = audit.data.project.auditLog.edges.map((e: any) => e.node) as { action: string; ip: string }[];
     expect(entries.map((e) => e.action)).toContain('api_key.create');
     expect(new Set(entries.map((e) => e.ip))).toEqual(new Set([CLIENT_IP]));
+  });
+
+  it('the documented pg_dump / pg_restore round trip, with the key ring kept apart, reads the content back', async () => {
+    expect(journey.projectId).toBeDefined();
+    const restoredName = `${dbName}_restored`;
+    const dump = join(state, 'tokentrace.dump');
+    const restoredUrl = new URL(databaseUrl());
+    restoredUrl.pathname = `/${restoredName}`;
+    await run('pg_dump', ['--format=custom', '--no-owner', `--file=${dump}`, databaseUrl()], {});
+    await admin(`create database ${restoredName}`);
+    try {
+      await run('pg_restore', ['--no-owner', '--exit-on-error', `--dbname=${restoredUrl}`, dump], {});
+      const keys = /^TOKENTRACE_ENCRYPTION_KEYS=(.*)$/m.exec(readFileSync(join(state, 'encryption-keys.env'), 'utf8'))![1]!;
+      const app = await createApp(loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: restoredUrl.toString(), TOKENTRACE_ENCRYPTION_KEYS: keys }));
+      try {
+        // The user's session came back with the database: the same cookie reads the same span.
+        const res = await app.yoga.fetch('http://localhost:4000/graphql', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', cookie: journey.cookie! },
+          body: JSON.stringify({ query: 'query($p: ID!) { project(id: $p) { traces(first: 100) { edges { node { spans { name input } } } } } }', variables: { p: journey.projectId } }),
+        });
+        const body = (await res.json()) as { data: any; errors?: unknown };
+        expect(body.errors).toBeUndefined();
+        const spans = body.data.project.traces.edges.flatMap((e: any) => e.node.spans);
+        expect(spans.find((s: any) => s.name === 'cross-instance')?.input).toEqual(CONTENT);
+        expect(spans.filter((s: any) => s.name.startsWith('sdk-'))).toHaveLength(80);
+      } finally {
+        await app.close();
+      }
+    } finally {
+      await admin(`drop database if exists ${restoredName} with (force)`);
+    }
   });
 });
