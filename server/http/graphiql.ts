@@ -3,8 +3,8 @@ import { createRequire } from 'node:module';
 import type { Plugin } from 'graphql-yoga';
 
 // GraphiQL at GET /graphql, from assets this server serves itself: an install without internet
-// access (who self-hosts a governance product) gets a working GraphiQL, and no third-party
-// script ever runs next to a session cookie.
+// access (who self-hosts a governance product) gets a working GraphiQL, and no script from
+// another host ever runs next to a session cookie.
 //
 // Yoga's own page loads GraphiQL from a CDN; @graphql-yoga/render-graphiql ships the same
 // GraphiQL but inlines ~9 MB of script, style and workers into one page, which the strict CSP
