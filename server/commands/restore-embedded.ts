@@ -109,5 +109,6 @@ export async function restoreCommand(args = process.argv.slice(3)): Promise<void
     process.exitCode = 4;
     return;
   }
-  console.log(`restore: ${check.checked} sampled content values read back with the key ring from ${describeKeySource(config)}.`);
+  if (check.checked === 0) console.log('restore: no span content stored yet, so there was nothing to read back.');
+  else console.log(`restore: ${check.checked} sampled content values read back with the key ring from ${describeKeySource(config)}.`);
 }
