@@ -261,7 +261,7 @@ try {
       (spans) => spans.map(toInput),
       async (spans) => {
         const principal = { kind: 'ingestKey' as const, apiKeyId: 'bench', projectId: p };
-        const r = await ingest(app.deps, { principal, items: spans, map: mapGraphqlSpan });
+        const r = await ingest(app.deps, { door: 'graphql', principal, items: spans, map: mapGraphqlSpan });
         if (r.rejected.length) throw new Error(JSON.stringify(r.rejected[0]));
       },
     );

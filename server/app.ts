@@ -7,6 +7,8 @@ import { createDb, type DbHandle } from './db/create-db';
 import { migrateToLatest } from './db/migrate';
 import { createTokentraceYoga, type TokentraceYoga } from './http/yoga';
 import { createLogger } from './logger';
+import { createMetrics } from './metrics/metrics';
+import { useRequestMetrics } from './metrics/use-request-metrics';
 import { loadPlugins } from './plugins/load-plugins';
 import { createPriceBook } from './prices/price-book';
 import { createRedisClients, redisAddress, type RedisClients } from './redis';
@@ -72,9 +74,11 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
       signInLimiter: createSignInLimiter(config.signInLimits, { redis: redis?.publisher }),
       ingestLimiter: createIngestRateLimiter(config.ingest.spansPerMinute, { redis: redis?.publisher }),
       pubsub: createSpanPubSub(redis ? createRedisSpanEventTarget(redis) : undefined),
+      metrics: createMetrics({ pool: () => dbHandle.poolStats() }),
       ...(redis ? { redis: redis.publisher } : {}),
     };
-    const yoga = createTokentraceYoga(deps, plugins.yoga as Parameters<typeof createTokentraceYoga>[1]);
+    type YogaPlugins = NonNullable<Parameters<typeof createTokentraceYoga>[1]>;
+    const yoga = createTokentraceYoga(deps, [useRequestMetrics(deps.metrics), ...plugins.yoga] as YogaPlugins);
     const maintenance = createMaintenance(deps, [pruneAccessLog]);
     if (options.background) maintenance.start();
     return {

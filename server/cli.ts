@@ -4,18 +4,21 @@ import { config as loadDotenv } from 'dotenv';
 import { printTokentraceSchema } from '../schema/index';
 import { createApp } from './app';
 import { rotateDataKeysCommand } from './commands/rotate-data-keys';
+import { backupCommand } from './commands/backup-embedded';
+import { restoreCommand } from './commands/restore-embedded';
 import { rotateKeysCommand } from './commands/rotate-keys';
 import { runRetentionCommand } from './commands/run-retention';
 import { verifyAuditCommand } from './commands/verify-audit';
 import { ConfigError, loadConfig } from './config';
 import { createDb } from './db/create-db';
-import { migrateToLatest } from './db/migrate';
+import { migrateToLatest, pendingMigrations } from './db/migrate';
 import { ensureDashboardBuilt } from './http/dashboard-build';
+import { describeMetricsAccess } from './http/metrics-route';
 import { createHttpServer } from './http/server';
 import { assertTransportAllowed } from './http/tls';
 import { createLogger } from './logger';
 
-// `tsx server/cli.ts start | migrate | print-schema | keys:rotate | keys:rotate-data | retention:run | verify-audit`
+// `tsx server/cli.ts start | migrate [--dry-run] | backup | restore | print-schema | keys:rotate | keys:rotate-data | retention:run | verify-audit`
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -25,7 +28,7 @@ async function start(): Promise<void> {
   assertTransportAllowed(config);
   const logger = createLogger(config.logLevel);
   // Before the database opens: a fresh clone gets its dashboard built (client/dist) first.
-  await ensureDashboardBuilt(logger);
+  if (!config.skipDashboardBuild) await ensureDashboardBuilt(logger);
   const app = await createApp(config, { logger, background: true });
   const server = createHttpServer(app);
   await new Promise<void>((resolve, reject) => {
@@ -37,6 +40,7 @@ async function start(): Promise<void> {
   const storage = app.dbHandle.dialect === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'Postgres';
   const scheme = config.tls ? 'https' : 'http';
   logger.info({ port, host: config.host, storage, tls: config.tls ? 'TLSv1.3' : config.tlsTerminatedByProxy ? 'proxy' : 'none' }, 'tokentrace listening');
+  logger.info(describeMetricsAccess(config));
   const base = `${scheme}://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
   console.log(`tokentrace is running on ${storage}: dashboard ${base}/ · GraphQL ${base}/graphql`);
 
@@ -63,9 +67,16 @@ async function start(): Promise<void> {
 }
 
 async function migrate(): Promise<void> {
+  const dryRun = process.argv.slice(3).includes('--dry-run');
   const config = loadConfig();
-  const db = await createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const db = await createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, purpose: 'npm run migrate' });
   try {
+    if (dryRun) {
+      const pending = await pendingMigrations(db.db);
+      if (pending.length === 0) console.log('database is up to date: no pending migrations');
+      else console.log(`${pending.length} pending ${pending.length === 1 ? 'migration' : 'migrations'} (not applied):\n${pending.map((n) => `  ${n}`).join('\n')}`);
+      return;
+    }
     const applied = await migrateToLatest(db.db);
     console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
   } finally {
@@ -82,7 +93,17 @@ async function printSchemaFile(): Promise<void> {
 async function main(): Promise<void> {
   loadDotenv({ quiet: true });
   const command = process.argv[2] ?? 'start';
-  const commands: Record<string, () => Promise<void>> = { start, migrate, 'print-schema': printSchemaFile, 'keys:rotate': rotateKeysCommand, 'keys:rotate-data': rotateDataKeysCommand, 'retention:run': runRetentionCommand, 'verify-audit': verifyAuditCommand };
+  const commands: Record<string, () => Promise<void>> = {
+    start,
+    migrate,
+    backup: () => backupCommand(),
+    restore: () => restoreCommand(),
+    'print-schema': printSchemaFile,
+    'keys:rotate': rotateKeysCommand,
+    'keys:rotate-data': rotateDataKeysCommand,
+    'retention:run': runRetentionCommand,
+    'verify-audit': verifyAuditCommand,
+  };
   const run = commands[command];
   if (!run) {
     console.error(`unknown command "${command}"; use one of: ${Object.keys(commands).join(', ')}`);
@@ -92,7 +113,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  const command = process.argv[2] ?? 'start';
   if (err instanceof ConfigError) console.error(err.message);
-  else console.error('tokentrace failed to start:', err instanceof Error ? err.message : err);
+  else if (command === 'start') console.error('tokentrace failed to start:', err instanceof Error ? err.message : err);
+  else console.error(`tokentrace ${command}:`, err instanceof Error ? err.message : err);
   process.exit(1);
 });

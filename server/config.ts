@@ -48,6 +48,10 @@ const envSchema = z.object({
   TOKENTRACE_MAINTENANCE_INTERVAL_MINUTES: number(z.coerce.number().min(0).max(24 * 60).default(10)),
   TOKENTRACE_ACCESS_LOG_DAYS: number(z.coerce.number().int().min(1).max(36_500).default(90)),
   TOKENTRACE_EXPORTS_PER_INSTANCE: number(z.coerce.number().int().min(1).max(100).default(2)),
+  TOKENTRACE_SKIP_DASHBOARD_BUILD: bool.default(false),
+  TOKENTRACE_METRICS_TOKEN: optionalString.refine((v) => v === undefined || v.length >= 16, {
+    message: 'must be at least 16 characters (e.g. openssl rand -hex 32)',
+  }),
   GITHUB_CLIENT_ID: optionalString,
   GITHUB_CLIENT_SECRET: optionalString,
   GITHUB_BASE_URL: z.preprocess(emptyAsUnset, z.url({ protocol: /^https?$/ }).default('https://github.com')),
@@ -55,6 +59,9 @@ const envSchema = z.object({
   GOOGLE_CLIENT_SECRET: optionalString,
   GOOGLE_ISSUER: z.preprocess(emptyAsUnset, z.url({ protocol: /^https?$/ }).default('https://accounts.google.com')),
 });
+
+/** Every environment variable the server reads (README table and .env.example list the same; a test checks). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
 
 export interface GitHubOAuthConfig {
   clientId: string;
@@ -107,6 +114,13 @@ export interface Config {
   tlsTerminatedByProxy: boolean;
   /** Where vulnerability reports go (SECURITY.md, /.well-known/security.txt). */
   securityContact: string | undefined;
+  /**
+   * Bearer token for GET /metrics. Unset: /metrics answers only on a loopback-bound server to
+   * loopback callers that did not come through a proxy; everywhere else it is off.
+   */
+  metricsToken: string | undefined;
+  /** Start without building client/dist even when it is missing or stale (images ship it built). */
+  skipDashboardBuild: boolean;
   /** Only the providers whose client id and secret are both set. */
   oauth: { github?: GitHubOAuthConfig; google?: GoogleOAuthConfig };
   /**
@@ -187,6 +201,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maintenanceIntervalMs: e.TOKENTRACE_MAINTENANCE_INTERVAL_MINUTES * 60_000,
     accessLogRetentionDays: e.TOKENTRACE_ACCESS_LOG_DAYS,
     exportsPerInstance: e.TOKENTRACE_EXPORTS_PER_INSTANCE,
+    metricsToken: e.TOKENTRACE_METRICS_TOKEN,
+    skipDashboardBuild: e.TOKENTRACE_SKIP_DASHBOARD_BUILD,
     oauth: {
       ...(github ? { github: { ...github, baseUrl: githubBase, apiBaseUrl: githubApiBase(githubBase) } } : {}),
       // Kept as written: the discovery document's `issuer` must match it exactly (some end in /).

@@ -6,6 +6,7 @@ import type { Principal } from './auth/principal';
 import type { SignInLimiter } from './auth/sign-in-limiter';
 import type { Config } from './config';
 import type { Database, RoleName } from './db/tables';
+import type { Metrics } from './metrics/metrics';
 import type { LoadedPlugins } from './plugins/load-plugins';
 import type { PriceBook } from './prices/price-book';
 import type { IngestRateLimiter } from './services/ingest/ingest-rate-limiter';
@@ -32,6 +33,8 @@ export interface AppDeps {
   /** Spans per minute per project, for both ingest doors. */
   ingestLimiter: IngestRateLimiter;
   pubsub: SpanPubSub;
+  /** Counters, histograms and gauges served at GET /metrics. */
+  metrics: Metrics;
   /** Set with REDIS_URL: state shared by several instances (rate limits) lives here. */
   redis?: Redis;
 }

@@ -1,11 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { build } from 'vite';
+import { check, E2eFailure, launchChromium, ROOT, startServer, step } from './harness';
 
 // The dashboard end to end, in Debian's Chromium against a real server on embedded PGlite:
 // an owner signs up, creates a project and an API key, spans are ingested with that key, the
@@ -15,20 +13,11 @@ import { build } from 'vite';
 // for the viewer), erasure of one end user, and renaming and deleting the project.
 // Screenshots of every page go to client/e2e/artifacts/. Exits non-zero on the first failure.
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CLIENT = join(ROOT, 'client');
 const ARTIFACTS = join(CLIENT, 'e2e', 'artifacts');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const PASSWORD = 'e2e correct horse battery';
 const RENDER_BUDGET_MS = 200;
 const INITIAL_JS_BUDGET_KB = 150;
-
-const step = (text: string) => console.log(`e2e: ${text}`);
-
-class E2eFailure extends Error {}
-function check(condition: unknown, message: string): asserts condition {
-  if (!condition) throw new E2eFailure(message);
-}
 
 // --- build --------------------------------------------------------------------------------
 
@@ -51,53 +40,6 @@ async function buildClientIfNeeded(): Promise<void> {
   }
   step('building the client');
   await build({ configFile: join(CLIENT, 'vite.config.ts'), logLevel: 'warn' });
-}
-
-// --- server -------------------------------------------------------------------------------
-
-interface RunningServer {
-  url: string;
-  process: ChildProcess;
-  dataDir: string;
-  output: string[];
-}
-
-async function startServer(): Promise<RunningServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'tokentrace-e2e-'));
-  const output: string[] = [];
-  const child = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), ['server/cli.ts', 'start'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      NODE_ENV: 'test',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      TOKENTRACE_DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn',
-      DATABASE_URL: '',
-      TOKENTRACE_CONFIG: '',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new E2eFailure(`the server did not start within 90 s:\n${output.join('')}`)), 90_000);
-    const onData = (chunk: Buffer) => {
-      const text = chunk.toString();
-      output.push(text);
-      const match = /https?:\/\/[^\s:/]+:(\d+)/.exec(output.join(''));
-      if (match && /running/.test(output.join(''))) {
-        clearTimeout(timer);
-        resolve(`http://127.0.0.1:${match[1]}`);
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', (c: Buffer) => output.push(c.toString()));
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new E2eFailure(`the server exited with ${code}:\n${output.join('')}`));
-    });
-  });
-  return { url, process: child, dataDir, output };
 }
 
 // --- helpers ------------------------------------------------------------------------------
@@ -512,9 +454,6 @@ async function journey(browser: Browser, url: string): Promise<{ renderMs: numbe
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(CHROMIUM)) {
-    throw new E2eFailure(`Chromium not found at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (or set CHROMIUM_PATH).`);
-  }
   // Fresh screenshots only: a renamed step must not leave an old picture behind.
   rmSync(ARTIFACTS, { recursive: true, force: true });
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -529,10 +468,7 @@ async function main(): Promise<void> {
   try {
     const headers = await fetch(`${server.url}/`).then((r) => r.headers);
     check(/script-src 'self'/.test(headers.get('content-security-policy') ?? ''), 'the dashboard is served without its CSP');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     const { renderMs, frameMs } = await journey(browser, server.url);
     check(pageProblems.length === 0, `the pages logged errors:\n  ${pageProblems.join('\n  ')}`);
     console.log('');
@@ -547,9 +483,7 @@ async function main(): Promise<void> {
     throw err;
   } finally {
     await browser?.close();
-    server.process.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 300));
-    rmSync(server.dataDir, { recursive: true, force: true });
+    await server.stop();
   }
 }
 

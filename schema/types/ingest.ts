@@ -69,6 +69,7 @@ builder.mutationField('ingest', (t) =>
     resolve: async (_root, args, ctx) => {
       if (ctx.principal.kind !== 'ingestKey') throw forbidden();
       return ingest(ctx.deps, {
+        door: 'graphql',
         principal: ctx.principal,
         settings: await ctx.projectSettings(ctx.principal.projectId),
         items: args.spans,

@@ -58,8 +58,12 @@ function liveTail(ctx: RequestContext, projectId: string): AsyncIterable<SpanMod
   // A Repeater rather than an async generator: on disconnect it returns the source at once,
   // where a generator would wait for the next span to arrive before unsubscribing.
   return new Repeater<SpanModel>(async (push, stop) => {
+    const closed = ctx.deps.metrics.liveTailOpened();
     const iterator = source[Symbol.asyncIterator]();
-    void stop.then(() => iterator.return?.());
+    void stop.then(() => {
+      closed();
+      return iterator.return?.();
+    });
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
       const { member, content } = await currentAccess();
       if (!member) break;

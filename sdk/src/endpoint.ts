@@ -11,7 +11,11 @@ function isLoopback(hostname: string): boolean {
   return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
 }
 
-/** The endpoint as a URL string, or throws with a message that says what to change. */
+/**
+ * The endpoint as a URL string, or throws with a message that says what to change. The server's
+ * address alone (`https://tokentrace.example.com`, with or without a trailing `/`) means its
+ * GraphQL endpoint, `/graphql`; any other path is taken as written (a server behind a path prefix).
+ */
 export function checkEndpoint(endpoint: string, allowInsecureLocalhost: boolean): string {
   let url: URL;
   try {
@@ -19,6 +23,7 @@ export function checkEndpoint(endpoint: string, allowInsecureLocalhost: boolean)
   } catch {
     throw new TypeError(`tokentrace: endpoint is not a valid URL: ${JSON.stringify(endpoint)}`);
   }
+  if (url.pathname === '/' || url.pathname === '') url.pathname = '/graphql';
   if (url.username || url.password) {
     throw new TypeError('tokentrace: endpoint must not carry credentials; pass the key as apiKey');
   }

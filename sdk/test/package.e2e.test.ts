@@ -16,13 +16,16 @@ import { installPackedSdk, run, runNode, ROOT, type PackedApp } from './helpers/
 let testApp: TestApp;
 let server: Server;
 let endpoint: string;
+/** The server's address alone: the SDK adds /graphql. */
+let baseUrl: string;
 let packed: PackedApp;
 
 beforeAll(async () => {
   [testApp, packed] = await Promise.all([createTestApp(), installPackedSdk()]);
   server = createHttpServer(testApp.app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  endpoint = `${baseUrl}/graphql`;
 }, 180_000);
 
 afterAll(async () => {
@@ -74,6 +77,20 @@ void n; void client; void tt.flush(); void tt.shutdown({ timeoutMs: 1 });
   });
 });
 
+describe('publishing', () => {
+  it('passes npm publish --dry-run with the built files, the README and the repository licence', async () => {
+    const { stdout } = await run('npm', ['publish', '--dry-run', '--json'], { cwd: join(ROOT, 'sdk') });
+    const report = JSON.parse(stdout)['@tokentrace/sdk'] ?? JSON.parse(stdout);
+    expect(report).toMatchObject({ name: '@tokentrace/sdk', version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
+    const files = (report.files as { path: string }[]).map((f) => f.path);
+    expect(files).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'package.json', 'dist/sdk/src/index.js', 'dist/sdk/src/index.d.ts']));
+    expect(files.filter((f) => !/^(LICENSE|README\.md|package\.json|dist\/.*\.(js|d\.ts))$/.test(f))).toEqual([]);
+    expect(await readFile(join(ROOT, 'sdk/LICENSE'), 'utf8')).toBe(await readFile(join(ROOT, 'LICENSE'), 'utf8'));
+    const manifest = JSON.parse(await readFile(join(ROOT, 'sdk/package.json'), 'utf8'));
+    expect(manifest.license).toBe(JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')).license);
+  });
+});
+
 describe('process exit', () => {
   it('with the server unreachable and no flush(), the process still ends promptly and reports what it gave up', async () => {
     await writeFile(
@@ -90,7 +107,7 @@ for (let i = 0; i < 3; i++) tt.startSpan({ name: 's' + i }).end();
 });
 
 describe('against a real server', () => {
-  it('a plain-node app sends traces that show up with parents, tokens, cost and errors — flushed on exit', async () => {
+  it('a plain-node app given the server address sends traces that show up with parents, tokens, cost and errors — flushed on exit', async () => {
     const { owner, projectId, secret } = await testApp.projectWithKey();
     await writeFile(
       join(packed.dir, 'app.mjs'),
@@ -108,7 +125,7 @@ await tt.trace({ name: 'e2e-answer', userId: 'user-7', tags: ['e2e'] }, async (t
 console.log(JSON.stringify({ traceId }));
 `,
     );
-    const { stdout, stderr, ms } = await runNode(packed.dir, 'app.mjs', { TOKENTRACE_API_KEY: secret, TOKENTRACE_ENDPOINT: endpoint });
+    const { stdout, stderr, ms } = await runNode(packed.dir, 'app.mjs', { TOKENTRACE_API_KEY: secret, TOKENTRACE_ENDPOINT: baseUrl });
     expect(stderr).toBe('');
     expect(ms).toBeLessThan(10_000); // the 1 s flush interval did not hold the process
     const { traceId } = JSON.parse(stdout);

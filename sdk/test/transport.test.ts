@@ -50,7 +50,7 @@ describe('batching', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(990);
     expect(stub.requests.map((r) => r.json().variables.spans.length)).toEqual([3, 1]);
     expect(ids(stub)).toEqual(['s0', 's1', 's2', 's3']);
-    // The stub has the request before the SDK has read the answer and counted it.
+    // The stub records a request when it arrives; the SDK counts it sent once the answer is read.
     await vi.waitFor(() => expect(tt.stats()).toMatchObject({ queued: 0, sent: 4, failed: 0 }));
   });
 

@@ -2,6 +2,9 @@ import { mkdir } from 'node:fs/promises';
 import { Kysely, PostgresDialect, type LogEvent } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
+import type { PoolStats } from '../metrics/metrics';
+import { countConnections } from './counted-dialect';
+import { lockDataDir } from './data-dir-lock';
 import { prepareHotStatements } from './prepared-statements';
 import { isIngestWrite } from './repositories/spans';
 import type { Database } from './tables';
@@ -17,29 +20,53 @@ export interface DbConfig {
   onQuery?: (sql: string) => void;
   /** Prepare ingest's repeated statements on Postgres (see prepared-statements.ts). @default true */
   prepareStatements?: boolean;
+  /** Who holds the embedded database's lock, for the message another process gets. @default 'tokentrace server' */
+  purpose?: string;
 }
 
 export interface DbHandle {
   db: Kysely<Database>;
   dialect: 'postgres' | 'pglite';
+  /** Connections in use and queries waiting for one (GET /metrics). */
+  poolStats(): PoolStats;
   close(): Promise<void>;
 }
 
 export async function createDb(config: DbConfig): Promise<DbHandle> {
   if (config.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: config.databaseUrl, max: config.poolSize ?? 10 });
+    const size = config.poolSize ?? 10;
+    const pool = new pg.Pool({ connectionString: config.databaseUrl, max: size });
     // A broken idle connection must not crash the process; the next query reconnects.
     pool.on('error', () => {});
     if (config.prepareStatements !== false) prepareHotStatements(pool, isIngestWrite);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: queryLogger(config) });
-    return { db, dialect: 'postgres', close: () => db.destroy() };
+    const poolStats = () => ({ size, inUse: pool.totalCount - pool.idleCount, waiting: pool.waitingCount });
+    return { db, dialect: 'postgres', poolStats, close: () => db.destroy() };
   }
   const { PGlite } = await import('@electric-sql/pglite');
   const dataDir = config.dataDir === 'memory://' ? undefined : `${config.dataDir}/pgdata`;
-  if (dataDir) await mkdir(dataDir, { recursive: true });
-  const pglite = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite), log: queryLogger(config) });
-  return { db, dialect: 'pglite', close: () => db.destroy() };
+  let unlock = () => {};
+  if (dataDir) {
+    await mkdir(dataDir, { recursive: true });
+    unlock = lockDataDir(config.dataDir, config.purpose ?? 'tokentrace server');
+  }
+  let pglite: Awaited<ReturnType<typeof PGlite.create>>;
+  try {
+    pglite = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
+  } catch (err) {
+    unlock();
+    throw err;
+  }
+  const counted = countConnections(new PGliteDialect(pglite));
+  const db = new Kysely<Database>({ dialect: counted.dialect, log: queryLogger(config) });
+  const close = async () => {
+    try {
+      await db.destroy(); // closes PGlite too
+    } finally {
+      unlock();
+    }
+  };
+  return { db, dialect: 'pglite', poolStats: () => ({ size: 1, ...counted.counts() }), close };
 }
 
 function queryLogger(config: DbConfig): ((event: LogEvent) => void) | undefined {

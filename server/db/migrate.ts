@@ -1,10 +1,55 @@
-import { Migrator, type Kysely, type MigrationResultSet } from 'kysely';
+import { Migrator, sql, type Kysely, type MigrationResultSet } from 'kysely';
 import { migrations } from '../../migrations/index';
+import { TOKENTRACE_VERSION } from '../version';
 import type { Database } from './tables';
 
+// Migrations run forward only, at start (`npm start`) or on their own (`npm run migrate`).
+// A database that records a migration this code does not know was migrated by a newer
+// tokentrace: running older code on it could write rows the newer schema no longer accepts, or
+// read columns it renamed, so the start stops instead and says what to do (docs/upgrade.md).
+
+export class DatabaseTooNewError extends Error {
+  override name = 'DatabaseTooNewError';
+  constructor(readonly unknown: string[]) {
+    super(
+      `This database was migrated by a newer version of tokentrace: it records ${unknown.length === 1 ? 'migration' : 'migrations'} ` +
+        `${unknown.join(', ')}, which tokentrace ${TOKENTRACE_VERSION} does not know. ` +
+        'Run the newer version again, or restore the backup taken before the upgrade (see docs/upgrade.md). ' +
+        'Nothing was changed.',
+    );
+  }
+}
+
+function migrator(db: Kysely<Database>): Migrator {
+  return new Migrator({ db, provider: { getMigrations: async () => migrations } });
+}
+
+/** Names the database records as applied (none on a fresh database). */
+async function appliedMigrationNames(db: Kysely<Database>): Promise<string[]> {
+  const table = await sql<{ name: string | null }>`select to_regclass('kysely_migration')::text as name`.execute(db);
+  if (!table.rows[0]?.name) return [];
+  const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(db);
+  return applied.rows.map((r) => r.name);
+}
+
+/** Throws DatabaseTooNewError when the database records a migration this version lacks. */
+export async function assertDatabaseNotNewer(db: Kysely<Database>): Promise<void> {
+  const unknown = (await appliedMigrationNames(db)).filter((name) => !(name in migrations));
+  if (unknown.length > 0) throw new DatabaseTooNewError(unknown);
+}
+
+/** The migrations `migrateToLatest` would apply, in order; changes nothing. */
+export async function pendingMigrations(db: Kysely<Database>): Promise<string[]> {
+  await assertDatabaseNotNewer(db);
+  const applied = new Set(await appliedMigrationNames(db));
+  return Object.keys(migrations)
+    .sort()
+    .filter((name) => !applied.has(name));
+}
+
 export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
-  const result: MigrationResultSet = await migrator.migrateToLatest();
+  await assertDatabaseNotNewer(db);
+  const result: MigrationResultSet = await migrator(db).migrateToLatest();
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new Error(`migration ${failed} failed: ${String((result.error as Error).message ?? result.error)}`);

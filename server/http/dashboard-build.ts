@@ -36,7 +36,6 @@ export function dashboardBuildReason(clientDir = CLIENT_DIR): string | null {
 }
 
 export async function ensureDashboardBuilt(logger: Logger, clientDir = CLIENT_DIR): Promise<void> {
-  if (process.env.TOKENTRACE_SKIP_DASHBOARD_BUILD === '1') return;
   const reason = dashboardBuildReason(clientDir);
   if (!reason) return;
   if (!existsSync(join(clientDir, 'vite.config.ts'))) return;

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 export const DEFAULT_DASHBOARD_DIR = fileURLToPath(new URL('../../client/dist', import.meta.url));
 
 /** Paths owned by the API and the other routes: a 404 there must stay the route's own. */
-const SERVER_PATHS = [/^\/graphql(\/|$)/, /^\/healthz$/, /^\/readyz$/, /^\/auth(\/|$)/, /^\/v1(\/|$)/, /^\/\.well-known(\/|$)/];
+const SERVER_PATHS = [/^\/graphql(\/|$)/, /^\/healthz$/, /^\/readyz$/, /^\/metrics$/, /^\/auth(\/|$)/, /^\/v1(\/|$)/, /^\/\.well-known(\/|$)/];
 
 export const DASHBOARD_CSP = [
   "default-src 'self'",

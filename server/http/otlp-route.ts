@@ -67,7 +67,7 @@ export async function handleOtlpRoute(app: App, req: IncomingMessage, res: Serve
     let body = await readBody(req, maxBodyBytes);
     if (contentEncoding === 'gzip') body = await gunzipBody(body, maxBodyBytes);
     const items = decodeOtlpRequest(body, encoding);
-    const result = await ingest(app.deps, { principal: principal.principal, settings: principal.settings, items, map: mapOtlpSpan });
+    const result = await ingest(app.deps, { door: 'otlp', principal: principal.principal, settings: principal.settings, items, map: mapOtlpSpan });
     send(res, 200, encodeExportResponse(result, items.length, encoding));
   } catch (err) {
     const failure = toHttpError(app, err);

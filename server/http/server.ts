@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import type { App } from '../app';
 import { createDashboardHandler } from './dashboard';
 import { handleExportRoute } from './export-route';
+import { handleMetrics } from './metrics-route';
 import { handleOAuthRoute } from './oauth-routes';
 import { handleOtlpRoute } from './otlp-route';
 import { BodyTooLargeError, readBody } from './read-body';
@@ -63,6 +64,7 @@ export function createHttpServer(app: App): Server | HttpsServer {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     setTransportHeaders(config, req.headers['x-forwarded-proto'], res);
     if (await handleProbe(app, path, res)) return;
+    if (await handleMetrics(config, app.deps.metrics, req, res, path)) return;
     if (handleSecurityTxt(config, path, res)) return;
     if (await handleOAuthRoute(app, req, res, path)) return;
     if (await handleOtlpRoute(app, req, res, path)) return;

@@ -14,6 +14,7 @@ import { isUuid, parseProjectSettings, toProjectModel } from '../services/projec
 import type { ProjectSettings } from '../services/models';
 import { createMaskError, httpErrorResponse } from './errors';
 import { checkCsrf } from './csrf';
+import { useLocalGraphiQL } from './graphiql';
 
 export interface ServerContext {
   req?: IncomingMessage;
@@ -130,7 +131,8 @@ export function createTokentraceYoga(deps: AppDeps, extraPlugins: Plugin<Request
     schema,
     graphqlEndpoint: '/graphql',
     batching: false,
-    graphiql: !production,
+    // GraphiQL from our own assets (graphiql.ts), never yoga's CDN page.
+    graphiql: false,
     landingPage: false,
     // Only the dashboard's own origin may call with credentials from a browser.
     cors: { origin: new URL(deps.config.publicUrl).origin, credentials: true },
@@ -139,6 +141,7 @@ export function createTokentraceYoga(deps: AppDeps, extraPlugins: Plugin<Request
     context: ({ request, ...serverContext }) => buildContext(deps, request, serverContext as ServerContext),
     plugins: [
       useTokentraceRequestPolicy(deps),
+      ...(production ? [] : [useLocalGraphiQL() as Plugin<RequestContext, ServerContext>]),
       EnvelopArmorPlugin({
         // The dashboard's deepest read (project → traces → edges → node → spans → redactions → rule) is 7.
         maxDepth: { n: 8, exposeLimits: !production },

@@ -238,5 +238,5 @@ describe('the embedded default key', () => {
     } finally {
       await second.close();
     }
-  });
+  }, 90_000); // two starts on a fresh on-disk PGlite: ~20 s alone, more on a busy machine
 });

@@ -59,6 +59,17 @@ export async function postBatch(spans: SpanInput[], config: PostConfig): Promise
   if (isRetryableStatus(status)) {
     return { kind: 'retry', status, retryAfterMs: parseRetryAfter(response.headers.get('retry-after')), message: `HTTP ${status}: ${firstError(body).message}` };
   }
+  if (status === 404) {
+    // Nothing answers GraphQL at this address: a wrong path or host, not a verdict on the spans.
+    return {
+      kind: 'fatal',
+      status,
+      message:
+        `HTTP 404 from ${config.endpoint}: no tokentrace GraphQL endpoint there. Set endpoint (TOKENTRACE_ENDPOINT) ` +
+        `to the server's address, e.g. https://tokentrace.example.com (the SDK adds /graphql), or to its full /graphql URL.`,
+      tooLarge: false,
+    };
+  }
   if (status >= 400 || body === undefined) {
     if (body === undefined && status < 400) {
       // A 2xx whose body is not JSON: a proxy in the way, not a verdict from the server.

@@ -1,5 +1,7 @@
 import type { Principal } from '../../auth/principal';
 import type { AppDeps } from '../../context';
+import { recordIngestOutcome } from '../../metrics/record-ingest-outcome';
+import type { IngestDoor } from '../../metrics/metrics';
 import type { ProjectSettings } from '../models';
 import { authenticateIngest } from './authenticate-ingest';
 import { encodeSpan } from './encode-spans';
@@ -46,6 +48,8 @@ export interface IngestResult {
 }
 
 export interface IngestRequest<Item> {
+  /** Which front door the spans came through; metrics count per door. */
+  door: IngestDoor;
   principal: Principal;
   /** The project's settings when the door already has them. */
   settings?: ProjectSettings | null;
@@ -56,6 +60,18 @@ export interface IngestRequest<Item> {
 }
 
 export async function ingest<Item>(deps: AppDeps, request: IngestRequest<Item>): Promise<IngestResult> {
+  let result: IngestResult;
+  try {
+    result = await runStages(deps, request);
+  } catch (err) {
+    recordIngestOutcome(deps.metrics, null, request.door);
+    throw err;
+  }
+  recordIngestOutcome(deps.metrics, result, request.door);
+  return result;
+}
+
+async function runStages<Item>(deps: AppDeps, request: IngestRequest<Item>): Promise<IngestResult> {
   const { projectId, settings } = await authenticateIngest(deps, request.principal, request.items.length, request.settings);
   const rejected: IngestRejection[] = [];
   const valid: { index: number; span: SpanInputData }[] = [];
