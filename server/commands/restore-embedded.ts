@@ -3,6 +3,7 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from '../config';
+import { createProjectKeyStore } from '../storage/project-keys';
 import { createDb } from '../db/create-db';
 import { lockDataDir } from '../db/data-dir-lock';
 import { pendingMigrations } from '../db/migrate';
@@ -54,11 +55,20 @@ async function checkContent(config: Config): Promise<{ checked: number; unreadab
     const counts = await countRows(handle.db);
     let checked = 0;
     let unreadable = 0;
+    // Content is sealed under each project's data key, itself wrapped by the key ring: a wrong
+    // key ring shows as data keys that cannot be opened, which counts the value unreadable too.
+    const projectKeys = createProjectKeyStore(handle.db, plugins.codec, { cacheMs: 0 });
     for (const row of await sampleSpanContents(handle.db, 20)) {
+      const keys = await projectKeys.forProject(row.project_id).catch(() => null);
       for (const column of ['input', 'output'] as const) {
         if (row[column] === null) continue;
         checked++;
-        const result = readContent(plugins.codec, row[column], { projectId: row.project_id, table: 'spans', rowId: row.id, column });
+        if (keys === null) {
+          unreadable++;
+          continue;
+        }
+        const where = { projectId: row.project_id, table: 'spans', rowId: row.id, column, ...(keys ? { keys } : {}) };
+        const result = readContent(plugins.codec, row[column], where);
         if (!result.ok) unreadable++;
       }
     }

@@ -68,7 +68,7 @@ describe('OTLP ingest follows the project governance', () => {
     // At rest: sealed by the codec, and what it seals is the redacted text.
     const row = await t.app.deps.db.selectFrom('spans').select(['input']).where('project_id', '=', projectId).where('id', '=', spanId).executeTakeFirstOrThrow();
     expect(Buffer.from(row.input!).toString('latin1')).not.toContain('order');
-    const decoded = JSON.stringify(decodeContent(t.app.deps.codec, row.input, { projectId, table: 'spans', rowId: spanId, column: 'input' }));
+    const decoded = JSON.stringify(decodeContent(t.app.deps.codec, row.input, { projectId, table: 'spans', rowId: spanId, column: 'input', keys: await t.app.deps.projectKeys.forProject(projectId) }));
     expect(decoded).toContain('order');
     expect(decoded).not.toMatch(/ann\.lee@example\.com|ORD-123456/);
   });
