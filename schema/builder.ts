@@ -4,7 +4,7 @@ import type { RequestContext } from '../server/context';
 import type { RoleName } from '../server/db/tables';
 import { AppError } from '../server/errors';
 import { hasRole } from '../server/services/models';
-import { DateTimeScalar, JSONScalar } from './scalars';
+import { BigIntScalar, DateTimeScalar, JSONScalar } from './scalars';
 
 // Who may see what is written on the schema: every root field and object type names its
 // scopes, and schema/auth-coverage.test.ts fails when one does not.
@@ -39,6 +39,7 @@ export const builder = new SchemaBuilder<{
     DateTime: { Input: Date; Output: Date | string };
     JSON: { Input: unknown; Output: unknown };
     ID: { Input: string; Output: string };
+    BigInt: { Input: bigint | number; Output: bigint | number | string };
   };
 }>({
   plugins: [ScopeAuthPlugin],
@@ -79,3 +80,4 @@ export const builder = new SchemaBuilder<{
 
 builder.addScalarType('DateTime', DateTimeScalar);
 builder.addScalarType('JSON', JSONScalar);
+builder.addScalarType('BigInt', BigIntScalar);

@@ -1,5 +1,6 @@
 import type { AuditVerification } from '../../server/services/audit-chain';
 import { listAuditLog, verifyAuditLog, type AuditActor, type AuditLogEntryModel, type AuditLogPage } from '../../server/services/audit-log';
+import { pageCursorArgument } from '../argument-guard';
 import { builder } from '../builder';
 import { PageInfoRef, pageInfoOf } from './page-info';
 import { ProjectRef } from './project';
@@ -56,7 +57,7 @@ const AuditLogConnectionRef = builder.objectRef<AuditConnectionShape>('AuditLogC
       type: PageInfoRef,
       resolve: pageInfoOf,
     }),
-    totalCount: t.int({ description: 'Entries matching the filter; counted only when asked for.', resolve: (c) => c.totalCount() }),
+    totalCount: t.field({ type: 'BigInt', description: 'Entries matching the filter; counted only when asked for.', resolve: (c) => c.totalCount() }),
   }),
 });
 
@@ -74,7 +75,8 @@ const AuditVerificationRef = builder.objectRef<AuditVerification & { projectId: 
   authScopes: (v) => ({ projectAdmin: v.projectId }),
   fields: (t) => ({
     ok: t.exposeBoolean('ok'),
-    checked: t.exposeInt('checked', { description: 'Entries examined; the walk stops at the first broken one.' }),
+    checked: t.expose('checked', {
+      type: 'BigInt', description: 'Entries examined; the walk stops at the first broken one.' }),
     firstBrokenId: t.exposeID('firstBrokenId', {
       nullable: true,
       description: 'The first entry that was changed, or that no longer links to the entry before it.',
@@ -90,7 +92,7 @@ builder.objectField(ProjectRef, 'auditLog', (t) =>
     args: {
       filter: t.arg({ type: AuditLogFilterInput }),
       first: t.arg.int(),
-      after: t.arg.string(),
+      after: t.arg.string({ extensions: pageCursorArgument('audit') }),
     },
     resolve: async (project, args, ctx) => ({
       ...(await listAuditLog(

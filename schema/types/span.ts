@@ -7,7 +7,7 @@ import { SpanKindEnum, SpanStatusEnum } from './enums';
 const RedactionHitRef = builder.objectRef<RedactionHit & { projectId: string }>('RedactionHit').implement({
   description: 'Which redaction rule fired on a span and how often; never the text it matched.',
   authScopes: (hit) => ({ projectViewer: hit.projectId }),
-  fields: (t) => ({ rule: t.exposeString('rule'), count: t.exposeInt('count') }),
+  fields: (t) => ({ rule: t.exposeString('rule'), count: t.expose('count', { type: 'BigInt' }) }),
 });
 
 /** A field's content, or its CONTENT_UNREADABLE error at this field's path (the rest of the span resolves as usual). */

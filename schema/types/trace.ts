@@ -1,5 +1,6 @@
 import type { TraceModel } from '../../server/services/models';
 import { getTrace, listSpansOfTrace, listTraces, type TracePage } from '../../server/services/traces';
+import { clientMadeId, pageCursorArgument } from '../argument-guard';
 import { builder } from '../builder';
 import { SpanStatusEnum } from './enums';
 import { PageInfoRef, pageInfoOf } from './page-info';
@@ -21,10 +22,10 @@ export const TraceRef = builder.objectRef<TraceModel>('Trace').implement({
       nullable: true,
       resolve: (tr) => (tr.endTime ? tr.endTime.getTime() - tr.startTime.getTime() : null),
     }),
-    totalTokens: t.exposeInt('totalTokens'),
+    totalTokens: t.expose('totalTokens', { type: 'BigInt' }),
     totalCostUsd: t.exposeFloat('totalCostUsd', { nullable: true }),
-    spanCount: t.exposeInt('spanCount'),
-    errorCount: t.exposeInt('errorCount'),
+    spanCount: t.expose('spanCount', { type: 'BigInt' }),
+    errorCount: t.expose('errorCount', { type: 'BigInt' }),
     spans: t.field({
       type: [SpanRef],
       description: 'In start-time order. Content loads only if input or output is selected.',
@@ -52,7 +53,7 @@ const TraceConnectionRef = builder.objectRef<TraceConnectionShape>('TraceConnect
       type: PageInfoRef,
       resolve: pageInfoOf,
     }),
-    totalCount: t.int({ description: 'Traces matching the filter; counted only when asked for.', resolve: (c) => c.totalCount() }),
+    totalCount: t.field({ type: 'BigInt', description: 'Traces matching the filter; counted only when asked for.', resolve: (c) => c.totalCount() }),
   }),
 });
 
@@ -77,7 +78,7 @@ builder.objectFields(ProjectRef, (t) => ({
     args: {
       filter: t.arg({ type: TraceFilterInput }),
       first: t.arg.int(),
-      after: t.arg.string(),
+      after: t.arg.string({ extensions: pageCursorArgument('trace') }),
     },
     resolve: async (project, args, ctx) => ({
       ...(await listTraces(ctx, project.id, args.filter, args.first, args.after)),
@@ -87,7 +88,7 @@ builder.objectFields(ProjectRef, (t) => ({
   trace: t.field({
     type: TraceRef,
     nullable: true,
-    args: { id: t.arg.id({ required: true }) },
+    args: { id: t.arg.id({ required: true, extensions: clientMadeId }) },
     resolve: (project, args, ctx) => getTrace(ctx, project.id, String(args.id)),
   }),
 }));

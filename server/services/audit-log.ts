@@ -13,6 +13,7 @@ import {
 } from '../db/repositories/audit-log';
 import type { Database } from '../db/tables';
 import { badInput } from '../errors';
+import { auditCursor } from './page-cursor';
 import { auditEntryHash, normaliseDetails, verifyAuditChain, type AuditVerification, type ChainedContent, contentOfRow } from './audit-chain';
 
 // Admin changes are recorded in the transaction that makes them: the change and its entry
@@ -209,18 +210,6 @@ export interface AuditLogPage {
 export const DEFAULT_AUDIT_PAGE_SIZE = 50;
 export const MAX_AUDIT_PAGE_SIZE = 200;
 
-const encodeCursor = (id: string) => Buffer.from(`audit:${id}`).toString('base64url');
-
-function decodeCursor(cursor: string): string {
-  const match = /^audit:(\d{1,19})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  // Beyond int8 the database would fail the cast: an unexpected error instead of a bad input.
-  const id = match?.[1];
-  if (id === undefined || BigInt(id) > 9223372036854775807n) {
-    throw badInput('The cursor is not valid: pass an endCursor or edge cursor from a previous page.', { field: 'after' });
-  }
-  return id;
-}
-
 /** A project's entries, newest first; keyset pages on the id. */
 export async function listAuditLog(
   ctx: RequestContext,
@@ -234,11 +223,11 @@ export async function listAuditLog(
     throw badInput(`first must be between 1 and ${MAX_AUDIT_PAGE_SIZE}.`, { field: 'first' });
   }
   const f: AuditRowFilter = filter ?? {};
-  const beforeId = after ? decodeCursor(after) : null;
+  const beforeId = after ? auditCursor.decode(after)[0] : null;
   const { db } = ctx.deps;
   const rows = await findAuditPage(db, projectId, f, beforeId, limit + 1);
   return {
-    edges: rows.slice(0, limit).map((row) => ({ cursor: encodeCursor(String(row.id)), node: toEntryModel(row) })),
+    edges: rows.slice(0, limit).map((row) => ({ cursor: auditCursor.encode(String(row.id)), node: toEntryModel(row) })),
     hasNextPage: rows.length > limit,
     hasPreviousPage: beforeId !== null,
     totalCount: () => countAuditEntries(db, projectId, f),

@@ -352,14 +352,15 @@ describe('project roles', () => {
     expectRefusal(await add(outsider, projectId, outsider, 'VIEWER'), 'FORBIDDEN');
   });
 
-  it('answers unknown and malformed ids without leaking a server error', async () => {
+  it('answers unknown ids as not found and malformed ones as bad input, never as a server error', async () => {
     const { owner, projectId } = await team();
     const missing = '00000000-0000-4000-8000-000000000000';
-    expect(ok(await owner.client.gql('query($p: ID!) { project(id: $p) { id } }', { p: 'not-a-uuid' })).project).toBeNull();
+    expect(ok(await owner.client.gql('query($p: ID!) { project(id: $p) { id } }', { p: missing })).project).toBeNull();
+    expectRefusal(await owner.client.gql('query($p: ID!) { project(id: $p) { id } }', { p: 'not-a-uuid' }), 'BAD_USER_INPUT');
     expectRefusal(await owner.client.gql(UPDATE_ROLE, { p: projectId, u: missing, role: 'VIEWER' }), 'NOT_FOUND');
-    expectRefusal(await owner.client.gql(UPDATE_ROLE, { p: projectId, u: 'not-a-uuid', role: 'VIEWER' }), 'NOT_FOUND');
+    expectRefusal(await owner.client.gql(UPDATE_ROLE, { p: projectId, u: 'not-a-uuid', role: 'VIEWER' }), 'BAD_USER_INPUT');
     expectRefusal(await owner.client.gql(REMOVE_MEMBER, { p: projectId, u: missing }), 'NOT_FOUND');
-    expectRefusal(await owner.client.gql(REMOVE_MEMBER, { p: projectId, u: 'not-a-uuid' }), 'NOT_FOUND');
+    expectRefusal(await owner.client.gql(REMOVE_MEMBER, { p: projectId, u: 'not-a-uuid' }), 'BAD_USER_INPUT');
   });
 
   it('lets only an OWNER delete a project, and deleting removes its traces and keys', async () => {
