@@ -23,7 +23,10 @@ export interface Scopes {
   projectViewer: string;
   projectAdmin: string;
   projectOwner: string;
-  /** May read span content in the project: VIEWER+, or ADMIN+ when content is ADMINS_ONLY. */
+  /**
+   * May read content in the project — span input, output, statusMessage and metadata, trace
+   * metadata: VIEWER+, or ADMIN+ when content is ADMINS_ONLY.
+   */
   contentReader: string;
   /** The caller is this user (or just signed in as this user in this request). */
   self: string;

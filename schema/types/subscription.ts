@@ -10,7 +10,8 @@ import { SpanRef } from './span';
 // ctx.roleIn / ctx.projectSettings are memoised per context: the checks made at subscribe time
 // would hold for hours. So the live tail re-reads the caller's membership and the project's
 // content visibility itself (at most once a second, to spare the database under heavy ingest):
-// a removed member's (or signed-out session's) stream ends, and a switch to ADMINS_ONLY blanks content for a VIEWER.
+// a removed member's (or signed-out session's) stream ends, and a switch to ADMINS_ONLY blanks content for a VIEWER
+// (input, output, statusMessage and metadata: the fields Span puts behind `contentReader`).
 const ACCESS_RECHECK_MS = 1_000;
 
 interface Access {
@@ -44,6 +45,11 @@ async function readAccess(ctx: RequestContext, projectId: string): Promise<Acces
   return { member: true, content: hasRole(membership.role, restricted ? 'ADMIN' : 'VIEWER') };
 }
 
+/** What a member below the content line sees of a span: the fields Span hides behind contentReader, emptied. */
+function withoutContent(span: SpanModel): SpanModel {
+  return { ...span, content: { input: null, output: null }, statusMessage: null, metadata: null };
+}
+
 function liveTail(ctx: RequestContext, projectId: string): AsyncIterable<SpanModel> {
   const source = ctx.deps.pubsub.subscribe('span:ingested', projectId);
   let access: Promise<Access> | undefined;
@@ -64,7 +70,7 @@ function liveTail(ctx: RequestContext, projectId: string): AsyncIterable<SpanMod
       const { member, content } = await currentAccess();
       if (!member) break;
       // The published span is shared by every subscriber: copy it, never change it.
-      await push(content ? next.value : { ...next.value, content: { input: null, output: null } });
+      await push(content ? next.value : withoutContent(next.value));
     }
     stop();
   });

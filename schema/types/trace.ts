@@ -15,7 +15,14 @@ export const TraceRef = builder.objectRef<TraceModel>('Trace').implement({
     userId: t.exposeString('userId', { nullable: true }),
     sessionId: t.exposeString('sessionId', { nullable: true }),
     tags: t.exposeStringList('tags'),
-    metadata: t.expose('metadata', { type: 'JSON', nullable: true }),
+    // Trace metadata often quotes content too: hidden like span content (schema/types/span.ts).
+    metadata: t.expose('metadata', {
+      type: 'JSON',
+      nullable: true,
+      description: 'Content: null for a VIEWER when the project’s content is ADMINS_ONLY.',
+      authScopes: (trace) => ({ contentReader: trace.projectId }),
+      unauthorizedResolver: () => null,
+    }),
     startTime: t.expose('startTime', { type: 'DateTime' }),
     endTime: t.expose('endTime', { type: 'DateTime', nullable: true }),
     durationMs: t.float({

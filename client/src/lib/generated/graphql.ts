@@ -21,7 +21,7 @@ export type ChangePasswordInput = {
   newPassword: string;
 };
 
-/** Who may read span input and output: every member, or ADMIN and OWNER only. */
+/** Who may read content — span input, output, statusMessage and metadata, and trace metadata: every member, or ADMIN and OWNER only. */
 export type ContentVisibility =
   | 'ADMINS_ONLY'
   | 'MEMBERS';
