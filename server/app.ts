@@ -57,7 +57,7 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
       codec: plugins.codec,
       plugins,
       prices,
-      signInLimiter: createSignInLimiter(config.signInLimits, { redis: redis?.publisher }),
+      signInLimiter: createSignInLimiter({ ...config.signInLimits, signUpsPerIp: config.signUpsPerIp }, { redis: redis?.publisher }),
       pubsub: createSpanPubSub(redis ? createRedisSpanEventTarget(redis) : undefined),
       ...(redis ? { redis: redis.publisher } : {}),
     };

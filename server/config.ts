@@ -42,6 +42,7 @@ const envSchema = z.object({
   TOKENTRACE_REDACTION_BATCH_BUDGET_MS: number(z.coerce.number().positive().max(600_000).default(2000)),
   TOKENTRACE_SIGNIN_MAX_FAILURES_PER_EMAIL: number(z.coerce.number().int().positive().default(5)),
   TOKENTRACE_SIGNIN_MAX_FAILURES_PER_IP: number(z.coerce.number().int().positive().default(30)),
+  TOKENTRACE_SIGNUP_MAX_PER_IP: number(z.coerce.number().int().positive().default(10)),
   TOKENTRACE_TLS_TERMINATED_BY_PROXY: bool.default(false),
   TOKENTRACE_SECURITY_CONTACT: optionalString,
   GITHUB_CLIENT_ID: optionalString,
@@ -95,6 +96,8 @@ export interface Config {
    */
   redactionBatchBudgetMs: number;
   signInLimits: { perEmail: number; perIp: number; windowSeconds: number };
+  /** Sign-ups (successful or not) per IP in the same window as the sign-in limits. */
+  signUpsPerIp: number;
   /** A proxy in front terminates TLS: plain HTTP is allowed in production, X-Forwarded-Proto is trusted. */
   tlsTerminatedByProxy: boolean;
   /** Where vulnerability reports go (SECURITY.md, /.well-known/security.txt). */
@@ -155,6 +158,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       perIp: e.TOKENTRACE_SIGNIN_MAX_FAILURES_PER_IP,
       windowSeconds: 15 * 60,
     },
+    signUpsPerIp: e.TOKENTRACE_SIGNUP_MAX_PER_IP,
     tlsTerminatedByProxy: e.TOKENTRACE_TLS_TERMINATED_BY_PROXY,
     securityContact: e.TOKENTRACE_SECURITY_CONTACT,
     oauth: {

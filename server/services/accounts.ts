@@ -22,6 +22,8 @@ export async function signUp(
   input: { email: string; password: string; name?: string | null },
 ): Promise<UserModel> {
   const { deps } = ctx;
+  // Before anything else: each attempt may answer whether an address has an account.
+  await deps.signInLimiter.beginSignUp(ctx.meta.ip);
   const email = normaliseEmail(input.email);
   if (!EMAIL_PATTERN.test(email) || email.length > 254) {
     throw badInput('That is not a valid e-mail address.', { field: 'email' });

@@ -83,6 +83,8 @@ export async function createTestApp(env: Record<string, string> = {}, options: T
     NODE_ENV: 'test',
     TOKENTRACE_DATA_DIR: 'memory://',
     LOG_LEVEL: 'silent',
+    // Test files sign up dozens of users from one address; the sign-up limit has its own test.
+    TOKENTRACE_SIGNUP_MAX_PER_IP: '100000',
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...env,
   });
