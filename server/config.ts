@@ -36,6 +36,7 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TOKENTRACE_BCRYPT_COST: number(z.coerce.number().int().min(4).max(15).optional()),
   TOKENTRACE_SESSION_IDLE_DAYS: number(z.coerce.number().positive().default(14)),
+  TOKENTRACE_SESSION_MAX_DAYS: number(z.coerce.number().positive().default(30)),
   TOKENTRACE_INGEST_MAX_SPANS: number(z.coerce.number().int().positive().default(1000)),
   TOKENTRACE_MAX_BODY_BYTES: number(z.coerce.number().int().positive().default(10 * 1024 * 1024)),
   TOKENTRACE_REDACTION_BUDGET_MS: number(z.coerce.number().positive().max(60_000).default(200)),
@@ -86,7 +87,10 @@ export interface Config {
   logLevel: string;
   /** bcrypt work factor: 12 unless set (tests use 4). */
   bcryptCost: number;
+  /** A session unused this long expires; each use extends it. */
   sessionIdleMs: number;
+  /** A session ends this long after sign-in, however often it is used. */
+  sessionMaxAgeMs: number;
   ingest: { maxSpans: number; maxBodyBytes: number };
   /** Time one span's redaction may take; past it the span is rejected, never stored unredacted. */
   redactionBudgetMs: number;
@@ -150,6 +154,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     bcryptCost: e.TOKENTRACE_BCRYPT_COST ?? (e.NODE_ENV === 'test' ? 4 : 12),
     sessionIdleMs: e.TOKENTRACE_SESSION_IDLE_DAYS * 24 * 3600 * 1000,
+    sessionMaxAgeMs: e.TOKENTRACE_SESSION_MAX_DAYS * 24 * 3600 * 1000,
     ingest: { maxSpans: e.TOKENTRACE_INGEST_MAX_SPANS, maxBodyBytes: e.TOKENTRACE_MAX_BODY_BYTES },
     redactionBudgetMs: e.TOKENTRACE_REDACTION_BUDGET_MS,
     redactionBatchBudgetMs: e.TOKENTRACE_REDACTION_BATCH_BUDGET_MS,

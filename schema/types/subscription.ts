@@ -1,6 +1,7 @@
 import { Repeater } from 'graphql-yoga';
 import type { RequestContext } from '../../server/context';
 import { findMembership, findProjectById } from '../../server/db/repositories/projects';
+import { sessionOutlived } from '../../server/auth/session-lifetime';
 import { hasRole, type SpanModel } from '../../server/services/models';
 import { toProjectModel } from '../../server/services/projects';
 import { builder } from '../builder';
@@ -23,15 +24,20 @@ async function credentialStillValid(ctx: RequestContext): Promise<boolean> {
   const p = ctx.principal;
   if (p.kind !== 'user') return false;
   const now = new Date();
-  const row =
-    p.via === 'session'
-      ? await ctx.deps.db.selectFrom('sessions').select(['revoked_at', 'expires_at']).where('id', '=', p.sessionId).executeTakeFirst()
-      : await ctx.deps.db
-          .selectFrom('personal_access_tokens')
-          .select(['revoked_at', 'expires_at'])
-          .where('id', '=', p.tokenId)
-          .executeTakeFirst();
-  return !!row && !row.revoked_at && (!row.expires_at || row.expires_at > now);
+  if (p.via === 'session') {
+    const session = await ctx.deps.db
+      .selectFrom('sessions')
+      .select(['revoked_at', 'expires_at', 'created_at'])
+      .where('id', '=', p.sessionId)
+      .executeTakeFirst();
+    return !!session && !session.revoked_at && session.expires_at > now && !sessionOutlived(session.created_at, now, ctx.deps.config);
+  }
+  const token = await ctx.deps.db
+    .selectFrom('personal_access_tokens')
+    .select(['revoked_at', 'expires_at'])
+    .where('id', '=', p.tokenId)
+    .executeTakeFirst();
+  return !!token && !token.revoked_at && (!token.expires_at || token.expires_at > now);
 }
 
 async function readAccess(ctx: RequestContext, projectId: string): Promise<Access> {
