@@ -15,7 +15,7 @@ export interface LogDestination {
   stream: pino.DestinationStream;
   /**
    * Writes what is buffered, waiting at most `timeoutMs`; then gives up on stdout for good, so
-   * that exiting never waits on it. Resolves true when everything was written.
+   * that exiting never waits on it. Resolves true when everything was written. Call it last.
    */
   release(timeoutMs: number): Promise<boolean>;
 }
@@ -33,24 +33,21 @@ export function createStdoutDestination(): LogDestination {
   stream.on('error', () => {});
   return {
     stream,
-    release: async (timeoutMs) => {
-      const flushed = await new Promise<boolean>((resolve) => {
-        const timer = setTimeout(() => resolve(false), timeoutMs);
-        timer.unref();
-        try {
-          stream.flush((err) => {
-            clearTimeout(timer);
-            resolve(!err);
-          });
-        } catch {
+    release: (timeoutMs) =>
+      new Promise<boolean>((resolve) => {
+        const done = (flushed: boolean) => {
           clearTimeout(timer);
-          resolve(false);
-        }
-      });
-      released = true;
-      // pino flushes synchronously on exit, retrying a full pipe without end: not any more.
-      stream.flushSync = () => {};
-      return flushed;
-    },
+          released = true;
+          // Nothing may wait on stdout from here on: late lines are dropped, and pino's exit
+          // hook (a synchronous flush that retries a full pipe without end) does nothing.
+          stream.write = () => true;
+          stream.flushSync = () => {};
+          resolve(flushed);
+        };
+        const timer = setTimeout(() => done(false), timeoutMs);
+        stream.once('close', () => done(true));
+        // Writes what is buffered, then reports 'close' (stdout itself stays open).
+        stream.end();
+      }),
   };
 }
