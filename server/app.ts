@@ -10,6 +10,8 @@ import { createLogger } from './logger';
 import { loadPlugins } from './plugins/load-plugins';
 import { createPriceBook } from './prices/price-book';
 import { createRedisClients, redisAddress, type RedisClients } from './redis';
+import { keyLegacyAuditChains } from './services/audit-chain-keying';
+import { loadAuditKeyRing } from './services/audit-keys';
 import { createRedisSpanEventTarget, createSpanPubSub } from './services/span-pubsub';
 
 // The composition root: the one place that knows every concrete part.
@@ -33,6 +35,8 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
   // Plugins load before the database opens: a bad config stops the start without side effects.
   const plugins = await loadPlugins(config, logger, options.plugins);
   logger.info({ plugins: plugins.names, source: plugins.source }, 'plugins loaded');
+  // The audit signing key too: production without TOKENTRACE_AUDIT_KEYS stops here.
+  const auditKeys = loadAuditKeyRing(config, (message) => logger.warn(message));
   // Redis before the database too: an unreachable REDIS_URL stops the start with nothing to undo.
   let redis: RedisClients | undefined;
   if (config.redisUrl) {
@@ -57,10 +61,12 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
       codec: plugins.codec,
       plugins,
       prices,
+      auditKeys,
       signInLimiter: createSignInLimiter({ ...config.signInLimits, signUpsPerIp: config.signUpsPerIp }, { redis: redis?.publisher }),
       pubsub: createSpanPubSub(redis ? createRedisSpanEventTarget(redis) : undefined),
       ...(redis ? { redis: redis.publisher } : {}),
     };
+    await keyLegacyAuditChains(deps);
     const yoga = createTokentraceYoga(deps, plugins.yoga as Parameters<typeof createTokentraceYoga>[1]);
     return {
       deps,

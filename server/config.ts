@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { KeyRingError, parseKeyRing } from '../plugins/encryption/key-ring';
 
 // Every setting comes from the environment (a `.env` file is read by the CLI first). A wrong
 // value stops the start with a message that names the variable.
@@ -30,6 +31,7 @@ const envSchema = z.object({
   TOKENTRACE_TLS_KEY: optionalString,
   TOKENTRACE_CONFIG: optionalString,
   TOKENTRACE_ENCRYPTION_KEYS: optionalString,
+  TOKENTRACE_AUDIT_KEYS: optionalString,
   TRUST_PROXY: bool.default(false),
   TOKENTRACE_PG_PREPARE: bool.default(true),
   REDIS_URL: optionalString,
@@ -80,6 +82,8 @@ export interface Config {
   tls: { certFile: string; keyFile: string } | undefined;
   configFile: string | undefined;
   encryptionKeys: string | undefined;
+  /** `kid:base64key,…`: signs the audit chain (server/services/audit-keys.ts); validated here. */
+  auditKeys: string | undefined;
   trustProxy: boolean;
   /** Prepare ingest's repeated statements on Postgres; off behind a transaction-mode pooler. */
   pgPrepare: boolean;
@@ -132,6 +136,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }
     return id && secret ? { clientId: id, clientSecret: secret } : undefined;
   };
+  if (e.TOKENTRACE_AUDIT_KEYS !== undefined) checkAuditKeys(e.TOKENTRACE_AUDIT_KEYS);
   const github = pair(e.GITHUB_CLIENT_ID, e.GITHUB_CLIENT_SECRET, 'GITHUB');
   const google = pair(e.GOOGLE_CLIENT_ID, e.GOOGLE_CLIENT_SECRET, 'GOOGLE');
   const githubBase = e.GITHUB_BASE_URL.replace(/\/+$/, '');
@@ -148,6 +153,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         : undefined,
     configFile: e.TOKENTRACE_CONFIG,
     encryptionKeys: e.TOKENTRACE_ENCRYPTION_KEYS,
+    auditKeys: e.TOKENTRACE_AUDIT_KEYS,
     trustProxy: e.TRUST_PROXY,
     pgPrepare: e.TOKENTRACE_PG_PREPARE,
     redisUrl: e.REDIS_URL,
@@ -172,6 +178,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ...(google ? { google: { ...google, issuer: e.GOOGLE_ISSUER } } : {}),
     },
   };
+}
+
+/** The audit signing key ring must parse; the message names the variable, never key material. */
+function checkAuditKeys(text: string): void {
+  try {
+    parseKeyRing(text, 'TOKENTRACE_AUDIT_KEYS');
+  } catch (err) {
+    if (err instanceof KeyRingError) throw new ConfigError(`Invalid configuration:\n  ${err.message}`);
+    throw err;
+  }
 }
 
 /** github.com's API lives on its own host; GitHub Enterprise Server serves it under /api/v3. */

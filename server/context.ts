@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { ContentCodec } from '../plugins/core/codec';
+import type { KeyRing } from '../plugins/encryption/key-ring';
 import type { Principal } from './auth/principal';
 import type { SignInLimiter } from './auth/sign-in-limiter';
 import type { Config } from './config';
@@ -20,6 +21,8 @@ export interface AppDeps {
   plugins: LoadedPlugins;
   prices: PriceBook;
   signInLimiter: SignInLimiter;
+  /** Signs and verifies the audit chain (server/services/audit-keys.ts). */
+  auditKeys: KeyRing;
   pubsub: SpanPubSub;
   /** Set with REDIS_URL: state shared by several instances (rate limits) lives here. */
   redis?: Redis;

@@ -81,6 +81,7 @@ const AuditVerificationRef = builder.objectRef<AuditVerification & { projectId: 
       nullable: true,
       description: 'The first entry that was changed, or that no longer links to the entry before it.',
     }),
+    reason: t.exposeString('reason', { nullable: true, description: 'Why that entry is broken; null when the chain is intact.' }),
   }),
 });
 
@@ -110,7 +111,8 @@ builder.objectField(ProjectRef, 'auditLog', (t) =>
 builder.queryField('verifyAuditLog', (t) =>
   t.field({
     type: AuditVerificationRef,
-    description: 'ADMIN+. Walks the project’s audit hash chain and reports the first broken link.',
+    description:
+      'ADMIN+. Walks the project’s audit hash chain, checking every link and its signature with the server’s audit key, and reports the first broken one.',
     authScopes: (_root, args) => ({ projectAdmin: String(args.projectId) }),
     args: { projectId: t.arg.id({ required: true }) },
     resolve: async (_root, args, ctx) => ({ ...(await verifyAuditLog(ctx, String(args.projectId))), projectId: String(args.projectId) }),

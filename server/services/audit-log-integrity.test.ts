@@ -10,7 +10,7 @@ import { issueCredential } from '../auth/secrets';
 import { runVerifyAudit } from '../commands/verify-audit';
 import { recordAudit, runAudited, systemActor } from './audit-log';
 import { expectCode, GQL, ok, projectRows, REQUEST_HEADERS } from '../testing/audit-helpers';
-import { createTestApp, type TestApp, type TestClient } from '../testing/test-app';
+import { createTestApp, TEST_AUDIT_KEYS, type TestApp, type TestClient } from '../testing/test-app';
 
 // What makes the log trustworthy: the database refuses to change it, a change and its entry
 // commit together or not at all, concurrent writers never fork a chain, and an entry altered
@@ -181,7 +181,13 @@ describe('npm run audit:verify (verify-audit CLI)', () => {
   // A data folder rather than memory://, so the command can open the same embedded database.
   const dataDir = mkdtempSync(join(tmpdir(), 'tokentrace-audit-cli-'));
   const databaseUrl = inject('testDatabaseUrl');
-  const env = { NODE_ENV: 'test', LOG_LEVEL: 'silent', TOKENTRACE_DATA_DIR: dataDir, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) };
+  const env = {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    TOKENTRACE_DATA_DIR: dataDir,
+    TOKENTRACE_AUDIT_KEYS: TEST_AUDIT_KEYS,
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+  };
   const out: string[] = [];
   const capture = { log: (l: string) => void out.push(l), error: (l: string) => void out.push(l) };
   let projectId = '';
@@ -205,9 +211,12 @@ describe('npm run audit:verify (verify-audit CLI)', () => {
 
   it('exits 1 and names the first broken entry', async () => {
     expect(await runVerifyAudit([projectId], env, capture)).toBe(1);
-    expect(out.pop()).toBe(`the audit chain of project ${projectId} is BROKEN at entry ${brokenId} (2 entries checked)`);
+    expect(out.pop()).toBe(
+      `the audit chain of project ${projectId} is BROKEN at entry ${brokenId} (2 entries checked): ` +
+        'its signature does not match its content: changed, or signed without the audit key',
+    );
     expect(await runVerifyAudit([projectId, '--json'], env, capture)).toBe(1);
-    expect(JSON.parse(out.pop()!)).toEqual({ chain: projectId, ok: false, checked: 2, firstBrokenId: brokenId });
+    expect(JSON.parse(out.pop()!)).toMatchObject({ chain: projectId, ok: false, checked: 2, firstBrokenId: brokenId });
   });
 
   it('exits 0 for an intact chain, and 2 for a usage error', async () => {

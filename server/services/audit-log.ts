@@ -14,7 +14,8 @@ import {
 import type { Database } from '../db/tables';
 import { badInput } from '../errors';
 import { auditCursor } from './page-cursor';
-import { auditEntryHash, normaliseDetails, verifyAuditChain, type AuditVerification, type ChainedContent, contentOfRow } from './audit-chain';
+import type { KeyRing } from '../../plugins/encryption/key-ring';
+import { normaliseDetails, signAuditEntry, verifyAuditChain, type AuditVerification, type ChainedContent, contentOfRow } from './audit-chain';
 
 // Admin changes are recorded in the transaction that makes them: the change and its entry
 // commit together or not at all. Plugins' audit sinks see an entry only after it committed.
@@ -39,6 +40,8 @@ export const AUDIT_ACTIONS = [
   'auth.password_change',
   'auth.provider_link',
   'auth.provider_unlink',
+  /** The server signed a chain written before it had an audit key (audit-chain-keying.ts). */
+  'audit.chain_keyed',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -84,15 +87,16 @@ export interface AuditLogEntryModel {
 
 type Trx = Transaction<Database>;
 
-// Events recorded in a transaction, waiting for its commit. Keyed by the transaction object,
-// so recordAudit cannot be used outside runAudited by mistake (sinks would never hear of it).
-const pendingEvents = new WeakMap<Trx, AuditEvent[]>();
+// Events recorded in a transaction, waiting for its commit, and the key that signs them. Keyed
+// by the transaction object, so recordAudit cannot be used outside runAudited by mistake (sinks
+// would never hear of it).
+const pendingEvents = new WeakMap<Trx, { events: AuditEvent[]; keys: KeyRing }>();
 
 /** A transaction whose audit entries are handed to the plugins' sinks once it has committed. */
 export async function runAudited<T>(deps: AppDeps, work: (trx: Trx) => Promise<T>): Promise<T> {
   const events: AuditEvent[] = [];
   const result = await deps.db.transaction().execute(async (trx) => {
-    pendingEvents.set(trx, events);
+    pendingEvents.set(trx, { events, keys: deps.auditKeys });
     return work(trx);
   });
   deliverToSinks(deps, events);
@@ -172,7 +176,7 @@ export async function recordAudit(trx: Trx, who: RequestContext | SystemActor, e
     userAgent: fromRequest ? (who.meta.userAgent?.slice(0, 512) ?? null) : null,
     details: normaliseDetails(entry.details),
   };
-  const hash = auditEntryHash(content, prevHash);
+  const hash = signAuditEntry(content, prevHash, pending.keys);
   const id = await insertAuditRow(trx, {
     project_id: content.projectId,
     at: content.at,
@@ -188,8 +192,8 @@ export async function recordAudit(trx: Trx, who: RequestContext | SystemActor, e
     prev_hash: prevHash,
     hash,
   });
-  const event: AuditEvent = { ...content, id, actor: { ...actor }, hash };
-  pending.push(event);
+  const event: AuditEvent = { ...content, id, actor: { ...actor }, hash, prevHash };
+  pending.events.push(event);
   return event;
 }
 
@@ -235,5 +239,5 @@ export async function listAuditLog(
 }
 
 export function verifyAuditLog(ctx: RequestContext, projectId: string): Promise<AuditVerification> {
-  return verifyAuditChain(ctx.deps.db, projectId);
+  return verifyAuditChain(ctx.deps.db, projectId, ctx.deps.auditKeys);
 }

@@ -33,6 +33,18 @@ export async function findAuditChainHead(trx: Db, chain: AuditChain): Promise<st
   return row?.hash ?? null;
 }
 
+/** The newest entry's link of every chain (null project id: the global chain). */
+export async function findAuditChainHeads(db: Db): Promise<{ chain: AuditChain; hash: string }[]> {
+  const rows = await db
+    .selectFrom('audit_log')
+    .distinctOn('project_id')
+    .select(['project_id', 'hash'])
+    .orderBy('project_id')
+    .orderBy('id', 'desc')
+    .execute();
+  return rows.map((r) => ({ chain: r.project_id, hash: r.hash }));
+}
+
 /** `details` is already serialised JSON (or null); `at` is set by the caller, since it is hashed. */
 export type NewAuditRow = Insertable<AuditLogTable> & { at: Date };
 
