@@ -14,8 +14,8 @@ import type { Database } from '../db/tables';
 // database superuser who rewrites entries cannot sign the result, so the rewrite shows even if
 // every link after it is recomputed. Format 1 (a bare SHA-256 hex, written before the key
 // existed) is still read, but only before the first signed entry of a chain, and a chain must
-// end with a signed entry (server/services/audit-chain-keying.ts signs old chains at start):
-// turning a signed chain back into format 1 is a rewrite too. The format is versioned: change
+// end with a signed entry (server/services/audit-chain-keying.ts signs old chains once, on the
+// first start with a key): turning a signed chain back into format 1 is a rewrite too. The format is versioned: change
 // it only with a new `v`.
 
 const VERIFY_BATCH = 500;
@@ -145,7 +145,7 @@ export async function verifyAuditChain(db: Kysely<Database>, chain: AuditChain, 
   // Unsigned entries are accepted only as the start of a chain that signed entries follow: a
   // chain that ends unsigned has either not been signed yet or been rewritten without the key.
   if (previous && !signedSeen) {
-    return broken(checked, previous, 'the chain ends with an unsigned entry (start the server once to sign older chains)');
+    return broken(checked, previous, 'the chain ends with an unsigned entry: rewritten without the key, or written before it and not yet signed');
   }
   return { ok: true, checked, firstBrokenId: null, reason: null };
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
+import { useAudit } from '../../plugins/audit/plugin';
 import { definePlugin, type AuditEvent } from '../../plugins/core/plugin';
 import { issueCredential } from '../auth/secrets';
 import { runVerifyAudit } from '../commands/verify-audit';
@@ -192,10 +193,14 @@ describe('npm run audit:verify (verify-audit CLI)', () => {
   const capture = { log: (l: string) => void out.push(l), error: (l: string) => void out.push(l) };
   let projectId = '';
   let brokenId = '';
+  /** A project whose newest entry was removed after it was exported. */
+  let truncatedId = '';
+  let removedId = '';
+  const exportFile = join(dataDir, 'audit-export.jsonl');
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   beforeAll(async () => {
-    const t = await createTestApp(env, { plugins: [] });
+    const t = await createTestApp(env, { plugins: [useAudit({ sink: { file: exportFile } })] });
     try {
       const { client } = await t.signUp('Owner');
       projectId = ok(await client.gql(GQL.createProject, { name: 'cli' })).createProject.id;
@@ -203,6 +208,11 @@ describe('npm run audit:verify (verify-audit CLI)', () => {
       const rows = await projectRows(t, projectId);
       brokenId = String(rows[1]!.id);
       await behindTheServersBack(t, sql`update audit_log set actor_label = 'someone else' where id = ${brokenId}`);
+      truncatedId = ok(await client.gql(GQL.createProject, { name: 'truncated' })).createProject.id;
+      for (const name of ['a', 'b']) ok(await client.gql(GQL.createKey, { p: truncatedId, name }));
+      await new Promise((resolve) => setTimeout(resolve, 100)); // the sink writes after commit
+      removedId = String((await projectRows(t, truncatedId)).at(-1)!.id);
+      await behindTheServersBack(t, sql`delete from audit_log where id = ${removedId}`);
     } finally {
       // The embedded database admits one process at a time: the server stops before the CLI runs.
       await t.close();
@@ -217,6 +227,19 @@ describe('npm run audit:verify (verify-audit CLI)', () => {
     );
     expect(await runVerifyAudit([projectId, '--json'], env, capture)).toBe(1);
     expect(JSON.parse(out.pop()!)).toMatchObject({ chain: projectId, ok: false, checked: 2, firstBrokenId: brokenId });
+  });
+
+  it('with --checkpoint, exits 1 when the newest exported entry is gone, although every link holds', async () => {
+    expect(await runVerifyAudit([truncatedId], env, capture)).toBe(0);
+    expect(out.pop()).toBe(`the audit chain of project ${truncatedId} is intact: 2 entries checked`);
+    expect(await runVerifyAudit([truncatedId, '--checkpoint', exportFile], env, capture)).toBe(1);
+    expect(out.pop()).toMatch(
+      new RegExp(`^the audit chain of project ${truncatedId} does not match the checkpoint: entry ${removedId} \\(api_key.create, .+\\) was exported but is missing from the database: entries were removed$`),
+    );
+    expect(await runVerifyAudit(['--checkpoint', exportFile, truncatedId, '--json'], env, capture)).toBe(1);
+    expect(JSON.parse(out.pop()!)).toMatchObject({ ok: true, checked: 2, checkpoint: { id: removedId, problem: expect.stringMatching(/missing/) } });
+    expect(await runVerifyAudit([truncatedId, '--checkpoint'], env, capture)).toBe(2);
+    expect(out.pop()).toMatch(/^usage: /);
   });
 
   it('exits 0 for an intact chain, and 2 for a usage error', async () => {

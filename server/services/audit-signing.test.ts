@@ -135,35 +135,6 @@ describe('the signed audit chain', () => {
     });
   });
 
-  it('signs, at start, a chain written before the key existed, vouching for it as it was', async () => {
-    // A project whose entries were all written by a server without a key (format 1).
-    const projectId = '7a3f6c1e-2d4b-4e8a-9c5f-0b1d2e3f4a5b';
-    const db = t.app.deps.db;
-    let prev: string | null = null;
-    for (const name of ['old-1', 'old-2']) {
-      const at = new Date();
-      const content = { projectId, at, action: 'api_key.create', actor: { type: 'system', id: null, label: 'old' }, targetType: 'api_key', targetId: null, ip: null, userAgent: null, details: { name } };
-      const hash = auditEntryHash(content, prev);
-      await db
-        .insertInto('audit_log')
-        .values({ project_id: projectId, at, action: content.action, actor_type: 'system', actor_id: null, actor_label: 'old', target_type: 'api_key', target_id: null, ip: null, user_agent: null, details: JSON.stringify(content.details), prev_hash: prev, hash })
-        .execute();
-      prev = hash;
-    }
-    expect(await verifyAuditChain(db, projectId, keys)).toMatchObject({ ok: false, reason: expect.stringMatching(/ends with an unsigned entry/) });
-
-    expect(await keyLegacyAuditChains(t.app.deps)).toBeGreaterThanOrEqual(1);
-    expect(await keyLegacyAuditChains(t.app.deps)).toBe(0);
-    const rows = await projectRows(t, projectId);
-    expect(rows.map((r) => r.action)).toEqual(['api_key.create', 'api_key.create', 'audit.chain_keyed']);
-    expect(rows[2]!.details).toEqual({ unsignedHead: prev });
-    expect(await verifyAuditChain(db, projectId, keys)).toEqual({ ok: true, checked: 3, firstBrokenId: null, reason: null });
-
-    // Its old entries are now vouched for: rewriting one breaks the signed entry's link.
-    await rewriteChain(t, rows.slice(0, 2), 1, auditEntryHash, (row) => ({ ...row, details: { name: 'changed' } }));
-    expect(await verifyAuditChain(db, projectId, keys)).toMatchObject({ ok: false, firstBrokenId: String(rows[2]!.id) });
-  });
-
   it('exports signed checkpoints that show the newest entries were removed', async () => {
     const { projectId, rows } = await projectWithEntries();
     await new Promise((resolve) => setTimeout(resolve, 100)); // the sink writes after commit
@@ -182,6 +153,63 @@ describe('the signed audit chain', () => {
     // A checkpoint cannot be made up (or edited) without the key.
     const forged = { ...checkpoint!, id: String(rows[1]!.id), content: { ...checkpoint!.content, details: { name: 'b' } } };
     expect(await checkpointProblem(t.app.deps.db, forged, keys)).toMatch(/^the checkpoint \(entry \d+\) is not genuine: its signature does not match/);
+  });
+});
+
+describe('chains written before the audit key', () => {
+  // A database of its own (embedded, even in a Postgres run): whether anything is adopted
+  // depends on every chain of the database, and other test files write to the shared one.
+  let t: TestApp;
+  let keys: KeyRing;
+  beforeAll(async () => {
+    t = await createTestApp({ DATABASE_URL: '' });
+    keys = t.app.deps.auditKeys;
+  });
+  afterAll(() => t?.close());
+
+  /** Writes a chain as a server without a key did (format 1 links). */
+  async function writeUnsignedChain(projectId: string, names: string[]): Promise<string | null> {
+    let prev: string | null = null;
+    for (const name of names) {
+      const at = new Date();
+      const actor = { type: 'system', id: null, label: 'old server' };
+      const content = { projectId, at, action: 'api_key.create', actor, targetType: 'api_key', targetId: null, ip: null, userAgent: null, details: { name } };
+      const hash = auditEntryHash(content, prev);
+      await t.app.deps.db
+        .insertInto('audit_log')
+        .values({
+          ...{ project_id: projectId, at, action: content.action, actor_type: 'system', actor_id: null, actor_label: actor.label },
+          ...{ target_type: 'api_key', target_id: null, ip: null, user_agent: null, details: JSON.stringify(content.details), prev_hash: prev, hash },
+        })
+        .execute();
+      prev = hash;
+    }
+    return prev;
+  }
+
+  it('signs them on the first start with a key, vouching for them as they were, and never adopts a chain again', async () => {
+    const projectId = '7a3f6c1e-2d4b-4e8a-9c5f-0b1d2e3f4a5b';
+    const db = t.app.deps.db;
+    const head = await writeUnsignedChain(projectId, ['old-1', 'old-2']);
+    expect(await verifyAuditChain(db, projectId, keys)).toMatchObject({ ok: false, reason: expect.stringMatching(/ends with an unsigned entry/) });
+
+    expect(await keyLegacyAuditChains(t.app.deps)).toBe(1);
+    expect(await keyLegacyAuditChains(t.app.deps)).toBe(0);
+    const rows = await projectRows(t, projectId);
+    expect(rows.map((r) => r.action)).toEqual(['api_key.create', 'api_key.create', 'audit.chain_keyed']);
+    expect(rows[2]!.details).toEqual({ unsignedHead: head });
+    expect(await verifyAuditChain(db, projectId, keys)).toEqual({ ok: true, checked: 3, firstBrokenId: null, reason: null });
+
+    // Its old entries are now vouched for: rewriting one breaks the signed entry's link.
+    await rewriteChain(t, rows.slice(0, 2), 1, auditEntryHash, (row) => ({ ...row, details: { name: 'changed' } }));
+    expect(await verifyAuditChain(db, projectId, keys)).toMatchObject({ ok: false, firstBrokenId: String(rows[2]!.id) });
+
+    // A chain rewritten into the old format later is not adopted at the next start: the database
+    // has signed entries, so an unsigned end can only be a rewrite.
+    const other = '8b4a7d2f-3e5c-4f9b-8d6a-1c2e3f4a5b6c';
+    await writeUnsignedChain(other, ['rewritten']);
+    expect(await keyLegacyAuditChains(t.app.deps)).toBe(0);
+    expect(await verifyAuditChain(db, other, keys)).toMatchObject({ ok: false, reason: expect.stringMatching(/ends with an unsigned entry/) });
   });
 });
 

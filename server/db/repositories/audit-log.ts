@@ -33,6 +33,13 @@ export async function findAuditChainHead(trx: Db, chain: AuditChain): Promise<st
   return row?.hash ?? null;
 }
 
+/** True once any entry of any chain carries a signed (format 2) link. */
+export async function hasSignedAuditEntry(db: Db): Promise<boolean> {
+  // Newest first on the primary key: in a signed database the first row looked at matches.
+  const row = await db.selectFrom('audit_log').select('id').where('hash', 'like', 'v2:%').orderBy('id', 'desc').limit(1).executeTakeFirst();
+  return row !== undefined;
+}
+
 /** The newest entry's link of every chain (null project id: the global chain). */
 export async function findAuditChainHeads(db: Db): Promise<{ chain: AuditChain; hash: string }[]> {
   const rows = await db
