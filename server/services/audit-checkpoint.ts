@@ -1,6 +1,6 @@
 import type { KeyRing } from '../../plugins/encryption/key-ring';
 import type { Kysely } from 'kysely';
-import type { AuditChain } from '../db/repositories/audit-log';
+import { findAuditEntryLink, type AuditChain } from '../db/repositories/audit-log';
 import type { Database } from '../db/tables';
 import { isSignedLink, linkProblem, type ChainedContent } from './audit-chain';
 
@@ -63,7 +63,7 @@ export function newestCheckpoint(jsonLines: string, chain: AuditChain): AuditChe
 export async function checkpointProblem(db: Kysely<Database>, checkpoint: AuditCheckpoint, keys: KeyRing): Promise<string | undefined> {
   const forged = linkProblem(checkpoint.content, checkpoint.prevHash, checkpoint.hash, keys);
   if (forged) return `the checkpoint (entry ${checkpoint.id}) is not genuine: ${forged}`;
-  const row = await db.selectFrom('audit_log').select(['hash', 'project_id']).where('id', '=', checkpoint.id).executeTakeFirst();
+  const row = await findAuditEntryLink(db, checkpoint.id);
   if (!row || row.project_id !== checkpoint.chain) {
     return `entry ${checkpoint.id} (${checkpoint.content.action}, ${checkpoint.content.at.toISOString()}) was exported but is missing from the database: entries were removed`;
   }

@@ -33,6 +33,11 @@ export async function findAuditChainHead(trx: Db, chain: AuditChain): Promise<st
   return row?.hash ?? null;
 }
 
+/** One entry's chain and link, by id. */
+export function findAuditEntryLink(db: Db, id: string): Promise<{ project_id: string | null; hash: string } | undefined> {
+  return db.selectFrom('audit_log').select(['project_id', 'hash']).where('id', '=', id).executeTakeFirst();
+}
+
 /** True once any entry of any chain carries a signed (format 2) link. */
 export async function hasSignedAuditEntry(db: Db): Promise<boolean> {
   // Newest first on the primary key: in a signed database the first row looked at matches.
