@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -210,8 +210,11 @@ describe('npm run audit:verify (verify-audit CLI)', () => {
       await behindTheServersBack(t, sql`update audit_log set actor_label = 'someone else' where id = ${brokenId}`);
       truncatedId = ok(await client.gql(GQL.createProject, { name: 'truncated' })).createProject.id;
       for (const name of ['a', 'b']) ok(await client.gql(GQL.createKey, { p: truncatedId, name }));
-      await new Promise((resolve) => setTimeout(resolve, 100)); // the sink writes after commit
       removedId = String((await projectRows(t, truncatedId)).at(-1)!.id);
+      // The sink writes after commit, asynchronously: wait until the newest entry is in the file.
+      for (let tries = 0; !readFileSync(exportFile, 'utf8').includes(`"id":"${removedId}"`) && tries < 100; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
       await behindTheServersBack(t, sql`delete from audit_log where id = ${removedId}`);
     } finally {
       // The embedded database admits one process at a time: the server stops before the CLI runs.

@@ -137,9 +137,13 @@ describe('the signed audit chain', () => {
 
   it('exports signed checkpoints that show the newest entries were removed', async () => {
     const { projectId, rows } = await projectWithEntries();
-    await new Promise((resolve) => setTimeout(resolve, 100)); // the sink writes after commit
-    const exported = readFileSync(exportFile, 'utf8');
-    const checkpoint = newestCheckpoint(exported, projectId);
+    // The sink writes after commit, asynchronously: wait until the newest entry is in the file.
+    const newestId = String(rows.at(-1)!.id);
+    let checkpoint = newestCheckpoint(readFileSync(exportFile, 'utf8'), projectId);
+    for (let tries = 0; checkpoint?.id !== newestId && tries < 100; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      checkpoint = newestCheckpoint(readFileSync(exportFile, 'utf8'), projectId);
+    }
     expect(checkpoint).toMatchObject({ id: String(rows.at(-1)!.id), hash: rows.at(-1)!.hash, prevHash: rows.at(-2)!.hash });
     expect(await checkpointProblem(t.app.deps.db, checkpoint!, keys)).toBeUndefined();
 
