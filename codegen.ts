@@ -17,7 +17,7 @@ const config: CodegenConfig = {
         enumsAsTypes: true,
         useTypeImports: true,
         // SpanTime (SpanInput's times) travels as the same ISO string as DateTime.
-        scalars: { DateTime: 'string', SpanTime: 'string', JSON: 'unknown', ID: 'string' },
+        scalars: { DateTime: 'string', SpanTime: 'string', JSON: 'unknown', ID: 'string', BigInt: 'number' },
       },
     },
     // client: the dashboard's operations, written beside the components that use them
@@ -25,8 +25,10 @@ const config: CodegenConfig = {
       documents: ['client/src/**/*.svelte', 'client/src/**/*.ts', '!client/src/lib/generated/**', '!client/src/**/*.test.ts'],
       preset: 'client',
       presetConfig: { fragmentMasking: false },
-      // DateTime travels as an ISO string; the dashboard parses it where it needs a Date.
-      config: { useTypeImports: true, enumsAsTypes: true, scalars: { DateTime: 'string', SpanTime: 'string', JSON: 'unknown' } },
+      // DateTime travels as an ISO string; the dashboard parses it where it needs a Date. BigInt
+      // (counts and totals) is a JSON number up to 2^53 − 1, which no real total reaches; beyond
+      // it the server sends a decimal string (schema/scalars.ts).
+      config: { useTypeImports: true, enumsAsTypes: true, scalars: { DateTime: 'string', JSON: 'unknown', SpanTime: 'string', BigInt: 'number' } },
     },
   },
 };

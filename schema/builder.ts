@@ -5,7 +5,7 @@ import type { RoleName } from '../server/db/tables';
 import { AppError } from '../server/errors';
 import { mayReadContent } from '../server/services/content-access';
 import { hasRole } from '../server/services/models';
-import { DateTimeScalar, JSONScalar, SpanTimeScalar } from './scalars';
+import { BigIntScalar, DateTimeScalar, JSONScalar, SpanTimeScalar } from './scalars';
 
 // Who may see what is written on the schema: every root field and object type names its
 // scopes, and schema/auth-coverage.test.ts fails when one does not.
@@ -24,7 +24,10 @@ export interface Scopes {
   projectViewer: string;
   projectAdmin: string;
   projectOwner: string;
-  /** May read span content in the project: VIEWER+, or ADMIN+ when content is ADMINS_ONLY. */
+  /**
+   * May read content in the project — span input, output, statusMessage and metadata, trace
+   * metadata: VIEWER+, or ADMIN+ when content is ADMINS_ONLY.
+   */
   contentReader: string;
   /** The caller is this user (or just signed in as this user in this request). */
   self: string;
@@ -41,6 +44,7 @@ export const builder = new SchemaBuilder<{
     JSON: { Input: unknown; Output: unknown };
     SpanTime: { Input: unknown; Output: Date | string };
     ID: { Input: string; Output: string };
+    BigInt: { Input: bigint | number; Output: bigint | number | string };
   };
 }>({
   plugins: [ScopeAuthPlugin],
@@ -77,3 +81,4 @@ export const builder = new SchemaBuilder<{
 builder.addScalarType('DateTime', DateTimeScalar);
 builder.addScalarType('JSON', JSONScalar);
 builder.addScalarType('SpanTime', SpanTimeScalar);
+builder.addScalarType('BigInt', BigIntScalar);

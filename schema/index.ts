@@ -1,4 +1,5 @@
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { guardArguments } from './argument-guard';
 import { builder } from './builder';
 import './types/enums';
 import './types/page-info';
@@ -21,7 +22,8 @@ builder.queryType({ description: 'Reads. An ingest key may call none of these.' 
 builder.mutationType({});
 builder.subscriptionType({});
 
-export const schema: GraphQLSchema = builder.toSchema();
+// Every argument passes the argument guard before its field's rules and resolver run.
+export const schema: GraphQLSchema = guardArguments(builder.toSchema());
 
 /** The printed SDL, sorted so the committed schema.graphql diff shows real changes only. */
 export function printTokentraceSchema(): string {

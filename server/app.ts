@@ -16,6 +16,8 @@ import { createIngestRateLimiter } from './services/ingest/ingest-rate-limiter';
 import { createAccessLogWriter } from './services/access-log/access-log-writer';
 import { pruneAccessLog } from './services/access-log/prune-access-log';
 import { createMaintenance, type Maintenance } from './services/background/maintenance';
+import { keyLegacyAuditChains } from './services/audit-chain-keying';
+import { loadAuditKeyRing } from './services/audit-keys';
 import { createRedisSpanEventTarget, createSpanPubSub } from './services/span-pubsub';
 import { createProjectKeyStore } from './storage/project-keys';
 
@@ -44,6 +46,8 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
   // Plugins load before the database opens: a bad config stops the start without side effects.
   const plugins = await loadPlugins(config, logger, options.plugins);
   logger.info({ plugins: plugins.names, source: plugins.source }, 'plugins loaded');
+  // The audit signing key too: production without TOKENTRACE_AUDIT_KEYS stops here.
+  const auditKeys = loadAuditKeyRing(config, (message) => logger.warn(message));
   // Redis before the database too: an unreachable REDIS_URL stops the start with nothing to undo.
   let redis: RedisClients | undefined;
   if (config.redisUrl) {
@@ -71,12 +75,14 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
       accessLog: createAccessLogWriter(dbHandle.db, logger),
       plugins,
       prices,
-      signInLimiter: createSignInLimiter(config.signInLimits, { redis: redis?.publisher }),
+      auditKeys,
+      signInLimiter: createSignInLimiter({ ...config.signInLimits, signUpsPerIp: config.signUpsPerIp }, { redis: redis?.publisher }),
       ingestLimiter: createIngestRateLimiter(config.ingest.spansPerMinute, { redis: redis?.publisher }),
       pubsub: createSpanPubSub(redis ? createRedisSpanEventTarget(redis) : undefined),
       metrics: createMetrics({ pool: () => dbHandle.poolStats() }),
       ...(redis ? { redis: redis.publisher } : {}),
     };
+    await keyLegacyAuditChains(deps);
     type YogaPlugins = NonNullable<Parameters<typeof createTokentraceYoga>[1]>;
     const yoga = createTokentraceYoga(deps, [useRequestMetrics(deps.metrics), ...plugins.yoga] as YogaPlugins);
     const maintenance = createMaintenance(deps, [pruneAccessLog]);

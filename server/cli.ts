@@ -16,17 +16,24 @@ import { ensureDashboardBuilt } from './http/dashboard-build';
 import { describeMetricsAccess } from './http/metrics-route';
 import { createHttpServer } from './http/server';
 import { assertTransportAllowed } from './http/tls';
+import { createStdoutDestination } from './log-destination';
 import { createLogger } from './logger';
 
 // `tsx server/cli.ts start | migrate [--dry-run] | backup | restore | print-schema | keys:rotate | keys:rotate-data | retention:run | verify-audit`
 
 const SHUTDOWN_GRACE_MS = 10_000;
+/** How long the last log lines may take to reach stdout before the process exits anyway. */
+const LOG_FLUSH_MS = 1_000;
+/** Past this, something hangs (a connection, the database): exit regardless, non-zero. */
+const SHUTDOWN_DEADLINE_MS = SHUTDOWN_GRACE_MS + 5_000;
 
 async function start(): Promise<void> {
   const config = loadConfig();
   // Before anything opens: production over plain HTTP stops here with the fix in the message.
   assertTransportAllowed(config);
-  const logger = createLogger(config.logLevel);
+  // Shutdown must never depend on stdout being writable (server/log-destination.ts).
+  const logs = createStdoutDestination();
+  const logger = createLogger(config.logLevel, logs.stream);
   // Before the database opens: a fresh clone gets its dashboard built (client/dist) first.
   if (!config.skipDashboardBuild) await ensureDashboardBuilt(logger);
   const app = await createApp(config, { logger, background: true });
@@ -54,10 +61,13 @@ async function start(): Promise<void> {
       server.closeAllConnections();
     }, SHUTDOWN_GRACE_MS);
     force.unref();
+    const deadline = setTimeout(() => process.exit(1), SHUTDOWN_DEADLINE_MS);
+    deadline.unref();
     // close() stops accepting and waits for in-flight requests; idle keep-alive sockets go now.
     server.close(async () => {
       await app.close();
       logger.info('stopped');
+      await logs.release(LOG_FLUSH_MS);
       process.exit(0);
     });
     server.closeIdleConnections();

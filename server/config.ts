@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { KeyRingError, parseKeyRing } from '../plugins/encryption/key-ring';
 
 // Every setting comes from the environment (a `.env` file is read by the CLI first). A wrong
 // value stops the start with a message that names the variable.
@@ -30,12 +31,14 @@ const envSchema = z.object({
   TOKENTRACE_TLS_KEY: optionalString,
   TOKENTRACE_CONFIG: optionalString,
   TOKENTRACE_ENCRYPTION_KEYS: optionalString,
+  TOKENTRACE_AUDIT_KEYS: optionalString,
   TRUST_PROXY: bool.default(false),
   TOKENTRACE_PG_PREPARE: bool.default(true),
   REDIS_URL: optionalString,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TOKENTRACE_BCRYPT_COST: number(z.coerce.number().int().min(4).max(15).optional()),
   TOKENTRACE_SESSION_IDLE_DAYS: number(z.coerce.number().positive().default(14)),
+  TOKENTRACE_SESSION_MAX_DAYS: number(z.coerce.number().positive().default(30)),
   TOKENTRACE_INGEST_MAX_SPANS: number(z.coerce.number().int().positive().default(1000)),
   TOKENTRACE_MAX_BODY_BYTES: number(z.coerce.number().int().positive().default(10 * 1024 * 1024)),
   TOKENTRACE_INGEST_SPANS_PER_MINUTE: number(z.coerce.number().int().min(0).default(0)),
@@ -43,6 +46,7 @@ const envSchema = z.object({
   TOKENTRACE_REDACTION_BATCH_BUDGET_MS: number(z.coerce.number().positive().max(600_000).default(2000)),
   TOKENTRACE_SIGNIN_MAX_FAILURES_PER_EMAIL: number(z.coerce.number().int().positive().default(5)),
   TOKENTRACE_SIGNIN_MAX_FAILURES_PER_IP: number(z.coerce.number().int().positive().default(30)),
+  TOKENTRACE_SIGNUP_MAX_PER_IP: number(z.coerce.number().int().positive().default(10)),
   TOKENTRACE_TLS_TERMINATED_BY_PROXY: bool.default(false),
   TOKENTRACE_SECURITY_CONTACT: optionalString,
   TOKENTRACE_MAINTENANCE_INTERVAL_MINUTES: number(z.coerce.number().min(0).max(24 * 60).default(10)),
@@ -89,6 +93,8 @@ export interface Config {
   tls: { certFile: string; keyFile: string } | undefined;
   configFile: string | undefined;
   encryptionKeys: string | undefined;
+  /** `kid:base64key,…`: signs the audit chain (server/services/audit-keys.ts); validated here. */
+  auditKeys: string | undefined;
   trustProxy: boolean;
   /** Prepare ingest's repeated statements on Postgres; off behind a transaction-mode pooler. */
   pgPrepare: boolean;
@@ -96,7 +102,10 @@ export interface Config {
   logLevel: string;
   /** bcrypt work factor: 12 unless set (tests use 4). */
   bcryptCost: number;
+  /** A session unused this long expires; each use extends it. */
   sessionIdleMs: number;
+  /** A session ends this long after sign-in, however often it is used. */
+  sessionMaxAgeMs: number;
   /**
    * maxBodyBytes bounds a request body as it streams in, and again after gzip is undone (OTLP);
    * spansPerMinute is a per-project budget shared by both ingest doors, 0 for none.
@@ -110,6 +119,8 @@ export interface Config {
    */
   redactionBatchBudgetMs: number;
   signInLimits: { perEmail: number; perIp: number; windowSeconds: number };
+  /** Sign-ups (successful or not) per IP in the same window as the sign-in limits. */
+  signUpsPerIp: number;
   /** A proxy in front terminates TLS: plain HTTP is allowed in production, X-Forwarded-Proto is trusted. */
   tlsTerminatedByProxy: boolean;
   /** Where vulnerability reports go (SECURITY.md, /.well-known/security.txt). */
@@ -162,6 +173,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       'Invalid configuration:\n  TOKENTRACE_INGEST_SPANS_PER_MINUTE must be 0 (no limit) or at least TOKENTRACE_INGEST_MAX_SPANS',
     );
   }
+  if (e.TOKENTRACE_AUDIT_KEYS !== undefined) checkAuditKeys(e.TOKENTRACE_AUDIT_KEYS);
   const github = pair(e.GITHUB_CLIENT_ID, e.GITHUB_CLIENT_SECRET, 'GITHUB');
   const google = pair(e.GOOGLE_CLIENT_ID, e.GOOGLE_CLIENT_SECRET, 'GOOGLE');
   const githubBase = e.GITHUB_BASE_URL.replace(/\/+$/, '');
@@ -178,12 +190,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         : undefined,
     configFile: e.TOKENTRACE_CONFIG,
     encryptionKeys: e.TOKENTRACE_ENCRYPTION_KEYS,
+    auditKeys: e.TOKENTRACE_AUDIT_KEYS,
     trustProxy: e.TRUST_PROXY,
     pgPrepare: e.TOKENTRACE_PG_PREPARE,
     redisUrl: e.REDIS_URL,
     logLevel: e.LOG_LEVEL,
     bcryptCost: e.TOKENTRACE_BCRYPT_COST ?? (e.NODE_ENV === 'test' ? 4 : 12),
     sessionIdleMs: e.TOKENTRACE_SESSION_IDLE_DAYS * 24 * 3600 * 1000,
+    sessionMaxAgeMs: e.TOKENTRACE_SESSION_MAX_DAYS * 24 * 3600 * 1000,
     ingest: {
       maxSpans: e.TOKENTRACE_INGEST_MAX_SPANS,
       maxBodyBytes: e.TOKENTRACE_MAX_BODY_BYTES,
@@ -196,6 +210,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       perIp: e.TOKENTRACE_SIGNIN_MAX_FAILURES_PER_IP,
       windowSeconds: 15 * 60,
     },
+    signUpsPerIp: e.TOKENTRACE_SIGNUP_MAX_PER_IP,
     tlsTerminatedByProxy: e.TOKENTRACE_TLS_TERMINATED_BY_PROXY,
     securityContact: e.TOKENTRACE_SECURITY_CONTACT,
     maintenanceIntervalMs: e.TOKENTRACE_MAINTENANCE_INTERVAL_MINUTES * 60_000,
@@ -209,6 +224,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ...(google ? { google: { ...google, issuer: e.GOOGLE_ISSUER } } : {}),
     },
   };
+}
+
+/** The audit signing key ring must parse; the message names the variable, never key material. */
+function checkAuditKeys(text: string): void {
+  try {
+    parseKeyRing(text, 'TOKENTRACE_AUDIT_KEYS');
+  } catch (err) {
+    if (err instanceof KeyRingError) throw new ConfigError(`Invalid configuration:\n  ${err.message}`);
+    throw err;
+  }
 }
 
 /** github.com's API lives on its own host; GitHub Enterprise Server serves it under /api/v3. */

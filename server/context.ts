@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { ContentCodec } from '../plugins/core/codec';
+import type { KeyRing } from '../plugins/encryption/key-ring';
 import type { Principal } from './auth/principal';
 import type { SignInLimiter } from './auth/sign-in-limiter';
 import type { Config } from './config';
@@ -32,6 +33,8 @@ export interface AppDeps {
   signInLimiter: SignInLimiter;
   /** Spans per minute per project, for both ingest doors. */
   ingestLimiter: IngestRateLimiter;
+  /** Signs and verifies the audit chain (server/services/audit-keys.ts). */
+  auditKeys: KeyRing;
   pubsub: SpanPubSub;
   /** Counters, histograms and gauges served at GET /metrics. */
   metrics: Metrics;

@@ -22,6 +22,8 @@ const REDACT_PATHS = [
   'variables',
 ];
 
-export function createLogger(level: string): Logger {
-  return pino({ level, base: { service: 'tokentrace' }, redact: { paths: REDACT_PATHS, censor: '[redacted]' } });
+/** A logger writing JSON lines to `destination` (pino's default stdout when omitted). */
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  const options = { level, base: { service: 'tokentrace' }, redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
+  return destination ? pino(options, destination) : pino(options);
 }

@@ -22,6 +22,7 @@ function event(n: number, extra: Partial<AuditEvent> = {}): AuditEvent {
     userAgent: 'ua',
     details: { name: `key ${n}` },
     hash: 'ab'.repeat(32),
+    prevHash: 'cd'.repeat(32),
     ...extra,
   };
 }
@@ -51,12 +52,13 @@ describe('formatAuditLine', () => {
       userAgent: 'evil\nagent',
       details: { note: 'a\r\nb' },
       hash: 'ab'.repeat(32),
+      prevHash: 'cd'.repeat(32),
     });
   });
 
   it('writes null, not nothing, for absent values', () => {
-    const parsed = JSON.parse(formatAuditLine(event(2, { details: undefined, hash: undefined, ip: null })));
-    expect(parsed).toMatchObject({ details: null, hash: null, ip: null });
+    const parsed = JSON.parse(formatAuditLine(event(2, { details: undefined, hash: undefined, prevHash: undefined, ip: null })));
+    expect(parsed).toMatchObject({ details: null, hash: null, prevHash: null, ip: null });
   });
 });
 

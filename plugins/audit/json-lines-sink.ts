@@ -4,7 +4,10 @@ import { resolve } from 'node:path';
 import type { AuditEvent, AuditSink } from '../core/plugin';
 
 // Audit events as JSON lines, one event per line, the format SIEM shippers (Filebeat, Vector,
-// Fluent Bit, the Splunk forwarder) tail without configuration.
+// Fluent Bit, the Splunk forwarder) tail without configuration. Each line carries the entry's
+// signed link (`hash`) and its predecessor's (`prevHash`): a signed checkpoint of its chain.
+// Kept outside the database, the newest line shows whether the newest entries were later
+// removed there (`npm run audit:verify -- <chain> --checkpoint <file>`).
 
 /** Marks our lines when they share a stream with other JSON logs (stdout with the app's logs). */
 export const AUDIT_LINE_SOURCE = 'tokentrace.audit';
@@ -24,6 +27,7 @@ export function formatAuditLine(event: AuditEvent): string {
     userAgent: event.userAgent,
     details: event.details ?? null,
     hash: event.hash ?? null,
+    prevHash: event.prevHash ?? null,
   };
   return `${JSON.stringify(line)}\n`;
 }

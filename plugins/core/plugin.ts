@@ -52,10 +52,14 @@ export interface AuditEvent {
   userAgent: string | null;
   details: unknown;
   /**
-   * The entry's link in its hash chain (SHA-256 hex). A sink that keeps it anchors the chain
-   * outside the database, so even a rewrite of the whole chain can be noticed.
+   * The entry's link in its hash chain: `v2:<key id>:<HMAC-SHA256 hex>`, signed with the
+   * server's audit key over the entry's content and `prevHash` (a bare SHA-256 hex for entries
+   * written before the key existed). An exported entry is a signed checkpoint: the database must
+   * still hold it, so keeping the newest one outside shows whether newest entries were removed.
    */
   hash?: string;
+  /** The link of the entry before it in the same chain; null for a chain's first entry. */
+  prevHash?: string | null;
 }
 
 export interface AuditSink {

@@ -24,8 +24,23 @@ import { formatKeyRing, generateKey, parseKeyRing, type KeyRing } from './key-ri
 
 export const KEY_FILE_NAME = 'encryption-keys';
 
-export function loadOrCreateLocalKeyRing(dataDir: string, warn: (msg: string) => void): KeyRing {
-  const path = join(dataDir, KEY_FILE_NAME);
+/** A key file of the data folder: its name, and what to warn when it is first made. */
+export interface LocalKeyFile {
+  name: string;
+  createdWarning(path: string): string;
+}
+
+const ENCRYPTION_KEY_FILE: LocalKeyFile = {
+  name: KEY_FILE_NAME,
+  createdWarning: (path) =>
+    `Created a new encryption key in ${path}. Span content is encrypted with it and cannot be ` +
+    `read without it: back this file up, keep it private, and keep it with the data. In ` +
+    `production, set TOKENTRACE_ENCRYPTION_KEYS (from a secret store) instead of relying on this file.`,
+};
+
+/** The ring in `<dataDir>/<file.name>`, created with one fresh key on first use (the same mechanism serves the audit key). */
+export function loadOrCreateLocalKeyRing(dataDir: string, warn: (msg: string) => void, file: LocalKeyFile = ENCRYPTION_KEY_FILE): KeyRing {
+  const path = join(dataDir, file.name);
   const existing = readIfExists(path);
   if (existing !== undefined) {
     checkPermissions(path, warn);
@@ -34,15 +49,11 @@ export function loadOrCreateLocalKeyRing(dataDir: string, warn: (msg: string) =>
 
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const text = `${formatKeyRing([{ id: defaultKeyId(), key: generateKey() }])}\n`;
-  if (!createExclusive(dataDir, path, text)) {
+  if (!createExclusive(dataDir, path, text, file.name)) {
     // Another process created it first: use its key.
     return parseKeyRing(readFileSync(path, 'utf8'), path);
   }
-  warn(
-    `Created a new encryption key in ${path}. Span content is encrypted with it and cannot be ` +
-      `read without it: back this file up, keep it private, and keep it with the data. In ` +
-      `production, set TOKENTRACE_ENCRYPTION_KEYS (from a secret store) instead of relying on this file.`,
-  );
+  warn(file.createdWarning(path));
   return parseKeyRing(text, path);
 }
 
@@ -64,8 +75,8 @@ function checkPermissions(path: string, warn: (msg: string) => void): void {
 }
 
 /** Writes `text` to a fresh file and links it to `path`; false if `path` already exists. */
-function createExclusive(dir: string, path: string, text: string): boolean {
-  const temp = join(dir, `.${KEY_FILE_NAME}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+function createExclusive(dir: string, path: string, text: string, name: string): boolean {
+  const temp = join(dir, `.${name}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   try {
     writeDurably(temp, text);
     linkSync(temp, path);

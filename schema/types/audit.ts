@@ -1,5 +1,6 @@
 import type { AuditVerification } from '../../server/services/audit-chain';
 import { listAuditLog, verifyAuditLog, type AuditActor, type AuditLogEntryModel, type AuditLogPage } from '../../server/services/audit-log';
+import { pageCursorArgument } from '../argument-guard';
 import { builder } from '../builder';
 import { PageInfoRef, pageInfoOf } from './page-info';
 import { ProjectRef } from './project';
@@ -56,7 +57,7 @@ const AuditLogConnectionRef = builder.objectRef<AuditConnectionShape>('AuditLogC
       type: PageInfoRef,
       resolve: pageInfoOf,
     }),
-    totalCount: t.int({ description: 'Entries matching the filter; counted only when asked for.', resolve: (c) => c.totalCount() }),
+    totalCount: t.field({ type: 'BigInt', description: 'Entries matching the filter; counted only when asked for.', resolve: (c) => c.totalCount() }),
   }),
 });
 
@@ -74,11 +75,13 @@ const AuditVerificationRef = builder.objectRef<AuditVerification & { projectId: 
   authScopes: (v) => ({ projectAdmin: v.projectId }),
   fields: (t) => ({
     ok: t.exposeBoolean('ok'),
-    checked: t.exposeInt('checked', { description: 'Entries examined; the walk stops at the first broken one.' }),
+    checked: t.expose('checked', {
+      type: 'BigInt', description: 'Entries examined; the walk stops at the first broken one.' }),
     firstBrokenId: t.exposeID('firstBrokenId', {
       nullable: true,
       description: 'The first entry that was changed, or that no longer links to the entry before it.',
     }),
+    reason: t.exposeString('reason', { nullable: true, description: 'Why that entry is broken; null when the chain is intact.' }),
   }),
 });
 
@@ -90,7 +93,7 @@ builder.objectField(ProjectRef, 'auditLog', (t) =>
     args: {
       filter: t.arg({ type: AuditLogFilterInput }),
       first: t.arg.int(),
-      after: t.arg.string(),
+      after: t.arg.string({ extensions: pageCursorArgument('audit') }),
     },
     resolve: async (project, args, ctx) => ({
       ...(await listAuditLog(
@@ -108,7 +111,8 @@ builder.objectField(ProjectRef, 'auditLog', (t) =>
 builder.queryField('verifyAuditLog', (t) =>
   t.field({
     type: AuditVerificationRef,
-    description: 'ADMIN+. Walks the project’s audit hash chain and reports the first broken link.',
+    description:
+      'ADMIN+. Walks the project’s audit hash chain, checking every link and its signature with the server’s audit key, and reports the first broken one.',
     authScopes: (_root, args) => ({ projectAdmin: String(args.projectId) }),
     args: { projectId: t.arg.id({ required: true }) },
     resolve: async (_root, args, ctx) => ({ ...(await verifyAuditLog(ctx, String(args.projectId))), projectId: String(args.projectId) }),

@@ -14,7 +14,8 @@ export const SpanStatusEnum = builder.enumType('SpanStatus', { values: ['OK', 'E
 
 export const ContentVisibilityEnum = builder.enumType('ContentVisibility', {
   values: ['MEMBERS', 'ADMINS_ONLY'] as const,
-  description: 'Who may read span input and output: every member, or ADMIN and OWNER only.',
+  description:
+    'Who may read content — span input, output, statusMessage and metadata, and trace metadata: every member, or ADMIN and OWNER only.',
 });
 
 export const ContentStatusEnum = builder.enumType('ContentStatus', {

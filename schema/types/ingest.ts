@@ -1,6 +1,7 @@
 import { mapGraphqlSpan } from '../../server/services/ingest/graphql/map-graphql-span';
 import { ingest, type IngestRejection, type IngestResult } from '../../server/services/ingest/ingest';
 import { forbidden } from '../../server/errors';
+import { checkedPerItem, clientMadeId } from '../argument-guard';
 import { builder } from '../builder';
 
 const TraceAttributesInput = builder.inputType('TraceAttributesInput', {
@@ -18,9 +19,9 @@ const TraceAttributesInput = builder.inputType('TraceAttributesInput', {
 // span, by index, instead of failing the request at variable coercion (docs/ingest.md).
 const SpanInput = builder.inputType('SpanInput', {
   fields: (t) => ({
-    id: t.id({ required: true, description: 'Made by the client; a retried span with the same id is not stored twice.' }),
-    traceId: t.id({ required: true }),
-    parentId: t.id(),
+    id: t.id({ required: true, description: 'Made by the client; a retried span with the same id is not stored twice.', extensions: clientMadeId }),
+    traceId: t.id({ required: true, extensions: clientMadeId }),
+    parentId: t.id({ extensions: clientMadeId }),
     kind: t.string({ required: true, description: 'A SpanKind value; anything else rejects this span (IngestResult.rejected).' }),
     name: t.string({ required: true }),
     model: t.string(),
@@ -65,7 +66,8 @@ builder.mutationField('ingest', (t) =>
     type: IngestResultRef,
     description: 'An ingest key of the project, nothing else. One bad span never sinks the batch.',
     authScopes: { ingestKey: true },
-    args: { spans: t.arg({ type: [SpanInput], required: true }) },
+    // Each span is validated by the ingest pipeline and rejected by its index: not by the guard.
+    args: { spans: t.arg({ type: [SpanInput], required: true, extensions: checkedPerItem }) },
     resolve: async (_root, args, ctx) => {
       if (ctx.principal.kind !== 'ingestKey') throw forbidden();
       return ingest(ctx.deps, {

@@ -104,7 +104,8 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, { id }, ctx) => revokeSession(ctx, id),
   }),
-  revokeOtherSessions: t.int({
+  revokeOtherSessions: t.field({
+    type: 'BigInt',
     description: 'Ends all your sessions but this one; returns how many were ended.',
     authScopes: { session: true },
     resolve: (_root, _args, ctx) => revokeOtherSessions(ctx),

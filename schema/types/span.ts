@@ -8,7 +8,7 @@ import { ContentStatusEnum, SpanKindEnum, SpanStatusEnum } from './enums';
 const RedactionHitRef = builder.objectRef<RedactionHit & { projectId: string }>('RedactionHit').implement({
   description: 'Which redaction rule fired on a span and how often; never the text it matched.',
   authScopes: (hit) => ({ projectViewer: hit.projectId }),
-  fields: (t) => ({ rule: t.exposeString('rule'), count: t.exposeInt('count') }),
+  fields: (t) => ({ rule: t.exposeString('rule'), count: t.expose('count', { type: 'BigInt' }) }),
 });
 
 /** A field's content, or its CONTENT_UNREADABLE error at this field's path (the rest of the span resolves as usual). */
@@ -29,11 +29,12 @@ export const SpanRef = builder.objectRef<SpanModel>('Span').implement({
     model: t.exposeString('model', { nullable: true }),
     provider: t.exposeString('provider', { nullable: true }),
     // Content: VIEWER+, or ADMIN+ when the project restricts it. A caller below that line gets
-    // null for these two fields and everything else as usual, not an error. Stored content
-    // that cannot be read is an error on its own field only.
+    // null for the content fields (input, output, statusMessage, metadata) and everything else
+    // as usual, not an error. Stored content that cannot be read is an error on its own field only.
     input: t.field({
       type: 'JSON',
       nullable: true,
+      description: 'Content: null for a VIEWER when the project’s content is ADMINS_ONLY.',
       authScopes: (span) => ({ contentReader: span.projectId }),
       unauthorizedResolver: () => null,
       resolve: (span, _args, ctx) => content(ctx, span, 'input'),
@@ -41,6 +42,7 @@ export const SpanRef = builder.objectRef<SpanModel>('Span').implement({
     output: t.field({
       type: 'JSON',
       nullable: true,
+      description: 'Content: null for a VIEWER when the project’s content is ADMINS_ONLY.',
       authScopes: (span) => ({ contentReader: span.projectId }),
       unauthorizedResolver: () => null,
       resolve: (span, _args, ctx) => content(ctx, span, 'output'),
@@ -85,8 +87,21 @@ export const SpanRef = builder.objectRef<SpanModel>('Span').implement({
       resolve: (s) => (s.completionStartTime ? s.completionStartTime.getTime() - s.startTime.getTime() : null),
     }),
     status: t.expose('status', { type: SpanStatusEnum }),
-    statusMessage: t.exposeString('statusMessage', { nullable: true }),
-    metadata: t.expose('metadata', { type: 'JSON', nullable: true }),
+    // An error message and metadata often quote the content (the prompt that failed, a user's
+    // question), so they follow the same rule as input and output.
+    statusMessage: t.exposeString('statusMessage', {
+      nullable: true,
+      description: 'Content: null for a VIEWER when the project’s content is ADMINS_ONLY.',
+      authScopes: (span) => ({ contentReader: span.projectId }),
+      unauthorizedResolver: () => null,
+    }),
+    metadata: t.expose('metadata', {
+      type: 'JSON',
+      nullable: true,
+      description: 'Content: null for a VIEWER when the project’s content is ADMINS_ONLY.',
+      authScopes: (span) => ({ contentReader: span.projectId }),
+      unauthorizedResolver: () => null,
+    }),
     redactions: t.field({
       type: [RedactionHitRef],
       resolve: (s) => s.redactions.map((r) => ({ ...r, projectId: s.projectId })),

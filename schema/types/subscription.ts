@@ -1,6 +1,7 @@
 import { Repeater } from 'graphql-yoga';
 import type { RequestContext } from '../../server/context';
 import { findMembership, findProjectById } from '../../server/db/repositories/projects';
+import { sessionOutlived } from '../../server/auth/session-lifetime';
 import { hasRole, type SpanModel } from '../../server/services/models';
 import { toProjectModel } from '../../server/services/projects';
 import { builder } from '../builder';
@@ -10,7 +11,8 @@ import { SpanRef } from './span';
 // ctx.roleIn / ctx.projectSettings are memoised per context: the checks made at subscribe time
 // would hold for hours. So the live tail re-reads the caller's membership and the project's
 // content visibility itself (at most once a second, to spare the database under heavy ingest):
-// a removed member's (or signed-out session's) stream ends, and a switch to ADMINS_ONLY blanks content for a VIEWER.
+// a removed member's (or signed-out session's) stream ends, and a switch to ADMINS_ONLY blanks content for a VIEWER
+// (input, output, statusMessage and metadata: the fields Span puts behind `contentReader`).
 const ACCESS_RECHECK_MS = 1_000;
 
 interface Access {
@@ -22,15 +24,20 @@ async function credentialStillValid(ctx: RequestContext): Promise<boolean> {
   const p = ctx.principal;
   if (p.kind !== 'user') return false;
   const now = new Date();
-  const row =
-    p.via === 'session'
-      ? await ctx.deps.db.selectFrom('sessions').select(['revoked_at', 'expires_at']).where('id', '=', p.sessionId).executeTakeFirst()
-      : await ctx.deps.db
-          .selectFrom('personal_access_tokens')
-          .select(['revoked_at', 'expires_at'])
-          .where('id', '=', p.tokenId)
-          .executeTakeFirst();
-  return !!row && !row.revoked_at && (!row.expires_at || row.expires_at > now);
+  if (p.via === 'session') {
+    const session = await ctx.deps.db
+      .selectFrom('sessions')
+      .select(['revoked_at', 'expires_at', 'created_at'])
+      .where('id', '=', p.sessionId)
+      .executeTakeFirst();
+    return !!session && !session.revoked_at && session.expires_at > now && !sessionOutlived(session.created_at, now, ctx.deps.config);
+  }
+  const token = await ctx.deps.db
+    .selectFrom('personal_access_tokens')
+    .select(['revoked_at', 'expires_at'])
+    .where('id', '=', p.tokenId)
+    .executeTakeFirst();
+  return !!token && !token.revoked_at && (!token.expires_at || token.expires_at > now);
 }
 
 async function readAccess(ctx: RequestContext, projectId: string): Promise<Access> {
@@ -42,6 +49,11 @@ async function readAccess(ctx: RequestContext, projectId: string): Promise<Acces
   if (!project) return { member: false, content: false };
   const restricted = toProjectModel(project).settings.contentVisibility === 'ADMINS_ONLY';
   return { member: true, content: hasRole(membership.role, restricted ? 'ADMIN' : 'VIEWER') };
+}
+
+/** What a member below the content line sees of a span: the fields Span hides behind contentReader, emptied. */
+function withoutContent(span: SpanModel): SpanModel {
+  return { ...span, content: { input: null, output: null }, statusMessage: null, metadata: null };
 }
 
 function liveTail(ctx: RequestContext, projectId: string): AsyncIterable<SpanModel> {
@@ -68,7 +80,7 @@ function liveTail(ctx: RequestContext, projectId: string): AsyncIterable<SpanMod
       const { member, content } = await currentAccess();
       if (!member) break;
       // The published span is shared by every subscriber: copy it, never change it.
-      await push(content ? next.value : { ...next.value, content: { input: null, output: null } });
+      await push(content ? next.value : withoutContent(next.value));
     }
     stop();
   });

@@ -1,5 +1,6 @@
 import type { TraceModel } from '../../server/services/models';
 import { getTrace, listSpansOfTrace, listTraces, type TracePage } from '../../server/services/traces';
+import { clientMadeId, pageCursorArgument } from '../argument-guard';
 import { builder } from '../builder';
 import { SpanStatusEnum } from './enums';
 import { PageInfoRef, pageInfoOf } from './page-info';
@@ -14,17 +15,24 @@ export const TraceRef = builder.objectRef<TraceModel>('Trace').implement({
     userId: t.exposeString('userId', { nullable: true }),
     sessionId: t.exposeString('sessionId', { nullable: true }),
     tags: t.exposeStringList('tags'),
-    metadata: t.expose('metadata', { type: 'JSON', nullable: true }),
+    // Trace metadata often quotes content too: hidden like span content (schema/types/span.ts).
+    metadata: t.expose('metadata', {
+      type: 'JSON',
+      nullable: true,
+      description: 'Content: null for a VIEWER when the project’s content is ADMINS_ONLY.',
+      authScopes: (trace) => ({ contentReader: trace.projectId }),
+      unauthorizedResolver: () => null,
+    }),
     startTime: t.expose('startTime', { type: 'DateTime' }),
     endTime: t.expose('endTime', { type: 'DateTime', nullable: true }),
     durationMs: t.float({
       nullable: true,
       resolve: (tr) => (tr.endTime ? tr.endTime.getTime() - tr.startTime.getTime() : null),
     }),
-    totalTokens: t.exposeInt('totalTokens'),
+    totalTokens: t.expose('totalTokens', { type: 'BigInt' }),
     totalCostUsd: t.exposeFloat('totalCostUsd', { nullable: true }),
-    spanCount: t.exposeInt('spanCount'),
-    errorCount: t.exposeInt('errorCount'),
+    spanCount: t.expose('spanCount', { type: 'BigInt' }),
+    errorCount: t.expose('errorCount', { type: 'BigInt' }),
     spans: t.field({
       type: [SpanRef],
       description: 'In start-time order. Content loads only if input or output is selected.',
@@ -52,7 +60,7 @@ const TraceConnectionRef = builder.objectRef<TraceConnectionShape>('TraceConnect
       type: PageInfoRef,
       resolve: pageInfoOf,
     }),
-    totalCount: t.int({ description: 'Traces matching the filter; counted only when asked for.', resolve: (c) => c.totalCount() }),
+    totalCount: t.field({ type: 'BigInt', description: 'Traces matching the filter; counted only when asked for.', resolve: (c) => c.totalCount() }),
   }),
 });
 
@@ -77,7 +85,7 @@ builder.objectFields(ProjectRef, (t) => ({
     args: {
       filter: t.arg({ type: TraceFilterInput }),
       first: t.arg.int(),
-      after: t.arg.string(),
+      after: t.arg.string({ extensions: pageCursorArgument('trace') }),
     },
     resolve: async (project, args, ctx) => ({
       ...(await listTraces(ctx, project.id, args.filter, args.first, args.after)),
@@ -87,7 +95,7 @@ builder.objectFields(ProjectRef, (t) => ({
   trace: t.field({
     type: TraceRef,
     nullable: true,
-    args: { id: t.arg.id({ required: true }) },
+    args: { id: t.arg.id({ required: true, extensions: clientMadeId }) },
     resolve: (project, args, ctx) => getTrace(ctx, project.id, String(args.id)),
   }),
 }));

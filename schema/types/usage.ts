@@ -17,10 +17,10 @@ const UsagePointRef = builder.objectRef<UsageBucketRow & { projectId: string }>(
   authScopes: (p) => ({ projectViewer: p.projectId }),
   fields: (t) => ({
     start: t.expose('start', { type: 'DateTime', description: 'The start of the bucket (UTC).' }),
-    spans: t.exposeInt('spans'),
-    tokens: t.exposeInt('tokens'),
+    spans: t.expose('spans', { type: 'BigInt' }),
+    tokens: t.expose('tokens', { type: 'BigInt' }),
     costUsd: t.exposeFloat('costUsd', { description: 'Spans without a known price count as 0.' }),
-    errors: t.exposeInt('errors'),
+    errors: t.expose('errors', { type: 'BigInt' }),
     p50LatencyMs: t.exposeFloat('p50LatencyMs', { nullable: true, description: 'Null when no span of the bucket has ended.' }),
     p95LatencyMs: t.exposeFloat('p95LatencyMs', { nullable: true }),
   }),
@@ -30,8 +30,8 @@ const ModelUsageRef = builder.objectRef<ModelUsageRow & { projectId: string }>('
   authScopes: (m) => ({ projectViewer: m.projectId }),
   fields: (t) => ({
     model: t.exposeString('model'),
-    spans: t.exposeInt('spans'),
-    tokens: t.exposeInt('tokens'),
+    spans: t.expose('spans', { type: 'BigInt' }),
+    tokens: t.expose('tokens', { type: 'BigInt' }),
     costUsd: t.exposeFloat('costUsd'),
   }),
 });

@@ -5,10 +5,11 @@ import { unauthenticated } from '../errors';
 import { credentialMatches, hashCredential, parseCredential } from './secrets';
 import { anonymous, type Principal } from './principal';
 import { readSessionCookie } from './session-cookie';
+import { sessionExpiry, sessionOutlived } from './session-lifetime';
 
 // lastUsedAt is bookkeeping, not security: write it at most once a minute per credential.
 const LAST_USED_RESOLUTION_MS = 60_000;
-// Sliding sessions: extend on use, but write at most every few minutes.
+// Sliding sessions: extend on use (up to their absolute lifetime), but write at most every few minutes.
 const SESSION_TOUCH_MS = 5 * 60_000;
 
 export interface Authentication {
@@ -68,11 +69,12 @@ async function authenticateBearer(deps: AppDeps, secret: string, now: Date): Pro
 
 async function authenticateSession(deps: AppDeps, token: string, now: Date): Promise<Authentication> {
   const session = await findLiveSessionByTokenHash(deps.db, hashCredential(token), now);
-  // A stale cookie is not an error: the browser simply is not signed in any more.
-  if (!session) return { principal: anonymous };
+  // A stale cookie is not an error: the browser simply is not signed in any more. The lifetime
+  // is checked here too, for sessions whose stored expiry predates it (or a shorter setting).
+  if (!session || sessionOutlived(session.created_at, now, deps.config)) return { principal: anonymous };
   const principal: Principal = { kind: 'user', via: 'session', userId: session.user_id, sessionId: session.id };
   if (now.getTime() - session.last_seen_at.getTime() < SESSION_TOUCH_MS) return { principal };
-  const expiresAt = new Date(now.getTime() + deps.config.sessionIdleMs);
+  const expiresAt = sessionExpiry(session.created_at, now, deps.config);
   await touchSession(deps.db, session.id, now, expiresAt);
   return { principal, refreshedSession: { token, expiresAt } };
 }

@@ -121,6 +121,9 @@ function useTokentraceRequestPolicy(deps: AppDeps): Plugin<RequestContext, Serve
     },
     onResponse({ request, response }) {
       for (const cookie of pendingCookies.get(request) ?? []) response.headers.append('set-cookie', cookie);
+      // Answers carry private data (traces, members, audit entries, keys' secrets once): no
+      // browser, proxy or CDN may keep a copy. Errors and event streams too, for simplicity.
+      response.headers.set('cache-control', 'no-store');
     },
   };
 }

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { assertPasswordStrength, burnPasswordCheck, hashPassword, verifyPassword } from '../auth/passwords';
 import { hashCredential, newSessionToken } from '../auth/secrets';
 import { clearSessionCookie, serializeSessionCookie } from '../auth/session-cookie';
+import { sessionExpiry } from '../auth/session-lifetime';
 import type { RequestContext } from '../context';
 import { findUserByEmail, insertUser, normaliseEmail } from '../db/repositories/users';
 import { insertSession, revokeSession } from '../db/repositories/sessions';
@@ -22,6 +23,8 @@ export async function signUp(
   input: { email: string; password: string; name?: string | null },
 ): Promise<UserModel> {
   const { deps } = ctx;
+  // Before anything else: each attempt may answer whether an address has an account.
+  await deps.signInLimiter.beginSignUp(ctx.meta.ip);
   const email = normaliseEmail(input.email);
   if (!EMAIL_PATTERN.test(email) || email.length > 254) {
     throw badInput('That is not a valid e-mail address.', { field: 'email' });
@@ -109,7 +112,8 @@ export interface NewSession {
 export async function createSession(ctx: RequestContext, db: Kysely<Database>, userId: string): Promise<NewSession> {
   const { deps, meta } = ctx;
   const token = newSessionToken();
-  const expiresAt = new Date(Date.now() + deps.config.sessionIdleMs);
+  const now = new Date();
+  const expiresAt = sessionExpiry(now, now, deps.config);
   const row = await insertSession(db, {
     userId,
     tokenHash: hashCredential(token),

@@ -1,16 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
+import { useAudit } from '../../plugins/audit/plugin';
 import { definePlugin, type AuditEvent } from '../../plugins/core/plugin';
 import { issueCredential } from '../auth/secrets';
 import { runVerifyAudit } from '../commands/verify-audit';
 import { recordAudit, runAudited, systemActor } from './audit-log';
 import { expectCode, GQL, ok, projectRows, REQUEST_HEADERS } from '../testing/audit-helpers';
-import { createTestApp, type TestApp, type TestClient } from '../testing/test-app';
+import { createTestApp, TEST_AUDIT_KEYS, type TestApp, type TestClient } from '../testing/test-app';
 
 // What makes the log trustworthy: the database refuses to change it, a change and its entry
 // commit together or not at all, concurrent writers never fork a chain, and an entry altered
@@ -181,15 +182,25 @@ describe('npm run audit:verify (verify-audit CLI)', () => {
   // A data folder rather than memory://, so the command can open the same embedded database.
   const dataDir = mkdtempSync(join(tmpdir(), 'tokentrace-audit-cli-'));
   const databaseUrl = inject('testDatabaseUrl');
-  const env = { NODE_ENV: 'test', LOG_LEVEL: 'silent', TOKENTRACE_DATA_DIR: dataDir, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) };
+  const env = {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    TOKENTRACE_DATA_DIR: dataDir,
+    TOKENTRACE_AUDIT_KEYS: TEST_AUDIT_KEYS,
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+  };
   const out: string[] = [];
   const capture = { log: (l: string) => void out.push(l), error: (l: string) => void out.push(l) };
   let projectId = '';
   let brokenId = '';
+  /** A project whose newest entry was removed after it was exported. */
+  let truncatedId = '';
+  let removedId = '';
+  const exportFile = join(dataDir, 'audit-export.jsonl');
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   beforeAll(async () => {
-    const t = await createTestApp(env, { plugins: [] });
+    const t = await createTestApp(env, { plugins: [useAudit({ sink: { file: exportFile } })] });
     try {
       const { client } = await t.signUp('Owner');
       projectId = ok(await client.gql(GQL.createProject, { name: 'cli' })).createProject.id;
@@ -197,6 +208,14 @@ describe('npm run audit:verify (verify-audit CLI)', () => {
       const rows = await projectRows(t, projectId);
       brokenId = String(rows[1]!.id);
       await behindTheServersBack(t, sql`update audit_log set actor_label = 'someone else' where id = ${brokenId}`);
+      truncatedId = ok(await client.gql(GQL.createProject, { name: 'truncated' })).createProject.id;
+      for (const name of ['a', 'b']) ok(await client.gql(GQL.createKey, { p: truncatedId, name }));
+      removedId = String((await projectRows(t, truncatedId)).at(-1)!.id);
+      // The sink writes after commit, asynchronously: wait until the newest entry is in the file.
+      for (let tries = 0; !readFileSync(exportFile, 'utf8').includes(`"id":"${removedId}"`) && tries < 100; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await behindTheServersBack(t, sql`delete from audit_log where id = ${removedId}`);
     } finally {
       // The embedded database admits one process at a time: the server stops before the CLI runs.
       await t.close();
@@ -205,9 +224,25 @@ describe('npm run audit:verify (verify-audit CLI)', () => {
 
   it('exits 1 and names the first broken entry', async () => {
     expect(await runVerifyAudit([projectId], env, capture)).toBe(1);
-    expect(out.pop()).toBe(`the audit chain of project ${projectId} is BROKEN at entry ${brokenId} (2 entries checked)`);
+    expect(out.pop()).toBe(
+      `the audit chain of project ${projectId} is BROKEN at entry ${brokenId} (2 entries checked): ` +
+        'its signature does not match its content: changed, or signed without the audit key',
+    );
     expect(await runVerifyAudit([projectId, '--json'], env, capture)).toBe(1);
-    expect(JSON.parse(out.pop()!)).toEqual({ chain: projectId, ok: false, checked: 2, firstBrokenId: brokenId });
+    expect(JSON.parse(out.pop()!)).toMatchObject({ chain: projectId, ok: false, checked: 2, firstBrokenId: brokenId });
+  });
+
+  it('with --checkpoint, exits 1 when the newest exported entry is gone, although every link holds', async () => {
+    expect(await runVerifyAudit([truncatedId], env, capture)).toBe(0);
+    expect(out.pop()).toBe(`the audit chain of project ${truncatedId} is intact: 2 entries checked`);
+    expect(await runVerifyAudit([truncatedId, '--checkpoint', exportFile], env, capture)).toBe(1);
+    expect(out.pop()).toMatch(
+      new RegExp(`^the audit chain of project ${truncatedId} does not match the checkpoint: entry ${removedId} \\(api_key.create, .+\\) was exported but is missing from the database: entries were removed$`),
+    );
+    expect(await runVerifyAudit(['--checkpoint', exportFile, truncatedId, '--json'], env, capture)).toBe(1);
+    expect(JSON.parse(out.pop()!)).toMatchObject({ ok: true, checked: 2, checkpoint: { id: removedId, problem: expect.stringMatching(/missing/) } });
+    expect(await runVerifyAudit([truncatedId, '--checkpoint'], env, capture)).toBe(2);
+    expect(out.pop()).toMatch(/^usage: /);
   });
 
   it('exits 0 for an intact chain, and 2 for a usage error', async () => {

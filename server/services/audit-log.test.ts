@@ -62,7 +62,7 @@ describe('audit entries', () => {
     expect(entry.at.getTime()).toBeLessThanOrEqual(Date.now() + 5);
     expect(entry.ip).toBe(CLIENT_IP);
     expect(entry.user_agent).toBe(USER_AGENT);
-    expect(entry.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(entry.hash).toMatch(/^v2:test:[0-9a-f]{64}$/);
     return entry;
   }
 

@@ -13,7 +13,9 @@ import {
 } from '../db/repositories/audit-log';
 import type { Database } from '../db/tables';
 import { badInput } from '../errors';
-import { auditEntryHash, normaliseDetails, verifyAuditChain, type AuditVerification, type ChainedContent, contentOfRow } from './audit-chain';
+import { auditCursor } from './page-cursor';
+import type { KeyRing } from '../../plugins/encryption/key-ring';
+import { normaliseDetails, signAuditEntry, verifyAuditChain, type AuditVerification, type ChainedContent, contentOfRow } from './audit-chain';
 
 // Admin changes are recorded in the transaction that makes them: the change and its entry
 // commit together or not at all. Plugins' audit sinks see an entry only after it committed.
@@ -44,6 +46,8 @@ export const AUDIT_ACTIONS = [
   'auth.password_change',
   'auth.provider_link',
   'auth.provider_unlink',
+  /** The server signed a chain written before it had an audit key (audit-chain-keying.ts). */
+  'audit.chain_keyed',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -89,15 +93,16 @@ export interface AuditLogEntryModel {
 
 type Trx = Transaction<Database>;
 
-// Events recorded in a transaction, waiting for its commit. Keyed by the transaction object,
-// so recordAudit cannot be used outside runAudited by mistake (sinks would never hear of it).
-const pendingEvents = new WeakMap<Trx, AuditEvent[]>();
+// Events recorded in a transaction, waiting for its commit, and the key that signs them. Keyed
+// by the transaction object, so recordAudit cannot be used outside runAudited by mistake (sinks
+// would never hear of it).
+const pendingEvents = new WeakMap<Trx, { events: AuditEvent[]; keys: KeyRing }>();
 
 /** A transaction whose audit entries are handed to the plugins' sinks once it has committed. */
 export async function runAudited<T>(deps: AppDeps, work: (trx: Trx) => Promise<T>): Promise<T> {
   const events: AuditEvent[] = [];
   const result = await deps.db.transaction().execute(async (trx) => {
-    pendingEvents.set(trx, events);
+    pendingEvents.set(trx, { events, keys: deps.auditKeys });
     return work(trx);
   });
   deliverToSinks(deps, events);
@@ -177,7 +182,7 @@ export async function recordAudit(trx: Trx, who: RequestContext | SystemActor, e
     userAgent: fromRequest ? (who.meta.userAgent?.slice(0, 512) ?? null) : null,
     details: normaliseDetails(entry.details),
   };
-  const hash = auditEntryHash(content, prevHash);
+  const hash = signAuditEntry(content, prevHash, pending.keys);
   const id = await insertAuditRow(trx, {
     project_id: content.projectId,
     at: content.at,
@@ -193,8 +198,8 @@ export async function recordAudit(trx: Trx, who: RequestContext | SystemActor, e
     prev_hash: prevHash,
     hash,
   });
-  const event: AuditEvent = { ...content, id, actor: { ...actor }, hash };
-  pending.push(event);
+  const event: AuditEvent = { ...content, id, actor: { ...actor }, hash, prevHash };
+  pending.events.push(event);
   return event;
 }
 
@@ -215,18 +220,6 @@ export interface AuditLogPage {
 export const DEFAULT_AUDIT_PAGE_SIZE = 50;
 export const MAX_AUDIT_PAGE_SIZE = 200;
 
-const encodeCursor = (id: string) => Buffer.from(`audit:${id}`).toString('base64url');
-
-function decodeCursor(cursor: string): string {
-  const match = /^audit:(\d{1,19})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  // Beyond int8 the database would fail the cast: an unexpected error instead of a bad input.
-  const id = match?.[1];
-  if (id === undefined || BigInt(id) > 9223372036854775807n) {
-    throw badInput('The cursor is not valid: pass an endCursor or edge cursor from a previous page.', { field: 'after' });
-  }
-  return id;
-}
-
 /** A project's entries, newest first; keyset pages on the id. */
 export async function listAuditLog(
   ctx: RequestContext,
@@ -240,11 +233,11 @@ export async function listAuditLog(
     throw badInput(`first must be between 1 and ${MAX_AUDIT_PAGE_SIZE}.`, { field: 'first' });
   }
   const f: AuditRowFilter = filter ?? {};
-  const beforeId = after ? decodeCursor(after) : null;
+  const beforeId = after ? auditCursor.decode(after)[0] : null;
   const { db } = ctx.deps;
   const rows = await findAuditPage(db, projectId, f, beforeId, limit + 1);
   return {
-    edges: rows.slice(0, limit).map((row) => ({ cursor: encodeCursor(String(row.id)), node: toEntryModel(row) })),
+    edges: rows.slice(0, limit).map((row) => ({ cursor: auditCursor.encode(String(row.id)), node: toEntryModel(row) })),
     hasNextPage: rows.length > limit,
     hasPreviousPage: beforeId !== null,
     totalCount: () => countAuditEntries(db, projectId, f),
@@ -252,5 +245,5 @@ export async function listAuditLog(
 }
 
 export function verifyAuditLog(ctx: RequestContext, projectId: string): Promise<AuditVerification> {
-  return verifyAuditChain(ctx.deps.db, projectId);
+  return verifyAuditChain(ctx.deps.db, projectId, ctx.deps.auditKeys);
 }

@@ -352,14 +352,15 @@ describe('project roles', () => {
     expectRefusal(await add(outsider, projectId, outsider, 'VIEWER'), 'FORBIDDEN');
   });
 
-  it('answers unknown and malformed ids without leaking a server error', async () => {
+  it('answers unknown ids as not found and malformed ones as bad input, never as a server error', async () => {
     const { owner, projectId } = await team();
     const missing = '00000000-0000-4000-8000-000000000000';
-    expect(ok(await owner.client.gql('query($p: ID!) { project(id: $p) { id } }', { p: 'not-a-uuid' })).project).toBeNull();
+    expect(ok(await owner.client.gql('query($p: ID!) { project(id: $p) { id } }', { p: missing })).project).toBeNull();
+    expectRefusal(await owner.client.gql('query($p: ID!) { project(id: $p) { id } }', { p: 'not-a-uuid' }), 'BAD_USER_INPUT');
     expectRefusal(await owner.client.gql(UPDATE_ROLE, { p: projectId, u: missing, role: 'VIEWER' }), 'NOT_FOUND');
-    expectRefusal(await owner.client.gql(UPDATE_ROLE, { p: projectId, u: 'not-a-uuid', role: 'VIEWER' }), 'NOT_FOUND');
+    expectRefusal(await owner.client.gql(UPDATE_ROLE, { p: projectId, u: 'not-a-uuid', role: 'VIEWER' }), 'BAD_USER_INPUT');
     expectRefusal(await owner.client.gql(REMOVE_MEMBER, { p: projectId, u: missing }), 'NOT_FOUND');
-    expectRefusal(await owner.client.gql(REMOVE_MEMBER, { p: projectId, u: 'not-a-uuid' }), 'NOT_FOUND');
+    expectRefusal(await owner.client.gql(REMOVE_MEMBER, { p: projectId, u: 'not-a-uuid' }), 'BAD_USER_INPUT');
   });
 
   it('lets only an OWNER delete a project, and deleting removes its traces and keys', async () => {
@@ -397,30 +398,58 @@ describe('project roles', () => {
     expectRefusal(await ingest.gql(INGEST, { spans: [span()] }), 'UNAUTHENTICATED');
   });
 
-  it('hides span content from a VIEWER when content is ADMINS_ONLY, and nothing else', async () => {
+  it('hides content from a VIEWER when content is ADMINS_ONLY — input, output, error message, span and trace metadata — and nothing else', async () => {
     const { owner, admin, viewer, projectId } = await team();
     const { secret } = ok(await owner.client.gql(CREATE_KEY, { p: projectId })).createApiKey;
     const ingest = new TestClient(t.app, secret);
-    ok(await ingest.gql(INGEST, { spans: [span({ traceId: 'secret-trace', name: 'chat' })] }));
-    const query = 'query($p: ID!) { project(id: $p) { trace(id: "secret-trace") { spans { name input output totalTokens } } } }';
-    const content = {
+    ok(
+      await ingest.gql(INGEST, {
+        spans: [
+          span({
+            traceId: 'secret-trace',
+            name: 'chat',
+            status: 'ERROR',
+            statusMessage: 'refused: "my card is 4111…"',
+            metadata: { question: 'where is my order?' },
+            trace: { metadata: { customer: 'ada@example.com' }, userId: 'customer-42' },
+          }),
+        ],
+      }),
+    );
+    const query = `query($p: ID!) { project(id: $p) {
+      trace(id: "secret-trace") { userId metadata spans { name input output totalTokens status statusMessage metadata } }
+      traces { edges { node { id metadata } } }
+    } }`;
+    const spanContent = {
       name: 'chat',
       input: { messages: [{ role: 'user', content: 'hello' }] },
       output: { role: 'assistant', content: 'hi there' },
       totalTokens: 15,
+      status: 'ERROR',
+      statusMessage: 'refused: "my card is 4111…"',
+      metadata: { question: 'where is my order?' },
+    };
+    const full = {
+      trace: { userId: 'customer-42', metadata: { customer: 'ada@example.com' }, spans: [spanContent] },
+      traces: { edges: [{ node: { id: 'secret-trace', metadata: { customer: 'ada@example.com' } } }] },
+    };
+    const hidden = {
+      trace: { userId: 'customer-42', metadata: null, spans: [{ ...spanContent, input: null, output: null, statusMessage: null, metadata: null }] },
+      traces: { edges: [{ node: { id: 'secret-trace', metadata: null } }] },
     };
 
     // By default every member reads content.
-    expect(ok(await viewer.client.gql(query, { p: projectId })).project.trace.spans).toEqual([content]);
+    expect(ok(await viewer.client.gql(query, { p: projectId })).project).toEqual(full);
 
     const updated = ok(await admin.client.gql(UPDATE_SETTINGS, { p: projectId, input: { contentVisibility: 'ADMINS_ONLY' } }));
     expect(updated.updateProjectSettings.settings.contentVisibility).toBe('ADMINS_ONLY');
 
+    // A VIEWER gets null for content, with no error: the rest of the trace reads as usual.
     const seenByViewer = await viewer.client.gql(query, { p: projectId });
     expect(seenByViewer.errors).toBeUndefined();
-    expect(seenByViewer.data.project.trace.spans).toEqual([{ ...content, input: null, output: null }]);
-    expect(ok(await admin.client.gql(query, { p: projectId })).project.trace.spans).toEqual([content]);
-    expect(ok(await owner.client.gql(query, { p: projectId })).project.trace.spans).toEqual([content]);
+    expect(seenByViewer.data.project).toEqual(hidden);
+    expect(ok(await admin.client.gql(query, { p: projectId })).project).toEqual(full);
+    expect(ok(await owner.client.gql(query, { p: projectId })).project).toEqual(full);
   });
 
   it("ends a removed member's live tail", async () => {
@@ -448,17 +477,22 @@ describe('project roles', () => {
     const { owner, admin, viewer, projectId } = await team();
     const { secret } = ok(await owner.client.gql(CREATE_KEY, { p: projectId })).createApiKey;
     const ingest = new TestClient(t.app, secret);
-    const tail = await openLiveTail(t, viewer.client, projectId, '{ name input output }');
+    const tail = await openLiveTail(t, viewer.client, projectId, '{ name input output statusMessage metadata }');
+    const failing = { status: 'ERROR', statusMessage: 'quota exceeded for ada@example.com', metadata: { ticket: 'T-1' } };
     try {
-      await waitUntil(() => tail.results.length > 0, () => ingest.gql(INGEST, { spans: [span({ name: 'open' })] }));
-      expect(tail.results[0]?.data?.spanIngested.input).toEqual({ messages: [{ role: 'user', content: 'hello' }] });
+      await waitUntil(() => tail.results.length > 0, () => ingest.gql(INGEST, { spans: [span({ name: 'open', ...failing })] }));
+      expect(tail.results[0]?.data?.spanIngested).toMatchObject({
+        input: { messages: [{ role: 'user', content: 'hello' }] },
+        statusMessage: failing.statusMessage,
+        metadata: failing.metadata,
+      });
 
       ok(await admin.client.gql(UPDATE_SETTINGS, { p: projectId, input: { contentVisibility: 'ADMINS_ONLY' } }));
       await sleep(1_100);
-      ok(await ingest.gql(INGEST, { spans: [span({ name: 'restricted' })] }));
+      ok(await ingest.gql(INGEST, { spans: [span({ name: 'restricted', ...failing })] }));
       const restricted = () => tail.results.find((r) => r.data?.spanIngested?.name === 'restricted');
       await waitUntil(() => restricted() !== undefined);
-      expect(restricted()).toEqual({ data: { spanIngested: { name: 'restricted', input: null, output: null } } });
+      expect(restricted()).toEqual({ data: { spanIngested: { name: 'restricted', input: null, output: null, statusMessage: null, metadata: null } } });
     } finally {
       tail.close();
     }

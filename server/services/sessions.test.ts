@@ -57,8 +57,9 @@ describe('sessions', () => {
     expect((await client.gql(SESSIONS)).data.viewer.sessions).toHaveLength(1);
     expect((await actions(userId)).map((a) => a.action)).toContain('auth.session_revoke');
 
+    // A malformed id is refused by the argument guard before any lookup.
     const bad = await client.gql('mutation { revokeSession(id: "not-a-uuid") }');
-    expect(bad.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
   it('revokeOtherSessions ends all but the current one and returns the count', async () => {

@@ -1,5 +1,6 @@
 import { assertPasswordStrength, hashPassword, verifyPassword } from '../auth/passwords';
 import { clearSessionCookie } from '../auth/session-cookie';
+import { sessionOutlived } from '../auth/session-lifetime';
 import type { RequestContext } from '../context';
 import { listLiveSessions, revokeSessionOfUser, revokeSessionsOfUser } from '../db/repositories/sessions';
 import { findUserById, lockUser, setPasswordHash } from '../db/repositories/users';
@@ -36,14 +37,16 @@ function sessionUser(ctx: RequestContext): { userId: string; sessionId: string }
 
 export async function listSessions(ctx: RequestContext, userId: string): Promise<SessionModel[]> {
   const current = currentSessionId(ctx);
-  const rows = await listLiveSessions(ctx.deps.db, userId, new Date());
+  const now = new Date();
+  const rows = (await listLiveSessions(ctx.deps.db, userId, now)).filter((row) => !sessionOutlived(row.created_at, now, ctx.deps.config));
   return rows.map((row) => ({
     id: row.id,
     userAgent: row.user_agent,
     ip: row.ip,
     createdAt: row.created_at,
     lastSeenAt: row.last_seen_at,
-    expiresAt: row.expires_at,
+    // A row written before the lifetime existed (or under a longer one) may say later.
+    expiresAt: new Date(Math.min(row.expires_at.getTime(), row.created_at.getTime() + ctx.deps.config.sessionMaxAgeMs)),
     current: row.id === current,
     userId: row.user_id,
   }));

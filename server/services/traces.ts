@@ -5,6 +5,7 @@ import type { SpanRow, TraceRow } from '../db/tables';
 import { AppError, badInput } from '../errors';
 import { readProjectContent, type ContentFailure } from '../storage/content';
 import { noteContentRead } from './access-log/record-content-read';
+import { traceCursor } from './page-cursor';
 import type { RedactionHit, SpanKindName, SpanModel, SpanStatusName, TraceModel } from './models';
 
 // Reads. Lists read the compact trace roll-ups only; span content is decoded only for a
@@ -69,20 +70,9 @@ export function toSpanModel(row: SpanMetaRow): SpanModel {
   };
 }
 
-// The cursor is (startTime in µs-free ISO, id), opaque to clients.
-function encodeCursor(row: TraceRow): string {
-  return Buffer.from(JSON.stringify([row.start_time.toISOString(), row.id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { startTime: Date; id: string } {
-  try {
-    const [iso, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    const startTime = new Date(iso);
-    if (typeof id !== 'string' || Number.isNaN(startTime.getTime())) throw new Error('bad cursor');
-    return { startTime, id };
-  } catch {
-    throw badInput('The cursor is not valid: pass an endCursor or edge cursor from a previous page.', { field: 'after' });
-  }
+function decodeTraceCursor(after: string): { startTime: Date; id: string } {
+  const [startTime, id] = traceCursor.decode(after);
+  return { startTime, id };
 }
 
 export async function listTraces(
@@ -97,7 +87,7 @@ export async function listTraces(
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
     throw badInput(`first must be between 1 and ${MAX_PAGE_SIZE}.`, { field: 'first' });
   }
-  const cursor = after ? decodeCursor(after) : undefined;
+  const cursor = after ? decodeTraceCursor(after) : undefined;
   const { db } = ctx.deps;
   const rows = await db
     .selectFrom('traces')
@@ -122,7 +112,7 @@ export async function listTraces(
 
   const page = rows.slice(0, limit);
   return {
-    edges: page.map((row) => ({ cursor: encodeCursor(row), node: toTraceModel(row) })),
+    edges: page.map((row) => ({ cursor: traceCursor.encode(row.start_time, row.id), node: toTraceModel(row) })),
     hasNextPage: rows.length > limit,
     hasPreviousPage: cursor !== undefined,
     totalCount: async () => {

@@ -66,6 +66,12 @@ export interface TestApp {
 
 export const TEST_PASSWORD = 'correct horse battery staple';
 
+/**
+ * The audit signing key of every test app. Fixed, not random per app: on Postgres all test files
+ * of a run share one database and so one global audit chain, which every app must verify.
+ */
+export const TEST_AUDIT_KEYS = `test:${Buffer.alloc(32, 7).toString('base64')}`;
+
 export function uniqueEmail(label = 'user'): string {
   return `${label}-${randomBytes(5).toString('hex')}@example.com`;
 }
@@ -83,6 +89,9 @@ export async function createTestApp(env: Record<string, string> = {}, options: T
     NODE_ENV: 'test',
     TOKENTRACE_DATA_DIR: 'memory://',
     LOG_LEVEL: 'silent',
+    // Test files sign up dozens of users from one address; the sign-up limit has its own test.
+    TOKENTRACE_SIGNUP_MAX_PER_IP: '100000',
+    TOKENTRACE_AUDIT_KEYS: TEST_AUDIT_KEYS,
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...env,
   });

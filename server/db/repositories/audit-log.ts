@@ -33,6 +33,30 @@ export async function findAuditChainHead(trx: Db, chain: AuditChain): Promise<st
   return row?.hash ?? null;
 }
 
+/** One entry's chain and link, by id. */
+export function findAuditEntryLink(db: Db, id: string): Promise<{ project_id: string | null; hash: string } | undefined> {
+  return db.selectFrom('audit_log').select(['project_id', 'hash']).where('id', '=', id).executeTakeFirst();
+}
+
+/** True once any entry of any chain carries a signed (format 2) link. */
+export async function hasSignedAuditEntry(db: Db): Promise<boolean> {
+  // Newest first on the primary key: in a signed database the first row looked at matches.
+  const row = await db.selectFrom('audit_log').select('id').where('hash', 'like', 'v2:%').orderBy('id', 'desc').limit(1).executeTakeFirst();
+  return row !== undefined;
+}
+
+/** The newest entry's link of every chain (null project id: the global chain). */
+export async function findAuditChainHeads(db: Db): Promise<{ chain: AuditChain; hash: string }[]> {
+  const rows = await db
+    .selectFrom('audit_log')
+    .distinctOn('project_id')
+    .select(['project_id', 'hash'])
+    .orderBy('project_id')
+    .orderBy('id', 'desc')
+    .execute();
+  return rows.map((r) => ({ chain: r.project_id, hash: r.hash }));
+}
+
 /** `details` is already serialised JSON (or null); `at` is set by the caller, since it is hashed. */
 export type NewAuditRow = Insertable<AuditLogTable> & { at: Date };
 

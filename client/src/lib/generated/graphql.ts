@@ -41,7 +41,7 @@ export type ContentStatus =
   /** The project’s retention dropped input, output and statusMessage; tokens, cost and timings stay. */
   | 'REMOVED_BY_RETENTION';
 
-/** Who may read span input and output: every member, or ADMIN and OWNER only. */
+/** Who may read content — span input, output, statusMessage and metadata, and trace metadata: every member, or ADMIN and OWNER only. */
 export type ContentVisibility =
   | 'ADMINS_ONLY'
   | 'MEMBERS';
