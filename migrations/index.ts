@@ -4,6 +4,7 @@ import * as seedModelPrices from './20261129000100_seed_model_prices';
 import * as auditLogAppendOnly from './20261129000200_audit_log_append_only';
 import * as oauthFlows from './20261129000300_oauth_flows';
 import * as spanCompletionStartTime from './20261129000400_span_completion_start_time';
+import * as traceFindIndexes from './20261205000100_trace_find_indexes';
 
 // A static list rather than a folder scan, so migrations also run from a bundle.
 // Names sort by their timestamp; add new ones at the end.
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '20261129000200_audit_log_append_only': auditLogAppendOnly,
   '20261129000300_oauth_flows': oauthFlows,
   '20261129000400_span_completion_start_time': spanCompletionStartTime,
+  '20261205000100_trace_find_indexes': traceFindIndexes,
 };

@@ -35,9 +35,12 @@ export async function createDb(config: DbConfig): Promise<DbHandle> {
     return { db, dialect: 'postgres', close: () => db.destroy() };
   }
   const { PGlite } = await import('@electric-sql/pglite');
+  // pg_trgm backs substring search on trace names (migration 20261205000100).
+  const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
   const dataDir = config.dataDir === 'memory://' ? undefined : `${config.dataDir}/pgdata`;
   if (dataDir) await mkdir(dataDir, { recursive: true });
-  const pglite = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
+  const options = { extensions: { pg_trgm } };
+  const pglite = dataDir ? await PGlite.create(dataDir, options) : await PGlite.create(options);
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite), log: queryLogger(config) });
   return { db, dialect: 'pglite', close: () => db.destroy() };
 }

@@ -1,36 +1,14 @@
-import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { RequestContext } from '../context';
 import { findSpanContentsOfTrace, findSpansOfTrace, findTrace, type SpanMetaRow } from '../db/repositories/spans';
-import type { Database, SpanRow, TraceRow } from '../db/tables';
-import { AppError, badInput } from '../errors';
+import type { SpanRow, TraceRow } from '../db/tables';
+import { AppError } from '../errors';
 import { readContent, type ContentFailure } from '../storage/content';
 import type { RedactionHit, SpanKindName, SpanModel, SpanStatusName, TraceModel } from './models';
 
+// (The trace list, its filters, sorts and cursors: trace-list.ts.)
+
 // Reads. Lists read the compact trace roll-ups only; span content is decoded only for a
 // detail view, and only when the query asks for it.
-
-export interface TraceFilter {
-  from?: Date | null;
-  to?: Date | null;
-  name?: string | null;
-  userId?: string | null;
-  sessionId?: string | null;
-  model?: string | null;
-  status?: SpanStatusName | null;
-  tags?: string[] | null;
-  minCostUsd?: number | null;
-}
-
-export interface TracePage {
-  edges: { cursor: string; node: TraceModel }[];
-  hasNextPage: boolean;
-  hasPreviousPage: boolean;
-  /** Counts every trace the filter matches; only run when a client asks for it. */
-  totalCount: () => Promise<number>;
-}
-
-export const DEFAULT_PAGE_SIZE = 50;
-export const MAX_PAGE_SIZE = 200;
 
 export function toTraceModel(row: TraceRow): TraceModel {
   return {
@@ -71,100 +49,6 @@ export function toSpanModel(row: SpanMetaRow): SpanModel {
     statusMessage: row.status_message,
     metadata: row.metadata ?? null,
     redactions: (row.redactions ?? []) as RedactionHit[],
-  };
-}
-
-// The cursor is (startTime in µs-free ISO, id), opaque to clients.
-function encodeCursor(row: TraceRow): string {
-  return Buffer.from(JSON.stringify([row.start_time.toISOString(), row.id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { startTime: Date; id: string } {
-  try {
-    const [iso, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    const startTime = new Date(iso);
-    if (typeof id !== 'string' || Number.isNaN(startTime.getTime())) throw new Error('bad cursor');
-    return { startTime, id };
-  } catch {
-    throw badInput('The cursor is not valid: pass an endCursor or edge cursor from a previous page.', { field: 'after' });
-  }
-}
-
-function filterConditions(eb: ExpressionBuilder<Database, 'traces'>, projectId: string, f: TraceFilter): Expression<SqlBool>[] {
-  const conditions: Expression<SqlBool>[] = [eb('traces.project_id', '=', projectId)];
-  if (f.from) conditions.push(eb('traces.start_time', '>=', f.from));
-  if (f.to) conditions.push(eb('traces.start_time', '<', f.to));
-  if (f.name) conditions.push(eb('traces.name', '=', f.name));
-  if (f.userId) conditions.push(eb('traces.user_id', '=', f.userId));
-  if (f.sessionId) conditions.push(eb('traces.session_id', '=', f.sessionId));
-  if (f.status === 'ERROR') conditions.push(eb('traces.error_count', '>', 0));
-  if (f.status === 'OK') conditions.push(eb('traces.error_count', '=', 0));
-  if (f.tags && f.tags.length > 0) conditions.push(sql<SqlBool>`traces.tags @> ${f.tags}::text[]`);
-  if (f.minCostUsd != null) conditions.push(eb('traces.total_cost_usd', '>=', f.minCostUsd));
-  if (f.model) {
-    const model = f.model;
-    conditions.push(
-      eb.exists(
-        eb
-          .selectFrom('spans')
-          .select(sql`1`.as('one'))
-          .where('spans.project_id', '=', projectId)
-          .whereRef('spans.trace_id', '=', 'traces.id')
-          .where('spans.model', '=', model),
-      ),
-    );
-  }
-  return conditions;
-}
-
-export async function listTraces(
-  ctx: RequestContext,
-  projectId: string,
-  filter: TraceFilter | null | undefined,
-  first: number | null | undefined,
-  after: string | null | undefined,
-): Promise<TracePage> {
-  const f = filter ?? {};
-  const limit = first ?? DEFAULT_PAGE_SIZE;
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
-    throw badInput(`first must be between 1 and ${MAX_PAGE_SIZE}.`, { field: 'first' });
-  }
-  const cursor = after ? decodeCursor(after) : undefined;
-  const { db } = ctx.deps;
-  const rows = await db
-    .selectFrom('traces')
-    .selectAll()
-    .where((eb) => {
-      const conditions = filterConditions(eb, projectId, f);
-      // Keyset: strictly after the cursor in (start_time desc, id desc) order. No OFFSET.
-      if (cursor) {
-        conditions.push(
-          eb.or([
-            eb('traces.start_time', '<', cursor.startTime),
-            eb.and([eb('traces.start_time', '=', cursor.startTime), eb('traces.id', '<', cursor.id)]),
-          ]),
-        );
-      }
-      return eb.and(conditions);
-    })
-    .orderBy('traces.start_time', 'desc')
-    .orderBy('traces.id', 'desc')
-    .limit(limit + 1)
-    .execute();
-
-  const page = rows.slice(0, limit);
-  return {
-    edges: page.map((row) => ({ cursor: encodeCursor(row), node: toTraceModel(row) })),
-    hasNextPage: rows.length > limit,
-    hasPreviousPage: cursor !== undefined,
-    totalCount: async () => {
-      const r = await db
-        .selectFrom('traces')
-        .select((eb) => eb.fn.countAll<string | number>().as('n'))
-        .where((eb) => eb.and(filterConditions(eb, projectId, f)))
-        .executeTakeFirstOrThrow();
-      return Number(r.n);
-    },
   };
 }
 
