@@ -14,6 +14,7 @@ import './types/ingest';
 import './types/subscription';
 import './types/audit';
 import './types/usage';
+import './types/usage-facts';
 
 builder.queryType({ description: 'Reads. An ingest key may call none of these.' });
 builder.mutationType({});

@@ -30,6 +30,12 @@ export type CreateProjectInput = {
   name: string;
 };
 
+/** A top-level key of the trace metadata; with `value`, that key must hold it (a string, or a number or boolean written as text). */
+export type MetadataFilter = {
+  key: string;
+  value?: string | null | undefined;
+};
+
 export type ProjectSettingsInput = {
   contentVisibility?: ContentVisibility | null | undefined;
   customPatterns?: Array<RedactionPatternInput> | null | undefined;
@@ -75,10 +81,17 @@ export type SpanStatus =
 export type TraceFilter = {
   /** Traces that started at or after this time. */
   from?: string | null | undefined;
+  /** Traces whose metadata matches all of these (at most 10). */
+  metadata?: Array<MetadataFilter> | null | undefined;
   minCostUsd?: number | null | undefined;
   /** Traces with at least one span of this model. */
   model?: string | null | undefined;
+  /** Traces with at least one span whose model contains this, case-insensitively. */
+  modelContains?: string | null | undefined;
+  /** Exact trace name. */
   name?: string | null | undefined;
+  /** Case-insensitive substring of the trace name. */
+  nameContains?: string | null | undefined;
   sessionId?: string | null | undefined;
   /** ERROR: at least one span failed; OK: none did. */
   status?: SpanStatus | null | undefined;
