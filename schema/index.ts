@@ -15,6 +15,7 @@ import './types/subscription';
 import './types/audit';
 import './types/usage';
 import './types/usage-facts';
+import './types/trace-groups';
 
 builder.queryType({ description: 'Reads. An ingest key may call none of these.' });
 builder.mutationType({});

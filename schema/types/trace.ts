@@ -45,7 +45,7 @@ const TraceEdgeRef = builder.objectRef<TraceEdgeShape>('TraceEdge').implement({
   }),
 });
 
-const TraceConnectionRef = builder.objectRef<TraceConnectionShape>('TraceConnection').implement({
+export const TraceConnectionRef = builder.objectRef<TraceConnectionShape>('TraceConnection').implement({
   authScopes: (c) => ({ projectViewer: c.projectId }),
   fields: (t) => ({
     edges: t.field({ type: [TraceEdgeRef], resolve: (c) => c.edges }),
