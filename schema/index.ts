@@ -13,6 +13,7 @@ import './types/trace';
 import './types/ingest';
 import './types/subscription';
 import './types/audit';
+import './types/audit-labels';
 import './types/usage';
 import './types/usage-facts';
 import './types/trace-groups';

@@ -7,7 +7,7 @@ import { ProjectRef } from './project';
 // The audit log is ADMIN+ everywhere: the connection, each entry, its actor and the chain check.
 // An entry can name people and keys a VIEWER may not see otherwise.
 
-const AuditActorRef = builder.objectRef<AuditActor & { projectId: string }>('AuditActor').implement({
+export const AuditActorRef = builder.objectRef<AuditActor & { projectId: string }>('AuditActor').implement({
   description: 'Who made a change: a user, a personal access token, an API key, or the system.',
   authScopes: (actor) => ({ projectAdmin: actor.projectId }),
   fields: (t) => ({
@@ -19,7 +19,7 @@ const AuditActorRef = builder.objectRef<AuditActor & { projectId: string }>('Aud
 
 type ProjectEntry = AuditLogEntryModel & { projectId: string };
 
-const AuditLogEntryRef = builder.objectRef<ProjectEntry>('AuditLogEntry').implement({
+export const AuditLogEntryRef = builder.objectRef<ProjectEntry>('AuditLogEntry').implement({
   authScopes: (entry) => ({ projectAdmin: entry.projectId }),
   fields: (t) => ({
     id: t.exposeID('id'),
@@ -64,6 +64,7 @@ const AuditLogFilterInput = builder.inputType('AuditLogFilter', {
   fields: (t) => ({
     action: t.string({ description: 'Exact action, e.g. `api_key.revoke`.' }),
     actorId: t.id({ description: 'The id of the user, token or key that acted.' }),
+    actorEmail: t.string({ description: 'The e-mail of the person who acted, as a user or through one of their tokens.' }),
     from: t.field({ type: 'DateTime', description: 'Entries at or after this time.' }),
     to: t.field({ type: 'DateTime', description: 'Entries before this time.' }),
   }),

@@ -11,6 +11,7 @@ import {
   type AuditLogRow,
   type AuditRowFilter,
 } from '../db/repositories/audit-log';
+import { findUserByEmail, normaliseEmail } from '../db/repositories/users';
 import type { Database } from '../db/tables';
 import { badInput } from '../errors';
 import { auditEntryHash, normaliseDetails, verifyAuditChain, type AuditVerification, type ChainedContent, contentOfRow } from './audit-chain';
@@ -195,6 +196,8 @@ export async function recordAudit(trx: Trx, who: RequestContext | SystemActor, e
 export interface AuditLogFilter {
   action?: string | null;
   actorId?: string | null;
+  /** The e-mail of the person who acted (as a user or through their tokens). */
+  actorEmail?: string | null;
   from?: Date | null;
   to?: Date | null;
 }
@@ -233,9 +236,15 @@ export async function listAuditLog(
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_AUDIT_PAGE_SIZE) {
     throw badInput(`first must be between 1 and ${MAX_AUDIT_PAGE_SIZE}.`, { field: 'first' });
   }
-  const f: AuditRowFilter = filter ?? {};
-  const beforeId = after ? decodeCursor(after) : null;
+  const { actorEmail, ...rest } = filter ?? {};
+  const f: AuditRowFilter = rest;
   const { db } = ctx.deps;
+  if (actorEmail) {
+    if (actorEmail.length > 320) throw badInput('actorEmail is longer than 320 characters.', { field: 'actorEmail' });
+    const email = normaliseEmail(actorEmail);
+    f.actor = { email, userId: (await findUserByEmail(db, email))?.id ?? null };
+  }
+  const beforeId = after ? decodeCursor(after) : null;
   const rows = await findAuditPage(db, projectId, f, beforeId, limit + 1);
   return {
     edges: rows.slice(0, limit).map((row) => ({ cursor: encodeCursor(String(row.id)), node: toEntryModel(row) })),

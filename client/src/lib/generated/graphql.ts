@@ -7,6 +7,8 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
 export type AuditLogFilter = {
   /** Exact action, e.g. `api_key.revoke`. */
   action?: string | null | undefined;
+  /** The e-mail of the person who acted, as a user or through one of their tokens. */
+  actorEmail?: string | null | undefined;
   /** The id of the user, token or key that acted. */
   actorId?: string | number | null | undefined;
   /** Entries at or after this time. */
