@@ -140,6 +140,8 @@ export interface SpansTable {
   status: string;
   status_message: string | null;
   redactions: Json;
+  /** Which price costed the span: 'builtin:<id>' or 'project:<uuid>' (server/prices/price-ref.ts). */
+  price_ref: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }
@@ -168,8 +170,31 @@ export interface ModelPricesTable {
   match_type: 'exact' | 'pattern';
   input_usd_per_million: number;
   output_usd_per_million: number;
+  cached_input_usd_per_million: number | null;
+  cache_write_usd_per_million: number | null;
+  per_request_usd: number | null;
+  /** Where the price was published. */
+  source: string | null;
   effective_from: Timestamp;
   created_at: Generated<Date>;
+}
+
+/** A project's own price for a model name or pattern (migrations/20261205000200). Archived, never deleted. */
+export interface ProjectModelPricesTable {
+  id: Generated<string>;
+  project_id: string;
+  model: string;
+  match_type: 'exact' | 'pattern';
+  input_usd_per_million: number;
+  cached_input_usd_per_million: number | null;
+  cache_write_usd_per_million: number | null;
+  output_usd_per_million: number;
+  per_request_usd: number | null;
+  effective_from: Timestamp;
+  created_by: string | null;
+  created_at: Generated<Date>;
+  archived_at: NullableTimestamp;
+  archived_by: string | null;
 }
 
 export interface Database {
@@ -185,6 +210,7 @@ export interface Database {
   spans: SpansTable;
   audit_log: AuditLogTable;
   model_prices: ModelPricesTable;
+  project_model_prices: ProjectModelPricesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -199,4 +225,5 @@ export type TraceRow = Selectable<TracesTable>;
 export type SpanRow = Selectable<SpansTable>;
 export type NewSpanRow = Insertable<SpansTable>;
 export type ModelPriceRow = Selectable<ModelPricesTable>;
+export type ProjectModelPriceRow = Selectable<ProjectModelPricesTable>;
 export type ProjectUpdate = Updateable<ProjectsTable>;
