@@ -17,6 +17,7 @@ import './types/audit-labels';
 import './types/usage';
 import './types/usage-facts';
 import './types/trace-groups';
+import './types/model-prices';
 
 builder.queryType({ description: 'Reads. An ingest key may call none of these.' });
 builder.mutationType({});

@@ -130,6 +130,12 @@ export function computeCostUsd(
   return Math.round((perMillion / 1_000_000 + perRequest) * 1e10) / 1e10;
 }
 
+/** Whether a row prices `model`: its exact name (ignoring case) or its anchored pattern. */
+export function matchesModel(price: Pick<ModelPrice, 'model' | 'matchType'>, model: string): boolean {
+  if (price.matchType === 'exact') return price.model.toLowerCase() === model.toLowerCase();
+  return compileAnchored(price.model)?.test(model) ?? false;
+}
+
 function append(map: Map<string, ModelPrice[]>, key: string, price: ModelPrice): void {
   const rows = map.get(key);
   if (rows) rows.push(price);

@@ -39,6 +39,12 @@ export const AUDIT_ACTIONS = [
   'auth.password_change',
   'auth.provider_link',
   'auth.provider_unlink',
+  'model_price.set',
+  'model_price.archive',
+  'model_price.fill_unpriced',
+  'invitation.create',
+  'invitation.revoke',
+  'invitation.accept',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { ModelPrice } from '../../prices/model-prices';
 import { builtInPriceRef } from '../../prices/price-ref';
-import type { Database } from '../tables';
+import type { Database, ModelPriceRow } from '../tables';
 
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
@@ -24,7 +24,13 @@ export async function loadModelPrices(db: Kysely<Database>): Promise<ModelPrice[
     ])
     .orderBy('id')
     .execute();
-  return rows.map((row) => ({
+  return rows.map(builtInRowToPrice);
+}
+
+type BuiltInRow = Omit<ModelPriceRow, 'created_at'>;
+
+export function builtInRowToPrice(row: BuiltInRow): ModelPrice {
+  return {
     ref: builtInPriceRef(row.id),
     provider: row.provider,
     model: row.model,
@@ -37,5 +43,11 @@ export async function loadModelPrices(db: Kysely<Database>): Promise<ModelPrice[
     perRequestUsd: num(row.per_request_usd),
     source: row.source,
     effectiveFrom: new Date(row.effective_from),
-  }));
+  };
+}
+
+export async function findBuiltInPricesByIds(db: Kysely<Database>, ids: readonly number[]): Promise<ModelPrice[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.selectFrom('model_prices').selectAll().where('id', 'in', [...ids]).execute();
+  return rows.map(builtInRowToPrice);
 }

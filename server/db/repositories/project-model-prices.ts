@@ -75,8 +75,3 @@ export function archiveProjectModelPrice(db: Db, projectId: string, id: string, 
     .returningAll()
     .executeTakeFirst();
 }
-
-export function findBuiltInPricesByIds(db: Db, ids: readonly number[]) {
-  if (ids.length === 0) return Promise.resolve([]);
-  return db.selectFrom('model_prices').selectAll().where('id', 'in', [...ids]).execute();
-}
