@@ -6,6 +6,7 @@ import * as oauthFlows from './20261129000300_oauth_flows';
 import * as spanCompletionStartTime from './20261129000400_span_completion_start_time';
 import * as traceFindIndexes from './20261205000100_trace_find_indexes';
 import * as customModelPrices from './20261205000200_custom_model_prices';
+import * as projectInvitations from './20261205000300_project_invitations';
 
 // A static list rather than a folder scan, so migrations also run from a bundle.
 // Names sort by their timestamp; add new ones at the end.
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '20261129000400_span_completion_start_time': spanCompletionStartTime,
   '20261205000100_trace_find_indexes': traceFindIndexes,
   '20261205000200_custom_model_prices': customModelPrices,
+  '20261205000300_project_invitations': projectInvitations,
 };

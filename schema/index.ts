@@ -18,6 +18,7 @@ import './types/usage';
 import './types/usage-facts';
 import './types/trace-groups';
 import './types/model-prices';
+import './types/invitations';
 
 builder.queryType({ description: 'Reads. An ingest key may call none of these.' });
 builder.mutationType({});

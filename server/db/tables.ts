@@ -197,6 +197,22 @@ export interface ProjectModelPricesTable {
   archived_by: string | null;
 }
 
+/** An invitation by e-mail (migrations/20261205000300): pending until accepted, revoked or expired. */
+export interface ProjectInvitationsTable {
+  id: Generated<string>;
+  project_id: string;
+  email: string;
+  role: RoleName;
+  token_hash: string;
+  invited_by: string | null;
+  created_at: Generated<Date>;
+  expires_at: Timestamp;
+  accepted_at: NullableTimestamp;
+  accepted_by: string | null;
+  revoked_at: NullableTimestamp;
+  revoked_by: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   oauth_accounts: OauthAccountsTable;
@@ -211,6 +227,7 @@ export interface Database {
   audit_log: AuditLogTable;
   model_prices: ModelPricesTable;
   project_model_prices: ProjectModelPricesTable;
+  project_invitations: ProjectInvitationsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -226,4 +243,5 @@ export type SpanRow = Selectable<SpansTable>;
 export type NewSpanRow = Insertable<SpansTable>;
 export type ModelPriceRow = Selectable<ModelPricesTable>;
 export type ProjectModelPriceRow = Selectable<ProjectModelPricesTable>;
+export type ProjectInvitationRow = Selectable<ProjectInvitationsTable>;
 export type ProjectUpdate = Updateable<ProjectsTable>;
