@@ -65,7 +65,7 @@ async function seed(db: Kysely<Database>, projectId: string, count: number): Pro
            case when g % 50 = 0 then null else timestamptz '2026-01-01' + (g * interval '7 seconds') + ((g * 7919) % 30000) * interval '1 millisecond' end,
            1 + g % 7, (g % 23 = 0)::int, (g * 31) % 20000,
            case when g % 20 = 0 then null else ((g * 131) % 100000) / 1e7 end
-    from generate_series(1, ${count}) g`.execute(db);
+    from generate_series(1::bigint, ${count}::bigint) g`.execute(db);
 }
 
 function median(values: number[]): number {
