@@ -49,7 +49,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     model: string;
     input_usd_per_million: number | string;
   }[];
-  for (const row of rows) {
+  // One statement for every row: on the embedded database each statement is a write of its own.
+  const updates = rows.map((row) => {
     const input = Number(row.input_usd_per_million);
     let cached: number | null = null;
     let write: number | null = null;
@@ -60,11 +61,13 @@ export async function up(db: Kysely<any>): Promise<void> {
       cached = round(input * 0.1);
       write = round(input * 1.25);
     }
-    await db
-      .updateTable('model_prices')
-      .set({ cached_input_usd_per_million: cached, cache_write_usd_per_million: write, source: SOURCES[row.provider] ?? null })
-      .where('id', '=', row.id)
-      .execute();
+    return sql`(${row.id}::int, ${cached}::double precision, ${write}::double precision, ${SOURCES[row.provider] ?? null}::text)`;
+  });
+  if (updates.length > 0) {
+    await sql`
+      update model_prices set cached_input_usd_per_million = v.cached, cache_write_usd_per_million = v.write, source = v.source
+      from (values ${sql.join(updates)}) as v(id, cached, write, source)
+      where model_prices.id = v.id`.execute(db);
   }
 
   await db.schema
