@@ -250,6 +250,9 @@ export const phoneCase: E2eCase = {
       await page.locator('main h1').first().waitFor();
       await page.waitForTimeout(150);
       const width = await page.evaluate(() => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth));
+      // Nothing invisible may stretch the page either (a hidden table ignores height: 1px).
+      const tail = await page.evaluate(() => document.documentElement.scrollHeight - Math.max(window.innerHeight, ...Array.from(document.querySelectorAll('main *')).filter((e) => (e as HTMLElement).offsetParent !== null && !e.closest('.visually-hidden')).map((e) => e.getBoundingClientRect().bottom + window.scrollY)));
+      if (tail > 200) failures.push(`${path} has ${Math.round(tail)} px of empty page below its content`);
       if (width > 390) failures.push(`${path} is ${width} px wide (${await widestElements(page)})`);
       const signOut = page.getByRole('button', { name: 'Sign out' });
       const box = (await signOut.isVisible()) ? await signOut.boundingBox() : null;
