@@ -8,6 +8,9 @@ import * as spanTokenDetails from './20261202000100_span_token_details';
 import * as projectDataKeys from './20261206000100_project_data_keys';
 import * as spanContentRetention from './20261206000200_span_content_retention';
 import * as contentAccessLog from './20261206000300_content_access_log';
+import * as traceFindIndexes from './20261205000100_trace_find_indexes';
+import * as customModelPrices from './20261205000200_custom_model_prices';
+import * as projectInvitations from './20261205000300_project_invitations';
 
 // A static list rather than a folder scan, so migrations also run from a bundle.
 // Names sort by their timestamp; add new ones at the end.
@@ -21,4 +24,7 @@ export const migrations: Record<string, Migration> = {
   '20261206000100_project_data_keys': projectDataKeys,
   '20261206000200_span_content_retention': spanContentRetention,
   '20261206000300_content_access_log': contentAccessLog,
+  '20261205000100_trace_find_indexes': traceFindIndexes,
+  '20261205000200_custom_model_prices': customModelPrices,
+  '20261205000300_project_invitations': projectInvitations,
 };

@@ -14,9 +14,14 @@ import './types/trace';
 import './types/ingest';
 import './types/subscription';
 import './types/audit';
+import './types/audit-labels';
 import './types/usage';
 import './types/erasure';
 import './types/content-access-log';
+import './types/usage-facts';
+import './types/trace-groups';
+import './types/model-prices';
+import './types/invitations';
 
 builder.queryType({ description: 'Reads. An ingest key may call none of these.' });
 builder.mutationType({});

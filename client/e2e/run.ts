@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { build } from 'vite';
 import { check, E2eFailure, launchChromium, ROOT, startServer, step } from './harness';
+import { runRound2 } from './round2/run-round2';
 
 // The dashboard end to end, in Debian's Chromium against a real server on embedded PGlite:
 // an owner signs up, creates a project and an API key, spans are ingested with that key, the
@@ -469,7 +470,12 @@ async function main(): Promise<void> {
     const headers = await fetch(`${server.url}/`).then((r) => r.headers);
     check(/script-src 'self'/.test(headers.get('content-security-policy') ?? ''), 'the dashboard is served without its CSP');
     browser = await launchChromium();
-    const { renderMs, frameMs } = await journey(browser, server.url);
+    // E2E_ONLY=round2 skips the first journey (while working on the cases of issue 16).
+    const onlyRound2 = process.env.E2E_ONLY === 'round2';
+    const { renderMs, frameMs } = onlyRound2 ? { renderMs: 0, frameMs: 0 } : await journey(browser, server.url);
+    check(pageProblems.length === 0, `the pages logged errors:\n  ${pageProblems.join('\n  ')}`);
+    const round2Failures = await runRound2({ url: server.url, browser, newPage, screenshot, step, pageProblems });
+    check(round2Failures.length === 0, `${round2Failures.length} case(s) failed:\n  ${round2Failures.join('\n  ')}`);
     check(pageProblems.length === 0, `the pages logged errors:\n  ${pageProblems.join('\n  ')}`);
     console.log('');
     console.log(`e2e: initial JS ${initialKb.toFixed(1)} KB gzipped (budget ${INITIAL_JS_BUDGET_KB} KB)`);

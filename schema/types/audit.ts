@@ -20,7 +20,7 @@ export const AuditActorRef = builder.objectRef<AuditActor & { projectId: string 
 
 type ProjectEntry = AuditLogEntryModel & { projectId: string };
 
-const AuditLogEntryRef = builder.objectRef<ProjectEntry>('AuditLogEntry').implement({
+export const AuditLogEntryRef = builder.objectRef<ProjectEntry>('AuditLogEntry').implement({
   authScopes: (entry) => ({ projectAdmin: entry.projectId }),
   fields: (t) => ({
     id: t.exposeID('id'),
@@ -65,6 +65,7 @@ const AuditLogFilterInput = builder.inputType('AuditLogFilter', {
   fields: (t) => ({
     action: t.string({ description: 'Exact action, e.g. `api_key.revoke`.' }),
     actorId: t.id({ description: 'The id of the user, token or key that acted.' }),
+    actorEmail: t.string({ description: 'The e-mail of the person who acted, as a user or through one of their tokens.' }),
     from: t.field({ type: 'DateTime', description: 'Entries at or after this time.' }),
     to: t.field({ type: 'DateTime', description: 'Entries before this time.' }),
   }),

@@ -1,5 +1,6 @@
 import type { TraceModel } from '../../server/services/models';
-import { getTrace, listSpansOfTrace, listTraces, type TracePage } from '../../server/services/traces';
+import { DEFAULT_COUNT_BOUND, listTraces, type BoundedCount, type TracePage } from '../../server/services/trace-list';
+import { getTrace, listSpansOfTrace } from '../../server/services/traces';
 import { clientMadeId, pageCursorArgument } from '../argument-guard';
 import { builder } from '../builder';
 import { SpanStatusEnum } from './enums';
@@ -52,7 +53,7 @@ const TraceEdgeRef = builder.objectRef<TraceEdgeShape>('TraceEdge').implement({
   }),
 });
 
-const TraceConnectionRef = builder.objectRef<TraceConnectionShape>('TraceConnection').implement({
+export const TraceConnectionRef = builder.objectRef<TraceConnectionShape>('TraceConnection').implement({
   authScopes: (c) => ({ projectViewer: c.projectId }),
   fields: (t) => ({
     edges: t.field({ type: [TraceEdgeRef], resolve: (c) => c.edges }),
@@ -60,7 +61,52 @@ const TraceConnectionRef = builder.objectRef<TraceConnectionShape>('TraceConnect
       type: PageInfoRef,
       resolve: pageInfoOf,
     }),
-    totalCount: t.field({ type: 'BigInt', description: 'Traces matching the filter; counted only when asked for.', resolve: (c) => c.totalCount() }),
+    totalCount: t.field({ type: 'BigInt',
+      description: 'Traces matching the filter, counted exactly (every match is read); prefer boundedCount on large projects.',
+      resolve: (c) => c.totalCount(),
+    }),
+    boundedCount: t.field({
+      type: BoundedCountRef,
+      description: 'Traces matching the filter, counted up to `max` (default 10,000) and no further: "10,000+" stays cheap.',
+      args: { max: t.arg.int({ defaultValue: DEFAULT_COUNT_BOUND }) },
+      resolve: async (c, args) => ({ ...(await c.boundedCount(args.max ?? DEFAULT_COUNT_BOUND)), projectId: c.projectId }),
+    }),
+  }),
+});
+
+const BoundedCountRef = builder.objectRef<BoundedCount & { projectId: string }>('BoundedCount').implement({
+  description: 'A count that stops at a bound: exact below it, "at least `count`" at it.',
+  authScopes: (c) => ({ projectViewer: c.projectId }),
+  fields: (t) => ({
+    count: t.exposeInt('count', { description: 'The exact count, or the bound when `exact` is false.' }),
+    exact: t.exposeBoolean('exact', { description: 'False when more match than the bound: show "10,000+".' }),
+  }),
+});
+
+const TraceOrderFieldEnum = builder.enumType('TraceOrderField', {
+  values: {
+    START_TIME: { description: 'When the trace started (the default).' },
+    DURATION: { description: 'End minus start; traces still running come last.' },
+    COST: { description: 'Total cost; traces without a known cost come last.' },
+    TOKENS: { description: 'Total tokens.' },
+  } as const,
+});
+
+const OrderDirectionEnum = builder.enumType('OrderDirection', { values: ['ASC', 'DESC'] as const });
+
+const TraceOrderInput = builder.inputType('TraceOrder', {
+  description: 'A sort of the trace list; every sort pages with its own cursors (a cursor of one sort is refused by another).',
+  fields: (t) => ({
+    field: t.field({ type: TraceOrderFieldEnum, required: true }),
+    direction: t.field({ type: OrderDirectionEnum, defaultValue: 'DESC' }),
+  }),
+});
+
+const MetadataFilterInput = builder.inputType('MetadataFilter', {
+  description: 'A top-level key of the trace metadata; with `value`, that key must hold it (a string, or a number or boolean written as text).',
+  fields: (t) => ({
+    key: t.string({ required: true }),
+    value: t.string(),
   }),
 });
 
@@ -68,27 +114,31 @@ const TraceFilterInput = builder.inputType('TraceFilter', {
   fields: (t) => ({
     from: t.field({ type: 'DateTime', description: 'Traces that started at or after this time.' }),
     to: t.field({ type: 'DateTime', description: 'Traces that started before this time.' }),
-    name: t.string(),
+    name: t.string({ description: 'Exact trace name.' }),
+    nameContains: t.string({ description: 'Case-insensitive substring of the trace name.' }),
     userId: t.string(),
     sessionId: t.string(),
     model: t.string({ description: 'Traces with at least one span of this model.' }),
+    modelContains: t.string({ description: 'Traces with at least one span whose model contains this, case-insensitively.' }),
     status: t.field({ type: SpanStatusEnum, description: 'ERROR: at least one span failed; OK: none did.' }),
     tags: t.stringList({ description: 'Traces carrying all of these tags.' }),
     minCostUsd: t.float(),
+    metadata: t.field({ type: [MetadataFilterInput], description: 'Traces whose metadata matches all of these (at most 10).' }),
   }),
 });
 
 builder.objectFields(ProjectRef, (t) => ({
   traces: t.field({
     type: TraceConnectionRef,
-    description: 'Newest first; forward pagination with first/after.',
+    description: 'Newest first unless `orderBy` says otherwise; forward pagination with first/after (keyset, fast at any depth).',
     args: {
       filter: t.arg({ type: TraceFilterInput }),
       first: t.arg.int(),
       after: t.arg.string({ extensions: pageCursorArgument('trace') }),
+      orderBy: t.arg({ type: TraceOrderInput }),
     },
     resolve: async (project, args, ctx) => ({
-      ...(await listTraces(ctx, project.id, args.filter, args.first, args.after)),
+      ...(await listTraces(ctx, project.id, args.filter, args.first, args.after, args.orderBy)),
       projectId: project.id,
     }),
   }),

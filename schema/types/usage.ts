@@ -19,7 +19,12 @@ const UsagePointRef = builder.objectRef<UsageBucketRow & { projectId: string }>(
     start: t.expose('start', { type: 'DateTime', description: 'The start of the bucket (UTC).' }),
     spans: t.expose('spans', { type: 'BigInt' }),
     tokens: t.expose('tokens', { type: 'BigInt' }),
-    costUsd: t.exposeFloat('costUsd', { description: 'Spans without a known price count as 0.' }),
+    costUsd: t.exposeFloat('costUsd', { description: 'Spans without a known price count as 0; prefer knownCostUsd with unpricedSpans.' }),
+    knownCostUsd: t.exposeFloat('knownCostUsd', {
+      nullable: true,
+      description: 'The cost of the spans with a known cost; null (unknown) when every span of the bucket that names a model lacks one. 0 for an empty bucket.',
+    }),
+    unpricedSpans: t.expose('unpricedSpans', { type: 'BigInt', description: 'Spans that name a model but have no cost: no price for the model, or no token counts reported.' }),
     errors: t.expose('errors', { type: 'BigInt' }),
     p50LatencyMs: t.exposeFloat('p50LatencyMs', { nullable: true, description: 'Null when no span of the bucket has ended.' }),
     p95LatencyMs: t.exposeFloat('p95LatencyMs', { nullable: true }),
@@ -32,7 +37,9 @@ const ModelUsageRef = builder.objectRef<ModelUsageRow & { projectId: string }>('
     model: t.exposeString('model'),
     spans: t.expose('spans', { type: 'BigInt' }),
     tokens: t.expose('tokens', { type: 'BigInt' }),
-    costUsd: t.exposeFloat('costUsd'),
+    costUsd: t.exposeFloat('costUsd', { description: 'Unpriced spans count as 0; prefer knownCostUsd.' }),
+    knownCostUsd: t.exposeFloat('knownCostUsd', { nullable: true, description: 'Null when no span of the model has a cost (unknown, not free).' }),
+    unpricedSpans: t.expose('unpricedSpans', { type: 'BigInt', description: 'Spans of the model without a cost.' }),
   }),
 });
 

@@ -87,6 +87,15 @@ describe('chat.completions.create', () => {
     expect(Date.parse(span.endTime)).toBeGreaterThanOrEqual(Date.parse(span.completionStartTime));
   });
 
+  it('streamed without include_usage: sends no token counts, so the server reads "usage not reported", not 0', async () => {
+    const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true });
+    for await (const _ of stream) void _;
+    const span = await recorded();
+    expect(span).toMatchObject({ output: { role: 'assistant', content: 'Paris.' }, status: 'OK' });
+    expect(span).not.toHaveProperty('promptTokens');
+    expect(span).not.toHaveProperty('completionTokens');
+  });
+
   it('an early break still records the span with what was streamed', async () => {
     const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true });
     let n = 0;

@@ -44,6 +44,8 @@ export async function createDb(config: DbConfig): Promise<DbHandle> {
     return { db, dialect: 'postgres', poolStats, close: () => db.destroy() };
   }
   const { PGlite } = await import('@electric-sql/pglite');
+  // pg_trgm backs substring search on trace names (migration 20261205000100).
+  const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
   const dataDir = config.dataDir === 'memory://' ? undefined : `${config.dataDir}/pgdata`;
   let unlock = () => {};
   if (dataDir) {
@@ -52,7 +54,8 @@ export async function createDb(config: DbConfig): Promise<DbHandle> {
   }
   let pglite: Awaited<ReturnType<typeof PGlite.create>>;
   try {
-    pglite = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
+    const options = { extensions: { pg_trgm } };
+    pglite = dataDir ? await PGlite.create(dataDir, options) : await PGlite.create(options);
   } catch (err) {
     unlock();
     throw err;

@@ -149,6 +149,8 @@ export interface SpansTable {
   redactions: Json;
   /** When retention dropped input, output and statusMessage (metrics and cost stay). */
   content_removed_at: NullableTimestamp;
+  /** Which price costed the span: 'builtin:<id>' or 'project:<uuid>' (server/prices/price-ref.ts). */
+  price_ref: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }
@@ -210,8 +212,47 @@ export interface ModelPricesTable {
   match_type: 'exact' | 'pattern';
   input_usd_per_million: number;
   output_usd_per_million: number;
+  cached_input_usd_per_million: number | null;
+  cache_write_usd_per_million: number | null;
+  per_request_usd: number | null;
+  /** Where the price was published. */
+  source: string | null;
   effective_from: Timestamp;
   created_at: Generated<Date>;
+}
+
+/** A project's own price for a model name or pattern (migrations/20261205000200). Archived, never deleted. */
+export interface ProjectModelPricesTable {
+  id: Generated<string>;
+  project_id: string;
+  model: string;
+  match_type: 'exact' | 'pattern';
+  input_usd_per_million: number;
+  cached_input_usd_per_million: number | null;
+  cache_write_usd_per_million: number | null;
+  output_usd_per_million: number;
+  per_request_usd: number | null;
+  effective_from: Timestamp;
+  created_by: string | null;
+  created_at: Generated<Date>;
+  archived_at: NullableTimestamp;
+  archived_by: string | null;
+}
+
+/** An invitation by e-mail (migrations/20261205000300): pending until accepted, revoked or expired. */
+export interface ProjectInvitationsTable {
+  id: Generated<string>;
+  project_id: string;
+  email: string;
+  role: RoleName;
+  token_hash: string;
+  invited_by: string | null;
+  created_at: Generated<Date>;
+  expires_at: Timestamp;
+  accepted_at: NullableTimestamp;
+  accepted_by: string | null;
+  revoked_at: NullableTimestamp;
+  revoked_by: string | null;
 }
 
 export interface Database {
@@ -230,6 +271,8 @@ export interface Database {
   project_data_keys: ProjectDataKeysTable;
   maintenance_tasks: MaintenanceTasksTable;
   content_access_log: ContentAccessLogTable;
+  project_model_prices: ProjectModelPricesTable;
+  project_invitations: ProjectInvitationsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -244,6 +287,8 @@ export type TraceRow = Selectable<TracesTable>;
 export type SpanRow = Selectable<SpansTable>;
 export type NewSpanRow = Insertable<SpansTable>;
 export type ModelPriceRow = Selectable<ModelPricesTable>;
+export type ProjectModelPriceRow = Selectable<ProjectModelPricesTable>;
+export type ProjectInvitationRow = Selectable<ProjectInvitationsTable>;
 export type ProjectUpdate = Updateable<ProjectsTable>;
 export type ProjectDataKeyRow = Selectable<ProjectDataKeysTable>;
 export type ContentAccessLogRow = Selectable<ContentAccessLogTable>;

@@ -1,10 +1,40 @@
 export interface ModelPrice {
+  /** Which row this is: 'builtin:<id>' or 'project:<uuid>' (price-ref.ts); absent in hand-made tables. */
+  ref?: string;
   provider: string;
   model: string;
   matchType: 'exact' | 'pattern';
   inputUsdPerMillion: number;
   outputUsdPerMillion: number;
+  /** Cache reads; null or absent: billed at the input price. */
+  cachedInputUsdPerMillion?: number | null;
+  /** Cache writes (Anthropic's cache creation); null or absent: billed at the input price. */
+  cacheWriteUsdPerMillion?: number | null;
+  /** A fixed price per call, on top of tokens. */
+  perRequestUsd?: number | null;
+  /** Where a built-in price was published. */
+  source?: string | null;
   effectiveFrom: Date;
+}
+
+/**
+ * Cached-input token counts of a span. Both are parts of promptTokens (OpenAI's convention:
+ * prompt_tokens includes cached_tokens); a sender whose provider counts them apart (Anthropic's
+ * input_tokens excludes cache reads and writes) adds them into promptTokens.
+ */
+export interface CacheTokens {
+  cacheReadTokens?: number | null;
+  cacheWriteTokens?: number | null;
+}
+
+export interface PriceTableOptions {
+  /**
+   * For a span older than a name's first row: 'first' prices it at that row (the built-in table:
+   * a row dated at launch should still price a span stamped slightly before), 'none' leaves it to
+   * the next table (a project's price starts on its date and not before).
+   * @default 'first'
+   */
+  beforeFirstRow?: 'first' | 'none';
 }
 
 export interface PriceTable {
@@ -23,7 +53,8 @@ interface PatternGroup {
   rows: readonly ModelPrice[];
 }
 
-export function createPriceTable(prices: ModelPrice[]): PriceTable {
+export function createPriceTable(prices: ModelPrice[], options: PriceTableOptions = {}): PriceTable {
+  const beforeFirstRow = options.beforeFirstRow ?? 'first';
   const exact = new Map<string, ModelPrice[]>();
   const bySource = new Map<string, ModelPrice[]>();
   for (const price of prices) {
@@ -63,26 +94,46 @@ export function createPriceTable(prices: ModelPrice[]): PriceTable {
 
   return {
     find(model, at) {
-      return pickEffective(candidates(model), at);
+      return pickEffective(candidates(model), at, beforeFirstRow);
     },
   };
 }
 
 /**
  * Cost in USD, or null when it cannot be known (no price, or no token counts at all) so that
- * "unpriced" never reads as "free".
+ * "unpriced" never reads as "free". Cache reads and writes are parts of promptTokens (see
+ * CacheTokens) billed at their own rates; counts above promptTokens are capped to it.
  */
 export function computeCostUsd(
   price: ModelPrice | undefined,
   promptTokens: number | null,
   completionTokens: number | null,
+  cache: CacheTokens = {},
 ): number | null {
   if (!price) return null;
-  if (promptTokens === null && completionTokens === null) return null;
-  const cost =
-    ((promptTokens ?? 0) * price.inputUsdPerMillion + (completionTokens ?? 0) * price.outputUsdPerMillion) / 1_000_000;
+  const perRequest = price.perRequestUsd ?? 0;
+  if (promptTokens === null && completionTokens === null) {
+    // A price of so much per call and nothing per token needs no counts; any other price does.
+    const perCallOnly = perRequest > 0 && price.inputUsdPerMillion === 0 && price.outputUsdPerMillion === 0;
+    return perCallOnly ? perRequest : null;
+  }
+  const prompt = promptTokens ?? 0;
+  const cacheRead = Math.min(Math.max(cache.cacheReadTokens ?? 0, 0), prompt);
+  const cacheWrite = Math.min(Math.max(cache.cacheWriteTokens ?? 0, 0), prompt - cacheRead);
+  const uncached = prompt - cacheRead - cacheWrite;
+  const perMillion =
+    uncached * price.inputUsdPerMillion +
+    cacheRead * (price.cachedInputUsdPerMillion ?? price.inputUsdPerMillion) +
+    cacheWrite * (price.cacheWriteUsdPerMillion ?? price.inputUsdPerMillion) +
+    (completionTokens ?? 0) * price.outputUsdPerMillion;
   // Per-token prices are tiny fractions; rounding keeps sums and displays free of binary noise.
-  return Math.round(cost * 1e10) / 1e10;
+  return Math.round((perMillion / 1_000_000 + perRequest) * 1e10) / 1e10;
+}
+
+/** Whether a row prices `model`: its exact name (ignoring case) or its anchored pattern. */
+export function matchesModel(price: Pick<ModelPrice, 'model' | 'matchType'>, model: string): boolean {
+  if (price.matchType === 'exact') return price.model.toLowerCase() === model.toLowerCase();
+  return compileAnchored(price.model)?.test(model) ?? false;
 }
 
 function append(map: Map<string, ModelPrice[]>, key: string, price: ModelPrice): void {
@@ -106,14 +157,14 @@ function compileAnchored(source: string): RegExp | undefined {
   }
 }
 
-// Rows are sorted oldest first. A span stamped before the first row (clock skew, a row added
-// with the launch day as its date) still gets that first price rather than none.
-function pickEffective(rows: readonly ModelPrice[], at: Date): ModelPrice | undefined {
+// Rows are sorted oldest first. In the built-in table a span stamped before the first row (clock
+// skew, a row added with the launch day as its date) still gets that first price rather than none.
+function pickEffective(rows: readonly ModelPrice[], at: Date, beforeFirstRow: 'first' | 'none'): ModelPrice | undefined {
   const time = at.getTime();
   if (Number.isNaN(time)) return rows[rows.length - 1];
   for (let i = rows.length - 1; i >= 0; i--) {
     const row = rows[i];
     if (row && row.effectiveFrom.getTime() <= time) return row;
   }
-  return rows[0];
+  return beforeFirstRow === 'first' ? rows[0] : undefined;
 }

@@ -9,6 +9,7 @@ import { insertSession, revokeSession } from '../db/repositories/sessions';
 import type { Database, UserRow } from '../db/tables';
 import { AppError, badInput } from '../errors';
 import { recordAudit, runAudited } from './audit-log';
+import { acceptInvitationsOfVerifiedEmail } from './invitations';
 import type { UserModel } from './models';
 
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -68,6 +69,8 @@ export async function signIn(ctx: RequestContext, input: { email: string; passwo
   }
   await deps.signInLimiter.recordSuccess(email, meta.ip);
   const session = await runAudited(deps, async (trx) => {
+    // A verified address (e.g. one GitHub or Google vouched for) takes up its pending invitations.
+    if (user.email_verified_at) await acceptInvitationsOfVerifiedEmail(trx, ctx, user);
     const created = await createSession(ctx, trx, user.id);
     await recordAudit(trx, ctx, {
       projectId: null,

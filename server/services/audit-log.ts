@@ -11,6 +11,7 @@ import {
   type AuditLogRow,
   type AuditRowFilter,
 } from '../db/repositories/audit-log';
+import { findUserByEmail, normaliseEmail } from '../db/repositories/users';
 import type { Database } from '../db/tables';
 import { badInput } from '../errors';
 import { auditCursor } from './page-cursor';
@@ -48,6 +49,12 @@ export const AUDIT_ACTIONS = [
   'auth.provider_unlink',
   /** The server signed a chain written before it had an audit key (audit-chain-keying.ts). */
   'audit.chain_keyed',
+  'model_price.set',
+  'model_price.archive',
+  'model_price.fill_unpriced',
+  'invitation.create',
+  'invitation.revoke',
+  'invitation.accept',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -206,6 +213,8 @@ export async function recordAudit(trx: Trx, who: RequestContext | SystemActor, e
 export interface AuditLogFilter {
   action?: string | null;
   actorId?: string | null;
+  /** The e-mail of the person who acted (as a user or through their tokens). */
+  actorEmail?: string | null;
   from?: Date | null;
   to?: Date | null;
 }
@@ -232,9 +241,15 @@ export async function listAuditLog(
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_AUDIT_PAGE_SIZE) {
     throw badInput(`first must be between 1 and ${MAX_AUDIT_PAGE_SIZE}.`, { field: 'first' });
   }
-  const f: AuditRowFilter = filter ?? {};
+  const { actorEmail, ...rest } = filter ?? {};
+  const f: AuditRowFilter = rest;
   const beforeId = after ? auditCursor.decode(after)[0] : null;
   const { db } = ctx.deps;
+  if (actorEmail) {
+    if (actorEmail.length > 320) throw badInput('actorEmail is longer than 320 characters.', { field: 'actorEmail' });
+    const email = normaliseEmail(actorEmail);
+    f.actor = { email, userId: (await findUserByEmail(db, email))?.id ?? null };
+  }
   const rows = await findAuditPage(db, projectId, f, beforeId, limit + 1);
   return {
     edges: rows.slice(0, limit).map((row) => ({ cursor: auditCursor.encode(String(row.id)), node: toEntryModel(row) })),

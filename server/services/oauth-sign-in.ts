@@ -1,10 +1,11 @@
 import type { OAuthProfile } from '../auth/oauth-providers';
 import type { RequestContext } from '../context';
 import { findOAuthAccount, insertOAuthAccount, listOAuthAccountsOfUser } from '../db/repositories/oauth-accounts';
-import { findUserByEmail, findUserById, insertOAuthUser, lockUser } from '../db/repositories/users';
+import { findUserByEmail, findUserById, insertOAuthUser, lockUser, normaliseEmail } from '../db/repositories/users';
 import type { UserRow } from '../db/tables';
 import { announceSession, createSession } from './accounts';
 import { recordAudit, runAudited, type AuditActor } from './audit-log';
+import { acceptInvitationsOfVerifiedEmail } from './invitations';
 
 // What a checked GitHub or Google identity does: sign in the user it is linked to, link it to
 // the account with the same (verified) e-mail, create a user, or — in link mode — attach it
@@ -122,6 +123,11 @@ async function startSession(
         email: profile.email,
       });
       if (!row) throw refuse('oauth_account_in_use');
+    }
+    // The provider vouches for this address: pending invitations to it are accepted now (their
+    // audit entries go on the project chains before the sign-in's on the global one).
+    if (user.email_verified_at || (profile.emailVerified && profile.email && normaliseEmail(profile.email) === user.email)) {
+      await acceptInvitationsOfVerifiedEmail(trx, ctx, user);
     }
     const created = await createSession(ctx, trx, user.id);
     if (how.linked) {

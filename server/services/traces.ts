@@ -1,28 +1,15 @@
 import type { RequestContext } from '../context';
 import { findSpanContentsOfTrace, findSpansOfTrace, findTrace, type SpanMetaRow } from '../db/repositories/spans';
-import { filterConditions, type TraceFilter } from '../db/repositories/trace-filter';
 import type { SpanRow, TraceRow } from '../db/tables';
-import { AppError, badInput } from '../errors';
+import { AppError } from '../errors';
 import { readProjectContent, type ContentFailure } from '../storage/content';
 import { noteContentRead } from './access-log/record-content-read';
-import { traceCursor } from './page-cursor';
 import type { RedactionHit, SpanKindName, SpanModel, SpanStatusName, TraceModel } from './models';
+
+// (The trace list, its filters, sorts and cursors: trace-list.ts.)
 
 // Reads. Lists read the compact trace roll-ups only; span content is decoded only for a
 // detail view, and only when the query asks for it.
-
-export type { TraceFilter };
-
-export interface TracePage {
-  edges: { cursor: string; node: TraceModel }[];
-  hasNextPage: boolean;
-  hasPreviousPage: boolean;
-  /** Counts every trace the filter matches; only run when a client asks for it. */
-  totalCount: () => Promise<number>;
-}
-
-export const DEFAULT_PAGE_SIZE = 50;
-export const MAX_PAGE_SIZE = 200;
 
 export function toTraceModel(row: TraceRow): TraceModel {
   return {
@@ -67,62 +54,6 @@ export function toSpanModel(row: SpanMetaRow): SpanModel {
     metadata: row.metadata ?? null,
     redactions: (row.redactions ?? []) as RedactionHit[],
     contentRemovedAt: row.content_removed_at,
-  };
-}
-
-function decodeTraceCursor(after: string): { startTime: Date; id: string } {
-  const [startTime, id] = traceCursor.decode(after);
-  return { startTime, id };
-}
-
-export async function listTraces(
-  ctx: RequestContext,
-  projectId: string,
-  filter: TraceFilter | null | undefined,
-  first: number | null | undefined,
-  after: string | null | undefined,
-): Promise<TracePage> {
-  const f = filter ?? {};
-  const limit = first ?? DEFAULT_PAGE_SIZE;
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
-    throw badInput(`first must be between 1 and ${MAX_PAGE_SIZE}.`, { field: 'first' });
-  }
-  const cursor = after ? decodeTraceCursor(after) : undefined;
-  const { db } = ctx.deps;
-  const rows = await db
-    .selectFrom('traces')
-    .selectAll()
-    .where((eb) => {
-      const conditions = filterConditions(eb, projectId, f);
-      // Keyset: strictly after the cursor in (start_time desc, id desc) order. No OFFSET.
-      if (cursor) {
-        conditions.push(
-          eb.or([
-            eb('traces.start_time', '<', cursor.startTime),
-            eb.and([eb('traces.start_time', '=', cursor.startTime), eb('traces.id', '<', cursor.id)]),
-          ]),
-        );
-      }
-      return eb.and(conditions);
-    })
-    .orderBy('traces.start_time', 'desc')
-    .orderBy('traces.id', 'desc')
-    .limit(limit + 1)
-    .execute();
-
-  const page = rows.slice(0, limit);
-  return {
-    edges: page.map((row) => ({ cursor: traceCursor.encode(row.start_time, row.id), node: toTraceModel(row) })),
-    hasNextPage: rows.length > limit,
-    hasPreviousPage: cursor !== undefined,
-    totalCount: async () => {
-      const r = await db
-        .selectFrom('traces')
-        .select((eb) => eb.fn.countAll<string | number>().as('n'))
-        .where((eb) => eb.and(filterConditions(eb, projectId, f)))
-        .executeTakeFirstOrThrow();
-      return Number(r.n);
-    },
   };
 }
 

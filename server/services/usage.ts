@@ -54,7 +54,7 @@ export async function getUsage(ctx: RequestContext, projectId: string, from: Dat
   ]);
   const byStart = new Map(rows.map((r) => [r.start.getTime(), r]));
   const series = bucketStarts(from, to, bucket).map(
-    (start) => byStart.get(start.getTime()) ?? { start, spans: 0, tokens: 0, costUsd: 0, errors: 0, p50LatencyMs: null, p95LatencyMs: null },
+    (start) => byStart.get(start.getTime()) ?? { start, spans: 0, tokens: 0, costUsd: 0, knownCostUsd: 0, unpricedSpans: 0, errors: 0, p50LatencyMs: null, p95LatencyMs: null },
   );
   return { projectId, series, byModel };
 }

@@ -11,4 +11,13 @@ describe('error messages', () => {
     expect(errorMessage(new CombinedError({ networkError: new Error('fetch failed') }))).toMatch(/Could not reach/);
     expect(errorMessage(undefined)).toBe('');
   });
+
+  it('shows a refused sign-in in the server’s words, and any other UNAUTHENTICATED as an ended session', () => {
+    const wrongPassword = new CombinedError({
+      graphQLErrors: [new GraphQLError('The e-mail or password is incorrect.', { path: ['signIn'], extensions: { code: 'UNAUTHENTICATED' } })],
+    });
+    expect(errorMessage(wrongPassword)).toBe('The e-mail or password is incorrect.');
+    const expired = new CombinedError({ graphQLErrors: [new GraphQLError('Sign in or send a valid token.', { path: ['project'], extensions: { code: 'UNAUTHENTICATED' } })] });
+    expect(errorMessage(expired)).toBe('Your session has ended. Sign in again.');
+  });
 });

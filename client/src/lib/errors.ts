@@ -13,7 +13,10 @@ export function errorMessage(error: CombinedError | Error | null | undefined): s
     if (error.networkError) return 'Could not reach the tokentrace server. Check your connection and try again.';
     const first = error.graphQLErrors[0];
     if (first) {
-      if (first.extensions?.code === 'UNAUTHENTICATED') return 'Your session has ended. Sign in again.';
+      // A refused sign-in (or sign-up) answers what was typed: show the server's words. Any other
+      // UNAUTHENTICATED means the session is gone.
+      const field = first.path?.[0];
+      if (first.extensions?.code === 'UNAUTHENTICATED' && field !== 'signIn' && field !== 'signUp') return 'Your session has ended. Sign in again.';
       return first.message;
     }
   }

@@ -13,7 +13,8 @@ export function formatDateTime(value: string | Date | null | undefined): string 
 /** `250 ms`, `1.25 s`, `2m 05s`: short enough for a table cell. */
 export function formatDuration(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
-  if (ms < 1) return `${ms.toFixed(2)} ms`;
+  if (ms === 0) return '0 ms';
+  if (ms < 1) return `${Number(ms.toPrecision(2))} ms`;
   if (ms < 1000) return `${Math.round(ms)} ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
   const minutes = Math.floor(ms / 60_000);
@@ -55,4 +56,37 @@ export function formatRelative(value: string | Date | null | undefined, now: Dat
     }
   }
   return future ? 'in under a minute' : 'just now';
+}
+
+// Chart axes: numbers as people write them — $0.002 not $0.002000, 250 ms not 250.00 ms, 12K.
+
+const usdSmall = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumSignificantDigits: 2 });
+const usd = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 0, maximumFractionDigits: 2 });
+const usdCompact = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', notation: 'compact', minimumFractionDigits: 0, maximumFractionDigits: 1 });
+const countCompact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
+
+/** `$0`, `$0.002`, `$0.25`, `$1.5`, `$12`, `$1.2K`. */
+export function formatCostAxis(value: number): string {
+  if (!Number.isFinite(value)) return '';
+  if (value === 0) return '$0';
+  const abs = Math.abs(value);
+  if (abs < 1) return usdSmall.format(value);
+  if (abs < 10_000) return usd.format(value);
+  return usdCompact.format(value);
+}
+
+/** `0 ms`, `0.5 ms`, `250 ms`, `1.5 s`, `2 min`. */
+export function formatDurationAxis(ms: number): string {
+  if (!Number.isFinite(ms)) return '';
+  if (ms === 0) return '0 ms';
+  const abs = Math.abs(ms);
+  if (abs < 1000) return `${Number(ms.toPrecision(abs < 1 ? 1 : 3))} ms`;
+  if (abs < 60_000) return `${Number((ms / 1000).toPrecision(3))} s`;
+  return `${Number((ms / 60_000).toPrecision(3))} min`;
+}
+
+/** `0`, `250`, `9,500`, `12K`, `1.5M`. */
+export function formatCountAxis(n: number): string {
+  if (!Number.isFinite(n)) return '';
+  return Math.abs(n) < 10_000 ? integer.format(n) : countCompact.format(n);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matchRoute, projectPath, safeReturnTo, tracePath } from './routes';
+import { matchRoute, pricesPath, projectPath, safeReturnTo, sessionPath, spanPath, tracePath, tracesOfPath } from './routes';
 
 describe('routes', () => {
   it('matches every page', () => {
@@ -24,5 +24,16 @@ describe('routes', () => {
     expect(safeReturnTo('https://evil.example')).toBeNull();
     expect(safeReturnTo('/\\evil.example')).toBeNull();
     expect(safeReturnTo(null)).toBeNull();
+  });
+
+  it('matches the pages of round 2: sessions, a session, users, prices, an invitation', () => {
+    expect(matchRoute('/p/abc/sessions')).toEqual({ name: 'sessions', projectId: 'abc' });
+    expect(matchRoute(sessionPath('abc', 'chat/42'))).toEqual({ name: 'session', projectId: 'abc', sessionId: 'chat/42' });
+    expect(matchRoute('/p/abc/users')).toEqual({ name: 'users', projectId: 'abc' });
+    expect(matchRoute('/p/abc/prices')).toEqual({ name: 'prices', projectId: 'abc' });
+    expect(matchRoute('/invite/tok-123')).toEqual({ name: 'invite', token: 'tok-123' });
+    expect(spanPath('p', 't', 's 1')).toBe('/p/p/traces/t?span=s%201');
+    expect(pricesPath('p', 'acme/llm')).toBe('/p/p/prices?model=acme%2Fllm');
+    expect(tracesOfPath('p', { user: 'u 1' })).toBe('/p/p/traces?user=u+1&range=all');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptyFilters, exportHref, filtersFromSearch, filtersToSearch, hasNarrowingFilters, isoToLocalInput, localInputToIso, toTraceFilterInput, type TraceFilterState } from './trace-filters';
+import { emptyFilters, exportHref, filtersFromSearch, filtersToSearch, hasNarrowingFilters, isoToLocalInput, localInputToIso, orderOf, parseMeta, toggleSort, toTraceFilterInput, type TraceFilterState } from './trace-filters';
 
 describe('trace filters and the URL', () => {
   it('round-trips every filter through the query string', () => {
@@ -14,10 +14,12 @@ describe('trace filters and the URL', () => {
       status: 'ERROR',
       tags: ['prod', 'beta'],
       minCost: '0.01',
+      meta: 'tier=gold',
+      sort: 'costliest',
     };
     const search = filtersToSearch(state);
     expect(search.toString()).toBe(
-      'range=custom&from=2026-11-01T10%3A00%3A00.000Z&to=2026-11-02T10%3A00%3A00.000Z&name=chat+turn&user=user-42&session=sess-1&model=gpt-4o-mini&status=ERROR&tags=prod%2Cbeta&minCost=0.01',
+      'range=custom&from=2026-11-01T10%3A00%3A00.000Z&to=2026-11-02T10%3A00%3A00.000Z&name=chat+turn&user=user-42&session=sess-1&model=gpt-4o-mini&status=ERROR&tags=prod%2Cbeta&minCost=0.01&meta=tier%3Dgold&sort=costliest',
     );
     expect(filtersFromSearch(new URLSearchParams(search.toString()))).toEqual(state);
   });
@@ -50,6 +52,26 @@ describe('trace filters and the URL', () => {
     const iso = localInputToIso('2026-11-01T10:30');
     expect(isoToLocalInput(iso)).toBe('2026-11-01T10:30');
     expect(localInputToIso('')).toBe('');
+  });
+
+  it('takes the min cost as the number a number input gives, not only as text', () => {
+    const f = { ...emptyFilters(), minCost: 0.002 as unknown as string };
+    expect(filtersToSearch(f).get('minCost')).toBe('0.002');
+    expect(toTraceFilterInput(f).minCostUsd).toBe(0.002);
+  });
+
+  it('searches names and models by substring, reads metadata filters, and maps sorts to orders', () => {
+    const f = { ...emptyFilters(), range: 'all' as const, name: ' check ', model: '4o', meta: 'attempt = 2' };
+    expect(toTraceFilterInput(f)).toEqual({ nameContains: 'check', modelContains: '4o', metadata: [{ key: 'attempt', value: '2' }] });
+    expect(parseMeta('tier')).toEqual({ key: 'tier' });
+    expect(parseMeta('=x')).toBeNull();
+    expect(parseMeta('url=a=b')).toEqual({ key: 'url', value: 'a=b' });
+    expect(orderOf('cheapest')).toEqual({ field: 'COST', direction: 'ASC' });
+    expect(toggleSort('newest', 'COST')).toBe('costliest');
+    expect(toggleSort('costliest', 'COST')).toBe('cheapest');
+    expect(toggleSort('cheapest', 'COST')).toBe('costliest');
+    expect(filtersFromSearch(new URLSearchParams('sort=sideways')).sort).toBe('newest');
+    expect(hasNarrowingFilters({ ...emptyFilters(), sort: 'slowest' })).toBe(false);
   });
 });
 

@@ -1,4 +1,4 @@
-import type { SpanStatus, TraceFilter } from './generated/graphql';
+import type { SpanStatus, TraceFilter, TraceOrder } from './generated/graphql';
 
 // The trace list's filters live in the URL, so a view can be shared and survives a reload.
 // Presets are relative ("last 24 hours" stays the last 24 hours when the link is opened later);
@@ -17,6 +17,32 @@ export const TIME_PRESETS = [
 export type TimePreset = (typeof TIME_PRESETS)[number]['id'];
 export const DEFAULT_PRESET: TimePreset = '7d';
 
+/** The list's sorts, by the name the URL carries; each pages with keyset cursors of its own. */
+export const TRACE_SORTS = [
+  { id: 'newest', label: 'Newest first', order: { field: 'START_TIME', direction: 'DESC' } },
+  { id: 'oldest', label: 'Oldest first', order: { field: 'START_TIME', direction: 'ASC' } },
+  { id: 'slowest', label: 'Slowest first', order: { field: 'DURATION', direction: 'DESC' } },
+  { id: 'fastest', label: 'Fastest first', order: { field: 'DURATION', direction: 'ASC' } },
+  { id: 'costliest', label: 'Most expensive first', order: { field: 'COST', direction: 'DESC' } },
+  { id: 'cheapest', label: 'Cheapest first', order: { field: 'COST', direction: 'ASC' } },
+  { id: 'most-tokens', label: 'Most tokens first', order: { field: 'TOKENS', direction: 'DESC' } },
+  { id: 'fewest-tokens', label: 'Fewest tokens first', order: { field: 'TOKENS', direction: 'ASC' } },
+] as const satisfies readonly { id: string; label: string; order: TraceOrder }[];
+
+export type TraceSortId = (typeof TRACE_SORTS)[number]['id'];
+export const DEFAULT_SORT: TraceSortId = 'newest';
+
+export function orderOf(sort: TraceSortId): TraceOrder {
+  return { ...(TRACE_SORTS.find((s) => s.id === sort) ?? TRACE_SORTS[0]).order };
+}
+
+/** A column header's click: its descending sort first, then ascending, then back. */
+export function toggleSort(current: TraceSortId, field: TraceOrder['field']): TraceSortId {
+  const desc = TRACE_SORTS.find((s) => s.order.field === field && s.order.direction === 'DESC')!;
+  const asc = TRACE_SORTS.find((s) => s.order.field === field && s.order.direction === 'ASC')!;
+  return current === desc.id ? asc.id : desc.id;
+}
+
 export interface TraceFilterState {
   range: TimePreset;
   /** ISO timestamps, used when range is `custom`. */
@@ -30,6 +56,9 @@ export interface TraceFilterState {
   tags: string[];
   /** As typed; applied only when it is a non-negative number. */
   minCost: string;
+  /** A metadata filter as typed: `key` (has the key) or `key=value`. */
+  meta: string;
+  sort: TraceSortId;
 }
 
 export const emptyFilters = (): TraceFilterState => ({
@@ -43,7 +72,11 @@ export const emptyFilters = (): TraceFilterState => ({
   status: '',
   tags: [],
   minCost: '',
+  meta: '',
+  sort: DEFAULT_SORT,
 });
+
+const isSort = (v: string | null): v is TraceSortId => TRACE_SORTS.some((s) => s.id === v);
 
 const isPreset = (v: string | null): v is TimePreset => TIME_PRESETS.some((p) => p.id === v);
 const validIso = (v: string | null): string => (v && !Number.isNaN(new Date(v).getTime()) ? new Date(v).toISOString() : '');
@@ -61,6 +94,8 @@ export function filtersFromSearch(search: URLSearchParams): TraceFilterState {
     status: status === 'OK' || status === 'ERROR' ? status : '',
     tags: parseTags(search.get('tags') ?? ''),
     minCost: search.get('minCost') ?? '',
+    meta: search.get('meta') ?? '',
+    sort: isSort(search.get('sort')) ? (search.get('sort') as TraceSortId) : DEFAULT_SORT,
   };
 }
 
@@ -78,17 +113,31 @@ export function filtersToSearch(f: TraceFilterState): URLSearchParams {
   if (f.model.trim()) s.set('model', f.model.trim());
   if (f.status) s.set('status', f.status);
   if (f.tags.length) s.set('tags', f.tags.join(','));
-  if (parseMinCost(f.minCost) !== null) s.set('minCost', f.minCost.trim());
+  if (parseMinCost(f.minCost) !== null) s.set('minCost', String(f.minCost).trim());
+  if (parseMeta(f.meta)) s.set('meta', f.meta.trim());
+  if (f.sort !== DEFAULT_SORT) s.set('sort', f.sort);
   return s;
+}
+
+/** `key` or `key=value` (the first `=` splits; spaces around the key are dropped). */
+export function parseMeta(text: string): { key: string; value?: string } | null {
+  const trimmed = text.trim();
+  if (!trimmed) return null;
+  const eq = trimmed.indexOf('=');
+  if (eq < 0) return { key: trimmed };
+  const key = trimmed.slice(0, eq).trim();
+  return key ? { key, value: trimmed.slice(eq + 1).trim() } : null;
 }
 
 export function parseTags(text: string): string[] {
   return [...new Set(text.split(',').map((t) => t.trim()).filter(Boolean))];
 }
 
-export function parseMinCost(text: string): number | null {
-  if (!text.trim()) return null;
-  const n = Number(text);
+/** A non-negative amount, or null. Takes a number too: a number input bound with bind:value yields one. */
+export function parseMinCost(text: string | number | null | undefined): number | null {
+  const trimmed = String(text ?? '').trim();
+  if (!trimmed) return null;
+  const n = Number(trimmed);
   return Number.isFinite(n) && n >= 0 ? n : null;
 }
 
@@ -101,20 +150,23 @@ export function toTraceFilterInput(f: TraceFilterState, now: Date = new Date()):
     if (f.from) filter.from = f.from;
     if (f.to) filter.to = f.to;
   }
-  if (f.name.trim()) filter.name = f.name.trim();
+  // Name and model match by substring in the dashboard (the API keeps exact `name`/`model` too).
+  if (f.name.trim()) filter.nameContains = f.name.trim();
   if (f.userId.trim()) filter.userId = f.userId.trim();
   if (f.sessionId.trim()) filter.sessionId = f.sessionId.trim();
-  if (f.model.trim()) filter.model = f.model.trim();
+  if (f.model.trim()) filter.modelContains = f.model.trim();
   if (f.status) filter.status = f.status;
   if (f.tags.length) filter.tags = f.tags;
   const minCost = parseMinCost(f.minCost);
   if (minCost !== null) filter.minCostUsd = minCost;
+  const meta = parseMeta(f.meta);
+  if (meta) filter.metadata = [meta];
   return filter;
 }
 
 /** Whether anything beyond the time range narrows the list (for the empty state's wording). */
 export function hasNarrowingFilters(f: TraceFilterState): boolean {
-  return filtersToSearch({ ...f, range: DEFAULT_PRESET }).size > 0;
+  return filtersToSearch({ ...f, range: DEFAULT_PRESET, sort: DEFAULT_SORT }).size > 0;
 }
 
 /** `2026-11-01T10:00` for a datetime-local input, in the viewer's time zone. */

@@ -73,7 +73,8 @@ export function startOpenAIStub(): Promise<HttpStub> {
       return;
     }
     if (req.url === '/v1/chat/completions') {
-      if (body.stream) return sendEvents(res, chatChunks, false, true);
+      // Like OpenAI: the usage chunk comes only when the request asks for it.
+      if (body.stream) return sendEvents(res, body.stream_options?.include_usage ? chatChunks : chatChunks.slice(0, -1), false, true);
       res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': 'req_chat' }).end(JSON.stringify(chatCompletion));
       return;
     }

@@ -80,6 +80,8 @@ export function findAuditChainBatch(db: Db, chain: AuditChain, afterId: string |
 export interface AuditRowFilter {
   action?: string | null;
   actorId?: string | null;
+  /** Entries by this person: as a user (by e-mail as recorded, or by their id) or through one of their tokens. */
+  actor?: { email: string; userId: string | null } | null;
   from?: Date | null;
   to?: Date | null;
 }
@@ -88,6 +90,16 @@ function filterConditions(eb: ExpressionBuilder<Database, 'audit_log'>, projectI
   const conditions: Expression<SqlBool>[] = [eb('audit_log.project_id', '=', projectId)];
   if (f.action) conditions.push(eb('audit_log.action', '=', f.action));
   if (f.actorId) conditions.push(eb('audit_log.actor_id', '=', f.actorId));
+  if (f.actor) {
+    const { email, userId } = f.actor;
+    const byUser = [eb(sql`lower(audit_log.actor_label)`, '=', email)];
+    if (userId) {
+      byUser.push(eb('audit_log.actor_id', '=', userId));
+      // A token's label is "ttp_… (user <id>)" (services/audit-log.ts, actorOf).
+      byUser.push(eb.and([eb('audit_log.actor_type', '=', 'token'), eb('audit_log.actor_label', 'like', `% (user ${userId})`)]));
+    }
+    conditions.push(eb.or(byUser));
+  }
   if (f.from) conditions.push(eb('audit_log.at', '>=', f.from));
   if (f.to) conditions.push(eb('audit_log.at', '<', f.to));
   return conditions;

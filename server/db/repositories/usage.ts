@@ -10,6 +10,10 @@ export interface UsageBucketRow {
   spans: number;
   tokens: number;
   costUsd: number;
+  /** Cost of the spans with a known price; null when the bucket's spans with a model all lack one. */
+  knownCostUsd: number | null;
+  /** Spans that name a model but have no cost (no price for the model, or no token counts). */
+  unpricedSpans: number;
   errors: number;
   p50LatencyMs: number | null;
   p95LatencyMs: number | null;
@@ -20,7 +24,15 @@ export interface ModelUsageRow {
   spans: number;
   tokens: number;
   costUsd: number;
+  /** Null when no span of the model has a cost: unknown, not free. */
+  knownCostUsd: number | null;
+  unpricedSpans: number;
 }
+
+// "Unpriced": a span that names a model but has no cost. Its cost is unknown, which a sum that
+// treats null as 0 would silently turn into "free".
+const UNPRICED = sql`spans.model is not null and spans.cost_usd is null`;
+const KNOWN_COST = sql<string | null>`case when count(spans.cost_usd) = 0 and count(*) filter (where ${UNPRICED}) > 0 then null else coalesce(sum(spans.cost_usd) filter (where not spans.usage_in_descendants), 0) end`;
 
 // Aggregates over spans by start time. Tokens and cost skip usage that a deeper span of the same
 // trace also reports (spans.usage_in_descendants, kept by ingest), so it is counted once. Buckets are cut in UTC (the three-argument date_trunc),
@@ -40,6 +52,8 @@ export async function selectUsageSeries(db: Db, projectId: string, from: Date, t
       sql<string>`count(*)`.as('spans'),
       sql<string>`coalesce(sum(spans.total_tokens) filter (where not spans.usage_in_descendants), 0)`.as('tokens'),
       sql<string>`coalesce(sum(spans.cost_usd) filter (where not spans.usage_in_descendants), 0)`.as('cost_usd'),
+      KNOWN_COST.as('known_cost_usd'),
+      sql<string>`count(*) filter (where ${UNPRICED})`.as('unpriced'),
       sql<string>`count(*) filter (where spans.status = 'ERROR')`.as('errors'),
       sql<number | null>`percentile_cont(0.5) within group (order by ${latency})`.as('p50'),
       sql<number | null>`percentile_cont(0.95) within group (order by ${latency})`.as('p95'),
@@ -55,6 +69,8 @@ export async function selectUsageSeries(db: Db, projectId: string, from: Date, t
     spans: num(r.spans),
     tokens: num(r.tokens),
     costUsd: num(r.cost_usd),
+    knownCostUsd: numOrNull(r.known_cost_usd),
+    unpricedSpans: num(r.unpriced),
     errors: num(r.errors),
     p50LatencyMs: numOrNull(r.p50),
     p95LatencyMs: numOrNull(r.p95),
@@ -69,6 +85,8 @@ export async function selectUsageByModel(db: Db, projectId: string, from: Date, 
       sql<string>`count(*)`.as('spans'),
       sql<string>`coalesce(sum(spans.total_tokens) filter (where not spans.usage_in_descendants), 0)`.as('tokens'),
       sql<string>`coalesce(sum(spans.cost_usd) filter (where not spans.usage_in_descendants), 0)`.as('cost_usd'),
+      KNOWN_COST.as('known_cost_usd'),
+      sql<string>`count(*) filter (where ${UNPRICED})`.as('unpriced'),
     ])
     .where('spans.project_id', '=', projectId)
     .where('spans.start_time', '>=', from)
@@ -79,7 +97,14 @@ export async function selectUsageByModel(db: Db, projectId: string, from: Date, 
     .orderBy(sql`count(*)`, 'desc')
     .orderBy('spans.model')
     .execute();
-  return rows.map((r) => ({ model: r.model ?? '', spans: num(r.spans), tokens: num(r.tokens), costUsd: num(r.cost_usd) }));
+  return rows.map((r) => ({
+    model: r.model ?? '',
+    spans: num(r.spans),
+    tokens: num(r.tokens),
+    costUsd: num(r.cost_usd),
+    knownCostUsd: numOrNull(r.known_cost_usd),
+    unpricedSpans: num(r.unpriced),
+  }));
 }
 
 /** The distinct models of each trace, for the trace list (one query for a whole page). */

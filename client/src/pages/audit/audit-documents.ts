@@ -13,6 +13,7 @@ export const AuditLogQuery = graphql(`
             action
             targetType
             targetId
+            targetLabel
             ip
             userAgent
             details
@@ -20,6 +21,7 @@ export const AuditLogQuery = graphql(`
               type
               id
               label
+              name
             }
           }
         }

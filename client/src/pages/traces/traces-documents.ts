@@ -1,10 +1,10 @@
 import { graphql } from '../../lib/generated';
 
 export const TracesQuery = graphql(`
-  query Traces($projectId: ID!, $filter: TraceFilter, $first: Int, $after: String) {
+  query Traces($projectId: ID!, $filter: TraceFilter, $first: Int, $after: String, $orderBy: TraceOrder) {
     project(id: $projectId) {
       id
-      traces(filter: $filter, first: $first, after: $after) {
+      traces(filter: $filter, first: $first, after: $after, orderBy: $orderBy) {
         edges {
           cursor
           node {
@@ -20,11 +20,17 @@ export const TracesQuery = graphql(`
             spanCount
             errorCount
             models
+            unpricedSpans
+            generationsWithoutUsage
           }
         }
         pageInfo {
           hasNextPage
           endCursor
+        }
+        boundedCount {
+          count
+          exact
         }
       }
     }
@@ -49,6 +55,8 @@ export const TraceDetailQuery = graphql(`
         totalCostUsd
         spanCount
         errorCount
+        unpricedSpans
+        generationsWithoutUsage
         spans {
           id
           parentId
@@ -62,6 +70,20 @@ export const TraceDetailQuery = graphql(`
           completionTokens
           totalTokens
           costUsd
+          usageStatus
+          timeToFirstTokenMs
+          price {
+            recordedAtIngest
+            price {
+              id
+              source
+              model
+              match
+              effectiveFrom
+              sourceNote
+              archivedAt
+            }
+          }
           startTime
           endTime
           latencyMs

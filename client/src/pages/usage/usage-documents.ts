@@ -9,7 +9,8 @@ export const UsageQuery = graphql(`
           start
           spans
           tokens
-          costUsd
+          knownCostUsd
+          unpricedSpans
           errors
           p50LatencyMs
           p95LatencyMs
@@ -18,7 +19,8 @@ export const UsageQuery = graphql(`
           model
           spans
           tokens
-          costUsd
+          knownCostUsd
+          unpricedSpans
         }
       }
     }
