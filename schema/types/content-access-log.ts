@@ -1,4 +1,5 @@
 import { listContentAccessLog, type ContentAccessEntryModel, type ContentAccessPage } from '../../server/services/access-log/list-access-log';
+import { clientMadeId } from '../argument-guard';
 import { builder } from '../builder';
 import { AuditActorRef } from './audit';
 import { PageInfoRef, pageInfoOf } from './page-info';
@@ -44,7 +45,7 @@ const ContentAccessConnectionRef = builder.objectRef<ConnectionShape>('ContentAc
 const ContentAccessLogFilterInput = builder.inputType('ContentAccessLogFilter', {
   fields: (t) => ({
     actorId: t.id({ description: 'The user or token that read.' }),
-    traceId: t.id(),
+    traceId: t.id({ extensions: clientMadeId }),
     via: t.string({ description: '`graphql` or `export`.' }),
     from: t.field({ type: 'DateTime', description: 'Reads at or after this time.' }),
     to: t.field({ type: 'DateTime', description: 'Reads before this time.' }),

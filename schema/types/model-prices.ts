@@ -3,6 +3,7 @@ import { toUserModel } from '../../server/services/accounts';
 import { archiveProjectPrice, listBuiltInPrices, listProjectPrices, setProjectPrice, type ModelPriceModel } from '../../server/services/project-prices';
 import { getAppliedPrice, type AppliedPriceModel } from '../../server/services/span-price';
 import { fillUnpricedSpans, type FillResult } from '../../server/services/span-repricing';
+import { clientMadeId } from '../argument-guard';
 import { builder } from '../builder';
 import { ProjectRef } from './project';
 import { SpanRef } from './span';
@@ -131,7 +132,8 @@ builder.mutationFields((t) => ({
     type: ModelPriceRef,
     description: 'ADMIN+, audited. The price stops applying to spans stored from now on; spans it costed keep their cost.',
     authScopes: (_root, args) => ({ $all: { writer: true, projectAdmin: String(args.projectId) } }),
-    args: { projectId: t.arg.id({ required: true }), id: t.arg.id({ required: true }) },
+    // The id is a price ref (`project:<uuid>`), not a bare UUID.
+    args: { projectId: t.arg.id({ required: true }), id: t.arg.id({ required: true, extensions: clientMadeId }) },
     resolve: (_root, args, ctx) => archiveProjectPrice(ctx, String(args.projectId), String(args.id)),
   }),
   priceUnpricedSpans: t.field({

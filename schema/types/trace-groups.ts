@@ -1,5 +1,6 @@
 import { listTraces } from '../../server/services/trace-list';
 import { getTraceGroup, listTraceGroups, type TraceGroupModel, type TraceGroupPage } from '../../server/services/trace-groups';
+import { pageCursorArgument } from '../argument-guard';
 import { builder } from '../builder';
 import { PageInfoRef, pageInfoOf } from './page-info';
 import { ProjectRef } from './project';
@@ -42,7 +43,7 @@ export const TraceSessionRef = builder.objectRef<TraceGroupModel>('TraceSession'
     traces: t.field({
       type: TraceConnectionRef,
       description: 'The session’s traces in the order they started: the conversation.',
-      args: { first: t.arg.int(), after: t.arg.string() },
+      args: { first: t.arg.int(), after: t.arg.string({ extensions: pageCursorArgument('trace') }) },
       resolve: async (s, args, ctx) => ({
         ...(await listTraces(ctx, s.projectId, { sessionId: s.id }, args.first, args.after, { field: 'START_TIME', direction: 'ASC' })),
         projectId: s.projectId,
@@ -60,7 +61,7 @@ export const EndUserRef = builder.objectRef<TraceGroupModel>('EndUser').implemen
     traces: t.field({
       type: TraceConnectionRef,
       description: 'The user’s traces, newest first.',
-      args: { first: t.arg.int(), after: t.arg.string() },
+      args: { first: t.arg.int(), after: t.arg.string({ extensions: pageCursorArgument('trace') }) },
       resolve: async (u, args, ctx) => ({ ...(await listTraces(ctx, u.projectId, { userId: u.id }, args.first, args.after)), projectId: u.projectId }),
     }),
   }),

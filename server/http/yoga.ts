@@ -123,7 +123,8 @@ function useTokentraceRequestPolicy(deps: AppDeps): Plugin<RequestContext, Serve
       for (const cookie of pendingCookies.get(request) ?? []) response.headers.append('set-cookie', cookie);
       // Answers carry private data (traces, members, audit entries, keys' secrets once): no
       // browser, proxy or CDN may keep a copy. Errors and event streams too, for simplicity.
-      response.headers.set('cache-control', 'no-store');
+      // GraphiQL's own assets (server/http/graphiql.ts) are public and versioned: they keep theirs.
+      if (!response.headers.get('cache-control')?.includes('immutable')) response.headers.set('cache-control', 'no-store');
     },
   };
 }
