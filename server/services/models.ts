@@ -18,6 +18,8 @@ export interface ProjectSettings {
   redactOutputs: boolean;
   contentVisibility: ContentVisibility;
   customPatterns: RedactionPattern[];
+  /** The built-in PII rules that run when `piiRedaction` is on (`email`, `phone`, … `ssn`). */
+  piiRules: string[];
 }
 
 export const defaultProjectSettings: ProjectSettings = {
@@ -26,6 +28,7 @@ export const defaultProjectSettings: ProjectSettings = {
   redactOutputs: false,
   contentVisibility: 'MEMBERS',
   customPatterns: [],
+  piiRules: ['secret', 'email', 'card', 'phone'],
 };
 
 export interface ProjectModel {

@@ -75,7 +75,7 @@ export async function ingestSpans(
   if (byId.size === 0) return { accepted: 0, rejected };
 
   // 3. redact: from here on, `span` holds the redacted content only.
-  const redaction = redactBatch(deps, projectId, settings, [...byId.values()]);
+  const redaction = await redactBatch(deps, projectId, settings, [...byId.values()]);
   if (redaction.rejected.length > 0) {
     rejected.push(...redaction.rejected);
     rejected.sort((a, b) => a.index - b.index);

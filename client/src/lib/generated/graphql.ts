@@ -30,10 +30,29 @@ export type CreateProjectInput = {
   name: string;
 };
 
+/** A built-in PII redaction rule. EMAIL, PHONE, CARD and SECRET run by default; IBAN, IP and SSN on request. */
+export type PiiRule =
+  /** Payment card numbers: Luhn-valid, in a network’s IIN range, 12–19 digits */
+  | 'CARD'
+  /** E-mail addresses */
+  | 'EMAIL'
+  /** IBANs with a valid mod-97 check (opt-in) */
+  | 'IBAN'
+  /** IPv4 and IPv6 addresses (opt-in) */
+  | 'IP'
+  /** Phone numbers */
+  | 'PHONE'
+  /** API keys, tokens, private keys */
+  | 'SECRET'
+  /** US social security numbers in issuable ranges (opt-in) */
+  | 'SSN';
+
 export type ProjectSettingsInput = {
   contentVisibility?: ContentVisibility | null | undefined;
   customPatterns?: Array<RedactionPatternInput> | null | undefined;
   piiRedaction?: boolean | null | undefined;
+  /** The built-in PII rules to run when piiRedaction is on (at least one). */
+  piiRules?: Array<PiiRule> | null | undefined;
   redactInputs?: boolean | null | undefined;
   redactOutputs?: boolean | null | undefined;
 };
