@@ -1,11 +1,11 @@
-import type { Redactor } from '../core/redaction/types';
-import { cardRedactor } from './rules/card';
-import { emailRedactor } from './rules/email';
-import { ibanRedactor } from './rules/iban';
-import { ipRedactor } from './rules/ip';
-import { phoneRedactor } from './rules/phone';
-import { secretRedactor } from './rules/secret';
-import { ssnRedactor } from './rules/ssn';
+import type { Redactor } from '../core/redaction/types.js';
+import { cardRedactor } from './rules/card.js';
+import { emailRedactor } from './rules/email.js';
+import { ibanRedactor } from './rules/iban.js';
+import { ipRedactor } from './rules/ip.js';
+import { phoneRedactor } from './rules/phone.js';
+import { secretRedactor } from './rules/secret.js';
+import { ssnRedactor } from './rules/ssn.js';
 
 // The built-in PII rules, shared by the server (through the redaction plugin) and the SDK, which
 // compiles this file and rules/ into its package. No `node:` import and no Buffer anywhere here.
@@ -61,4 +61,4 @@ export function piiRedactorsFor(rules: readonly string[]): Redactor[] {
 export const piiRedactors: Redactor[] = piiRedactorsFor(DEFAULT_PII_RULE_SET);
 
 export { secretRedactor, emailRedactor, ibanRedactor, cardRedactor, ssnRedactor, ipRedactor, phoneRedactor };
-export { luhnValid, isCardNumber } from './rules/card';
+export { luhnValid, isCardNumber } from './rules/card.js';

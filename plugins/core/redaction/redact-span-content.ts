@@ -1,5 +1,5 @@
-import { JsonWalk, type WalkBudget } from './walk-json';
-import type { RedactContext, RedactionHit, Redactor } from './types';
+import { JsonWalk, type WalkBudget } from './walk-json.js';
+import type { RedactContext, RedactionHit, Redactor } from './types.js';
 
 // The span step of the one redaction engine (server ingest, plugin testkit, SDK): which fields of
 // a span are redacted, in which order, under which time budget, and how hits are attributed.

@@ -1,4 +1,4 @@
-import type { RedactionResult } from './types';
+import type { RedactionResult } from './types.js';
 
 /** A redactor's answer as the contract wants it: a string and a non-negative integer count. */
 export function isRedactionResult(result: unknown): result is RedactionResult {

@@ -1,5 +1,5 @@
-import { isRedactionResult } from './result-check';
-import type { RedactContext, Redactor } from './types';
+import { isRedactionResult } from './result-check.js';
+import type { RedactContext, Redactor } from './types.js';
 
 // The JSON walk of the one redaction engine: the server's ingest, the plugin testkit and the SDK
 // all run it, so a value comes out the same wherever it is redacted.

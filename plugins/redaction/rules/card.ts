@@ -1,7 +1,7 @@
-import { redactionPlaceholder } from '../../core/redaction/placeholder';
-import type { RedactContext, RedactionResult, Redactor } from '../../core/redaction/types';
-import { matchesIin } from './card-iin';
-import { replaceMatches } from './replace-matches';
+import { redactionPlaceholder } from '../../core/redaction/placeholder.js';
+import type { RedactContext, RedactionResult, Redactor } from '../../core/redaction/types.js';
+import { matchesIin } from './card-iin.js';
+import { replaceMatches } from './replace-matches.js';
 
 // ---------------------------------------------------------------------------------------------
 // card

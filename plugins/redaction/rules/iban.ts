@@ -1,6 +1,6 @@
-import { redactionPlaceholder } from '../../core/redaction/placeholder';
-import type { RedactContext, RedactionResult, Redactor } from '../../core/redaction/types';
-import { replaceMatches } from './replace-matches';
+import { redactionPlaceholder } from '../../core/redaction/placeholder.js';
+import type { RedactContext, RedactionResult, Redactor } from '../../core/redaction/types.js';
+import { replaceMatches } from './replace-matches.js';
 
 // IBAN (opt-in): a country code, two check digits and the national account number (BBAN), written
 // plain or in groups of four (`DE89 3704 0044 0532 0130 00`). A candidate is found once by the

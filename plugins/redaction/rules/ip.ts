@@ -1,6 +1,6 @@
-import { redactionPlaceholder } from '../../core/redaction/placeholder';
-import type { RedactContext, RedactionResult, Redactor } from '../../core/redaction/types';
-import { replaceMatches } from './replace-matches';
+import { redactionPlaceholder } from '../../core/redaction/placeholder.js';
+import type { RedactContext, RedactionResult, Redactor } from '../../core/redaction/types.js';
+import { replaceMatches } from './replace-matches.js';
 
 // IPv4 and IPv6 addresses (opt-in). IPv4: four decimal octets 0–255, not part of a longer dotted
 // run (`1.3.6.1.4.1.311` is an OID) and not after a word that makes it a version (`version

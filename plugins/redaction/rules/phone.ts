@@ -1,6 +1,6 @@
-import { redactionPlaceholder } from '../../core/redaction/placeholder';
-import type { RedactContext, RedactionResult, Redactor } from '../../core/redaction/types';
-import { replaceMatches } from './replace-matches';
+import { redactionPlaceholder } from '../../core/redaction/placeholder.js';
+import type { RedactContext, RedactionResult, Redactor } from '../../core/redaction/types.js';
+import { replaceMatches } from './replace-matches.js';
 
 // Phone numbers, without per-country metadata: the shapes numbers are written in (international
 // with `+` or `00`, national with a trunk prefix `0`/`8`, North American, bare digit runs of

@@ -1,4 +1,4 @@
-import type { RedactionResult } from '../../core/redaction/types';
+import type { RedactionResult } from '../../core/redaction/types.js';
 
 /**
  * Runs a global regex over the text; `decide` returns the replacement for a match, or

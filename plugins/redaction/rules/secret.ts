@@ -1,6 +1,6 @@
-import { redactionPlaceholder } from '../../core/redaction/placeholder';
-import type { RedactContext, RedactionResult, Redactor } from '../../core/redaction/types';
-import { replaceMatches } from './replace-matches';
+import { redactionPlaceholder } from '../../core/redaction/placeholder.js';
+import type { RedactContext, RedactionResult, Redactor } from '../../core/redaction/types.js';
+import { replaceMatches } from './replace-matches.js';
 
 // ---------------------------------------------------------------------------------------------
 // secret

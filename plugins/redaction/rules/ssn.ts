@@ -1,6 +1,6 @@
-import { redactionPlaceholder } from '../../core/redaction/placeholder';
-import type { RedactContext, RedactionResult, Redactor } from '../../core/redaction/types';
-import { replaceMatches } from './replace-matches';
+import { redactionPlaceholder } from '../../core/redaction/placeholder.js';
+import type { RedactContext, RedactionResult, Redactor } from '../../core/redaction/types.js';
+import { replaceMatches } from './replace-matches.js';
 
 // US social security number (opt-in): `123-45-6789` or `123 45 6789` — the same separator twice,
 // not glued to a longer number or word. Numbers the SSA never issues are left alone: area 000,
