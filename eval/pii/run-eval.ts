@@ -9,12 +9,11 @@
 // Two runs: the default rule set (e-mail, phone, card, secret — the opt-in types are then plain
 // text that must be left alone), and every rule on (the opt-in IBAN, IP and SSN rules too).
 
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SpanRedaction, type Redactor } from '../../plugins/core/index';
 import { ALL_PII_RULES, DEFAULT_PII_RULE_SET, useRedaction } from '../../plugins/redaction/index';
-import { scoreCases, type Case, type TypeScore } from './score';
+import { loadCorpusFiles } from './load-corpus';
+import { scoreCases, type TypeScore } from './score';
 
 const { values: flags } = parseArgs({
   options: { verbose: { type: 'boolean', default: false }, 'rules-module': { type: 'string' } },
@@ -23,39 +22,6 @@ const { values: flags } = parseArgs({
 
 const MIN_RECALL = 0.98;
 const MAX_FP_RATE = 0.02;
-
-// `<base62:N>`, `<upper32:N>`, `<base64:N>`, `<digits:N>`: seeded random characters, so the corpus
-// files hold no string a secret scanner would take for a live key.
-const ALPHABETS: Record<string, string> = {
-  base62: '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz',
-  upper32: 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567',
-  base64: 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/',
-  digits: '0123456789',
-};
-let seed = 0x5eed;
-const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
-const expand = (text: string) =>
-  text.replace(/<(base62|upper32|base64|digits):(\d+)>/g, (_m, kind: string, n: string) =>
-    Array.from({ length: Number(n) }, () => ALPHABETS[kind]![Math.floor(random() * ALPHABETS[kind]!.length)]).join(''),
-  );
-
-export function loadCorpus(dir = join(import.meta.dirname, 'corpus')): Case[] {
-  const cases: Case[] = [];
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort()) {
-    readFileSync(join(dir, file), 'utf8')
-      .split('\n')
-      .forEach((line, i) => {
-        if (line.trim() === '' || line.startsWith('//')) return;
-        try {
-          const { kind, text } = JSON.parse(line) as { kind: string; text: string };
-          cases.push({ file, kind, text: expand(text) });
-        } catch (err) {
-          throw new Error(`${file}:${i + 1}: ${(err as Error).message}`);
-        }
-      });
-  }
-  return cases;
-}
 
 function redactorFor(redactors: Redactor[], rules: readonly string[]) {
   const project = { projectId: 'eval', piiRedaction: true, piiRules: rules };
@@ -96,7 +62,7 @@ function report(title: string, scores: Map<string, TypeScore>, types: readonly s
   return failures;
 }
 
-const cases = loadCorpus();
+const cases = loadCorpusFiles();
 const marked = cases.filter((c) => c.text.includes('{{')).length;
 console.log(`PII eval: ${cases.length} cases (${marked} with marked values, ${cases.length - marked} without) from eval/pii/corpus`);
 
