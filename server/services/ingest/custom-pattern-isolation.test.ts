@@ -14,6 +14,11 @@ let t: TestApp;
 beforeAll(async () => {
   // A 1.5 s request budget keeps the test short; the default is 2 s.
   t = await createTestApp({ TOKENTRACE_REDACTION_BATCH_BUDGET_MS: '1500', TOKENTRACE_MAX_BODY_BYTES: String(8 * MB) });
+  // Steady state, not the first 1 MB request of the process (JIT, heap growth): one unmeasured
+  // 1 MB ingest through a harmless pattern first, which also starts the worker.
+  const { owner, projectId, ingest } = await t.projectWithKey();
+  await owner.gql(SETTINGS, { p: projectId, input: { customPatterns: [{ name: 'warm', pattern: 'CUST-[0-9]{6}' }] } });
+  await ingest.gql(INGEST, { spans: [span({ input: '1'.repeat(MB) })] });
 });
 afterAll(() => t.close());
 
@@ -93,5 +98,45 @@ describe('custom patterns cannot stall the server', () => {
     await ingest.gql(INGEST, { spans: [span({ input: '1'.repeat(MB - 1) + 'X' })] });
     const res = await ingest.gql(INGEST, { spans: [span({ input: 'order 12345X shipped' })] });
     expect(res.data.ingest).toEqual({ accepted: 1, rejected: [] });
+  });
+});
+
+describe('custom patterns come through the plugin contract', () => {
+  it('without a plugin that runs them, none can be saved, and spans of a project that has some are rejected', async () => {
+    const bare = await createTestApp({}, { plugins: [] });
+    try {
+      const { owner, projectId, ingest } = await bare.projectWithKey();
+      const res = await owner.gql(SETTINGS, { p: projectId, input: { customPatterns: [{ name: 'cust', pattern: 'CUST-\\d+' }] } });
+      expect(res.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(res.errors?.[0]?.message).toMatch(/No loaded plugin runs custom patterns/);
+      await sql`update projects set settings = jsonb_set(settings, '{customPatterns}', ${JSON.stringify([{ name: 'cust', pattern: 'CUST-\\d+' }])}::jsonb)
+                where id = ${projectId}`.execute(bare.app.deps.db);
+      const ingested = await ingest.gql(INGEST, { spans: [span({ input: 'CUST-1234' })] });
+      expect(ingested.data.ingest).toEqual({ accepted: 0, rejected: [{ index: 0, id: expect.any(String), reason: expect.stringMatching(/no loaded plugin runs custom patterns/) }] });
+    } finally {
+      await bare.close();
+    }
+  });
+
+  it('a third-party engine without a worker module runs in process, and two engines refuse to start', async () => {
+    const upper = {
+      syntax: 'literal',
+      check: (p: string) => (p.length > 0 ? undefined : 'empty'),
+      compile: ({ name, pattern }: { name: string; pattern: string }) => ({
+        name,
+        redact: (text: string) => ({ text: text.split(pattern).join(`[REDACTED:${name}]`), hits: text.split(pattern).length - 1 }),
+      }),
+    };
+    const app = await createTestApp({}, { plugins: [{ name: 'literal-patterns', customPatterns: upper }] });
+    try {
+      const { owner, projectId, ingest } = await app.projectWithKey();
+      expect((await owner.gql(SETTINGS, { p: projectId, input: { customPatterns: [{ name: 'code', pattern: 'BLUEBIRD' }] } })).errors).toBeUndefined();
+      expect((await ingest.gql(INGEST, { spans: [span({ traceId: 't-lit', input: 'ask BLUEBIRD' })] })).data.ingest.accepted).toBe(1);
+      const stored = await owner.gql(`query($p: ID!) { project(id: $p) { trace(id: "t-lit") { spans { input redactions { rule count } } } } }`, { p: projectId });
+      expect(stored.data.project.trace.spans[0]).toEqual({ input: 'ask [REDACTED:code]', redactions: [{ rule: 'code', count: 1 }] });
+    } finally {
+      await app.close();
+    }
+    await expect(createTestApp({}, { plugins: [{ name: 'a', customPatterns: upper }, { name: 'b', customPatterns: upper }] })).rejects.toThrow(/both set customPatterns/);
   });
 });
