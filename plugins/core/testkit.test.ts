@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useEncryption } from '../encryption/plugin';
-import { useRedaction } from '../redaction/plugin';
+import { useRedaction } from '../redaction/index';
 import { definePlugin, type PluginSetupContext } from './plugin';
 import { createPluginTestkit, TestkitRedactionError } from './testkit';
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { identityCodec } from '../../plugins/core/codec';
 import { createAesGcmCodec, isAesGcmCodec } from '../../plugins/encryption/aes-gcm-codec';
 import { generateKey, parseKeyRing } from '../../plugins/encryption/key-ring';
-import { useRedaction } from '../../plugins/redaction/plugin';
+import { useRedaction } from '../../plugins/redaction/index';
 import { checkEmbeddedDatabase } from '../commands/rotate-keys';
 import { loadConfig } from '../config';
 import { loadPlugins } from '../plugins/load-plugins';

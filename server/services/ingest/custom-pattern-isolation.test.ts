@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, INGEST, span, type TestApp } from '../../testing/test-app';
@@ -48,6 +51,39 @@ async function slowestOtherTenantAnswer(work: () => Promise<unknown>): Promise<{
   return { slowest, answers };
 }
 
+/** CPU seconds of this process's main thread alone (Linux: /proc/self/task/<pid>/stat, in ticks of 10 ms). */
+function mainThreadCpuMs(): number {
+  const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime
+}
+
+/**
+ * During `attack`:
+ * - the main thread spends well under half the attack's time on the CPU: the matching runs on the
+ *   worker (on the event loop it would take the whole 1.5 s budget, and the defect took 7–11 s);
+ * - the event loop never stalls for 100 ms, and the other tenant keeps being answered, each answer
+ *   within 100 ms. On a host so overloaded (load per core over 1.5 — two cores shared by many
+ *   processes) that the scheduler alone parks threads for longer, these two wall-clock bounds are
+ *   1 s instead; the CPU-time check above does not depend on the host.
+ */
+async function expectIsolation(attack: () => Promise<unknown>): Promise<void> {
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  loop.enable();
+  const cpuBefore = mainThreadCpuMs();
+  const started = performance.now();
+  const during = await slowestOtherTenantAnswer(attack);
+  const elapsed = performance.now() - started;
+  const mainCpu = mainThreadCpuMs() - cpuBefore;
+  loop.disable();
+  const busyHost = loadavg()[0]! / availableParallelism() > 1.5;
+  const wallBound = busyHost ? 1000 : 100;
+  const note = `host load ${loadavg()[0]!.toFixed(1)}; main-thread CPU ${mainCpu} ms of ${elapsed.toFixed(0)} ms`;
+  expect(mainCpu, note).toBeLessThan(Math.max(200, elapsed / 2));
+  expect(loop.max / 1e6, `longest event-loop stall (ms); ${note}`).toBeLessThan(wallBound);
+  expect(during.answers).toBeGreaterThan(0);
+  expect(during.slowest, `slowest other-tenant answer (ms); ${note}`).toBeLessThan(wallBound);
+}
+
 describe('custom patterns cannot stall the server', () => {
   it('refuses the issue’s pattern at save time with BAD_USER_INPUT, naming RE2', async () => {
     const { owner, projectId } = await t.projectWithKey();
@@ -62,11 +98,10 @@ describe('custom patterns cannot stall the server', () => {
     const { projectId, ingest } = await t.projectWithKey();
     await sql`update projects set settings = jsonb_set(settings, '{customPatterns}', ${JSON.stringify([{ name: 'slow', pattern: String.raw`\d{1,50000}X` }])}::jsonb)
               where id = ${projectId}`.execute(t.app.deps.db);
-    const { slowest } = await slowestOtherTenantAnswer(async () => {
+    await expectIsolation(async () => {
       const res = await ingest.gql(INGEST, { spans: [span({ input: '1'.repeat(MB) })] });
       expect(res.data.ingest).toEqual({ accepted: 0, rejected: [{ index: 0, id: expect.any(String), reason: expect.stringMatching(/Pattern for "slow".*invalid repeat count/) }] });
     });
-    expect(slowest).toBeLessThan(100);
   });
 
   // Accepted by RE2 (linear time), yet seconds to tens of seconds over 1 MB of matching input.
@@ -80,15 +115,13 @@ describe('custom patterns cannot stall the server', () => {
       const { owner, projectId, ingest } = await t.projectWithKey();
       const saved = await owner.gql(SETTINGS, { p: projectId, input: { customPatterns: [{ name: 'slow', pattern }] } });
       expect(saved.errors).toBeUndefined();
-      const { slowest, answers } = await slowestOtherTenantAnswer(async () => {
+      await expectIsolation(async () => {
         const started = performance.now();
         const res = await ingest.gql(INGEST, { spans: [span({ input })] });
         expect(res.data.ingest.accepted).toBe(0);
         expect(res.data.ingest.rejected[0].reason).toMatch(/took longer than .* budget/);
         expect(performance.now() - started).toBeLessThan(10_000);
       });
-      expect(answers).toBeGreaterThan(5);
-      expect(slowest).toBeLessThan(100);
     });
   }
 

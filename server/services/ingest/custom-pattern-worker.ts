@@ -1,3 +1,5 @@
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { CustomPatternEngine, Redactor } from '../../../plugins/core/index';
 import { ContentShapeError, RedactionTimeoutError, RedactorError, redactSpanContent } from '../../../plugins/core/index';
@@ -7,6 +9,17 @@ import type { PatternJob, PatternJobMessage } from './custom-pattern-pool';
 // the engine from the module the plugin named (`customPatterns.workerModule`), compiles each
 // project's patterns once, and redacts span content with the same engine as the main thread
 // (plugins/core/redaction). It answers span by span, so what finished before a hard stop is kept.
+
+// Lowest CPU priority for this thread (Linux: /proc/thread-self names its task id, and
+// setpriority on a task id applies to that thread alone): a tenant's pattern burning its budget
+// must not take CPU time from the threads that answer requests. Elsewhere it runs at normal
+// priority; the deadline still bounds it.
+try {
+  const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+  if (Number.isInteger(tid) && tid > 0) setPriority(tid, 19);
+} catch {
+  // not Linux, or not allowed: normal priority
+}
 
 const { engineModule } = workerData as { engineModule: string };
 const engine = ((await import(engineModule)) as { customPatternEngine?: CustomPatternEngine }).customPatternEngine;

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TokentracePlugin } from '../../../plugins/core/plugin';
 import { useEncryption } from '../../../plugins/encryption/plugin';
-import { useRedaction } from '../../../plugins/redaction/plugin';
+import { useRedaction } from '../../../plugins/redaction/index';
 import type { SpanModel } from '../models';
 import { decodeContent } from '../../storage/content';
 import { createTestApp, INGEST, span, type GraphQLResponse, type TestApp, type TestClient } from '../../testing/test-app';
