@@ -120,7 +120,9 @@ describe('custom patterns cannot stall the server', () => {
         const res = await ingest.gql(INGEST, { spans: [span({ input })] });
         expect(res.data.ingest.accepted).toBe(0);
         expect(res.data.ingest.rejected[0].reason).toMatch(/took longer than .* budget/);
-        expect(performance.now() - started).toBeLessThan(10_000);
+        // The 1.5 s budget plus a fresh worker's start (the last test terminated it): seconds, not the
+        // minutes the pattern would take; an overloaded host stretches both.
+        expect(performance.now() - started).toBeLessThan(loadavg()[0]! / availableParallelism() > 1.5 ? 60_000 : 10_000);
       });
     });
   }

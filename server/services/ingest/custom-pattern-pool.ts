@@ -43,6 +43,9 @@ function startWorker(engineModule: string): Slot {
   const code = `import(${JSON.stringify(tsxApi)}).then(({ tsImport }) => tsImport(${JSON.stringify(target)}, ${JSON.stringify(import.meta.url)}))`;
   const worker = new Worker(code, { eval: true, workerData: { engineModule } });
   worker.unref(); // an idle worker never keeps the process alive
+  // A crash ends the thread: its 'exit' rejects the job's unfinished spans, the next job starts a
+  // fresh worker. Without a listener an 'error' event would take the whole server down.
+  worker.on('error', () => undefined);
   const ready = new Promise<void>((resolve, reject) => {
     const onMessage = (m: PatternJobMessage) => {
       if ('ready' in m) {
