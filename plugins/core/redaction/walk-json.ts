@@ -149,8 +149,11 @@ export class JsonWalk {
       const out: Record<string, unknown> = {};
       for (const key of Object.keys(input)) {
         const item = this.value((input as Record<string, unknown>)[key], depth + 1);
-        // defineProperty, so a `__proto__` key (JSON.parse makes one) stays data.
-        if (item !== undefined) Object.defineProperty(out, key, { value: item, enumerable: true, writable: true, configurable: true });
+        if (item === undefined) continue;
+        // A `__proto__` key (JSON.parse makes one) must stay data, not become the prototype;
+        // every other key takes the fast path.
+        if (key === '__proto__') Object.defineProperty(out, key, { value: item, enumerable: true, writable: true, configurable: true });
+        else out[key] = item;
       }
       return out;
     } finally {

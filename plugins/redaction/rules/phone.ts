@@ -1,5 +1,6 @@
 import { redactionPlaceholder } from '../../core/redaction/placeholder.js';
 import type { RedactContext, RedactionResult, Redactor } from '../../core/redaction/types.js';
+import { replaceInClusters } from './replace-matches.js';
 
 // Phone numbers, without per-country metadata: the shapes numbers are written in (international
 // with `+` or `00`, national with a trunk prefix `0`/`8`, North American, bare digit runs of
@@ -106,7 +107,6 @@ function decide(match: string): { text: string; hits: number } | undefined {
 // phone has fewer), with two characters of context on each side for its look-arounds. Most
 // numbers in text — versions, times, prices, counts — never reach it.
 const CLUSTER = /[+(]{0,2}\d(?:[ .\-\/()]{0,3}\d)*\)?/g;
-const CONTEXT = 2;
 
 function digitCount(text: string): number {
   let n = 0;
@@ -117,34 +117,11 @@ function digitCount(text: string): number {
   return n;
 }
 
-function redactPhones(text: string): RedactionResult {
-  const out: string[] = [];
-  let emitted = 0;
-  let hits = 0;
-  CLUSTER.lastIndex = 0;
-  for (let c = CLUSTER.exec(text); c !== null; c = CLUSTER.exec(text)) {
-    if (c[0].length < 8 || digitCount(c[0]) < 8) continue;
-    const from = Math.max(emitted, c.index - CONTEXT);
-    const slice = text.slice(from, Math.min(text.length, c.index + c[0].length + CONTEXT));
-    PHONE_REGEX.lastIndex = 0;
-    for (let m = PHONE_REGEX.exec(slice); m !== null; m = PHONE_REGEX.exec(slice)) {
-      const index = from + m.index;
-      const decision = m.groups?.bare === undefined ? decide(m[0]) : decideBare(m[0], index, text);
-      if (!decision) continue;
-      out.push(text.slice(emitted, index), decision.text);
-      emitted = index + m[0].length;
-      hits += decision.hits;
-    }
-  }
-  PHONE_REGEX.lastIndex = 0;
-  if (hits === 0) return { text, hits };
-  out.push(text.slice(emitted));
-  return { text: out.join(''), hits };
-}
-
 export const phoneRedactor: Redactor = {
   name: 'phone',
   redact(text: string, _ctx: RedactContext): RedactionResult {
-    return redactPhones(text);
+    return replaceInClusters(text, CLUSTER, (c) => c.length >= 8 && digitCount(c) >= 8, PHONE_REGEX, (match, named, index) =>
+      named.bare === undefined ? decide(match) : decideBare(match, index, text),
+    );
   },
 };
