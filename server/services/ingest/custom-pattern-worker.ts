@@ -10,13 +10,14 @@ import type { PatternJob, PatternJobMessage } from './custom-pattern-pool';
 // project's patterns once, and redacts span content with the same engine as the main thread
 // (plugins/core/redaction). It answers span by span, so what finished before a hard stop is kept.
 
-// Lowest CPU priority for this thread (Linux: /proc/thread-self names its task id, and
-// setpriority on a task id applies to that thread alone): a tenant's pattern burning its budget
-// must not take CPU time from the threads that answer requests. Elsewhere it runs at normal
-// priority; the deadline still bounds it.
+// A lower CPU priority for this thread (Linux: /proc/thread-self names its task id, and
+// setpriority on a task id applies to that thread alone): when cores are scarce, a tenant's
+// pattern burning its budget yields to the threads that answer requests. Nice 5 (about a third
+// of a normal thread's share), not 19: on a busy host the lowest priority would starve the
+// worker and time out every project's custom patterns. Elsewhere it runs at normal priority.
 try {
   const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-  if (Number.isInteger(tid) && tid > 0) setPriority(tid, 19);
+  if (Number.isInteger(tid) && tid > 0) setPriority(tid, 5);
 } catch {
   // not Linux, or not allowed: normal priority
 }

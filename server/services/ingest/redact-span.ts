@@ -39,6 +39,28 @@ export interface RedactionRejection {
   reason: string;
 }
 
+// The engine's save-time check, run again on stored lists (cached per list): a pattern it refuses
+// rejects the project's spans at once, without a trip to the worker.
+const CHECK_CACHE_MAX = 1000;
+const checked = new Map<string, string | undefined>();
+
+function refusedPattern(engine: CustomPatternEngine, patterns: ProjectSettings['customPatterns']): string | undefined {
+  const key = JSON.stringify(patterns);
+  if (!checked.has(key)) {
+    let problem: string | undefined;
+    for (const p of patterns) {
+      const why = engine.check(p.pattern);
+      if (why) {
+        problem = `Pattern for "${p.name}": ${why}`;
+        break;
+      }
+    }
+    checked.set(key, problem);
+    if (checked.size > CHECK_CACHE_MAX) checked.delete(checked.keys().next().value!);
+  }
+  return checked.get(key);
+}
+
 /** A redactor's own answer; one that cannot answer runs (fail closed). */
 function applies(redactor: Redactor, project: RedactionProject): boolean {
   if (typeof redactor.appliesTo !== 'function') return true;
@@ -106,6 +128,14 @@ export async function redactBatch<T extends { indexes: number[]; span: SpanInput
   if (patterns.length > 0 && !engine) {
     deps.logger.warn({ projectId }, 'project has custom redaction patterns but no plugin runs them; rejecting spans');
     for (const entry of entries) rejectAll(entry, 'Redaction failed: this project has custom patterns, but no loaded plugin runs custom patterns; the span was not stored.');
+    return { kept, rejected };
+  }
+
+  const refused = patterns.length > 0 && engine ? refusedPattern(engine, patterns) : undefined;
+  if (refused) {
+    // Saved before the engine refused it (an older version, or written behind the API's back).
+    deps.logger.warn({ projectId }, 'custom redaction pattern could not be compiled; rejecting spans');
+    for (const entry of entries) rejectAll(entry, `Redaction failed: ${refused} Fix it in the project settings; the span was not stored.`);
     return { kept, rejected };
   }
 
