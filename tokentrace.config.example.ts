@@ -6,7 +6,7 @@ import { useAudit } from './plugins/audit/index';
 import { defineConfig } from './plugins/core/index';
 import { useEncryption } from './plugins/encryption/index';
 import { customerIds } from './plugins/examples/customer-ids/index';
-import { useRedaction } from './plugins/redaction/plugin';
+import { useRedaction } from './plugins/redaction/index';
 
 export default defineConfig({
   plugins: [

@@ -1,4 +1,4 @@
-import type { RedactionResult, TokentracePlugin } from './plugin';
+import type { TokentracePlugin } from './plugin';
 
 // The contract checks a built plugin must pass: the server's loader runs them at start, the
 // testkit runs the same ones, so a plugin that passes its unit tests also loads.
@@ -34,15 +34,17 @@ export function pluginProblem(plugin: TokentracePlugin, label: string): string |
   if (plugin.codec?.currentPrefix !== undefined && typeof plugin.codec.currentPrefix !== 'function') {
     return `plugin "${plugin.name}": codec.currentPrefix must be a function`;
   }
+  const engine = plugin.customPatterns;
+  if (engine !== undefined && (!engine || typeof engine.check !== 'function' || typeof engine.compile !== 'function' || typeof engine.syntax !== 'string')) {
+    return `plugin "${plugin.name}": customPatterns needs a syntax name and check(pattern) and compile(spec) functions`;
+  }
+  if (engine?.workerModule !== undefined && (typeof engine.workerModule !== 'string' || !engine.workerModule.startsWith('file:'))) {
+    return `plugin "${plugin.name}": customPatterns.workerModule must be a file: URL`;
+  }
   for (const sink of plugin.auditSinks ?? []) {
     if (!sink || typeof sink.write !== 'function') return `plugin "${plugin.name}": audit sinks need a write(event) function`;
   }
   return undefined;
 }
 
-/** A redactor's return value is third-party output: check its shape before trusting it. */
-export function isRedactionResult(result: unknown): result is RedactionResult {
-  if (typeof result !== 'object' || result === null) return false;
-  const r = result as Partial<RedactionResult>;
-  return typeof r.text === 'string' && Number.isSafeInteger(r.hits) && (r.hits as number) >= 0;
-}
+export { isRedactionResult } from './redaction/result-check';

@@ -1,5 +1,8 @@
 import type { Plugin as YogaPlugin } from 'graphql-yoga';
 import type { ContentCodec } from './codec';
+import type { Redactor } from './redaction/types';
+
+export type { RedactContext, RedactionHit, RedactionProject, RedactionResult, Redactor } from './redaction/types';
 
 // The contract every plugin — built-in or third-party — is written against.
 //
@@ -7,38 +10,6 @@ import type { ContentCodec } from './codec';
 // plugins are listed in the config (within a plugin, in array order), then the project's custom
 // patterns → cost → the single active codec's encode → store → audit sinks (after commit, for
 // admin changes). A redactor that throws or overruns the per-span budget rejects that span.
-
-/** Where a piece of text sits, so a rule may decide per field. */
-export interface RedactContext {
-  projectId: string;
-  spanId: string;
-  /**
-   * `input`, `output`, `metadata` (span or trace metadata) or `statusMessage` (an error's
-   * message, which often quotes the input it choked on).
-   */
-  field: 'input' | 'output' | 'metadata' | 'statusMessage';
-  /** The project's `piiRedaction` setting: PII rules apply only when it is on. */
-  piiRedaction: boolean;
-}
-
-export interface RedactionResult {
-  text: string;
-  /** How many matches were replaced. Never the matched text. */
-  hits: number;
-}
-
-export interface Redactor {
-  /** Shown in `Span.redactions[].rule`, e.g. `email`, `card`, `customer-id`. */
-  name: string;
-  redact(text: string, ctx: RedactContext): RedactionResult;
-  /**
-   * Whether the redactor has anything to do for a project, asked once per ingest request. Omit
-   * it to run on every project. The server skips a redactor that answers false, and a request
-   * whose redactors all answer false is stored without walking its content at all (the PII rules
-   * answer `piiRedaction`, off by default). If it throws, the redactor runs.
-   */
-  appliesTo?(project: { projectId: string; piiRedaction: boolean }): boolean;
-}
 
 export interface AuditEvent {
   id: string;
@@ -79,6 +50,40 @@ export interface TokentracePlugin {
   codec?: ContentCodec;
   /** Receive each committed audit event (export to a SIEM). */
   auditSinks?: AuditSink[];
+  /**
+   * Compiles the patterns a project saves in its settings (`customPatterns`). At most one plugin
+   * may set it; without one, a project cannot save custom patterns, and spans of a project that
+   * has some are rejected rather than stored unredacted.
+   */
+  customPatterns?: CustomPatternEngine;
+}
+
+/** A project's own pattern, as saved with `updateProjectSettings`. */
+export interface CustomPatternSpec {
+  /** The rule name shown in `Span.redactions`: kebab-case. */
+  name: string;
+  pattern: string;
+}
+
+/**
+ * How project custom patterns are checked and run. Patterns are written by project admins, and
+ * span content by anyone holding an ingest key: the engine must match in linear time, and the
+ * server still runs it where it can stop it (see `workerModule`).
+ */
+export interface CustomPatternEngine {
+  /** The syntax it accepts, named in error messages and docs, e.g. `RE2`. */
+  syntax: string;
+  /** Save-time check: why the pattern cannot be used (the API answers BAD_USER_INPUT), or undefined. */
+  check(pattern: string): string | undefined;
+  /** The redactor for one pattern, replacing each match with `[REDACTED:<name>]`; throws on a pattern `check` refuses. */
+  compile(spec: CustomPatternSpec): Redactor;
+  /**
+   * A `file:` URL of an ES module whose `customPatternEngine` export is this engine. With it, the
+   * server runs custom patterns in a worker thread that it terminates at the request's redaction
+   * deadline, so no pattern and no input can stall the event loop. Without it they run on the
+   * event loop under the per-span budget, which is checked between calls only.
+   */
+  workerModule?: string;
 }
 
 /** What a plugin factory may read while the server starts. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useEncryption } from '../encryption/plugin';
-import { useRedaction } from '../redaction/plugin';
+import { useRedaction } from '../redaction/index';
 import { definePlugin, type PluginSetupContext } from './plugin';
 import { createPluginTestkit, TestkitRedactionError } from './testkit';
 
@@ -63,11 +63,26 @@ describe('createPluginTestkit', () => {
     expect(kit.warnings).toEqual(['careful']);
   });
 
+  it('redacts the status message and the chosen opt-in rules, as ingest does, and refuses over-deep content', async () => {
+    const kit = await createPluginTestkit(useRedaction(), { piiRedaction: true, piiRules: ['email', 'iban'] });
+    expect(kit.redactSpan({ statusMessage: 'no account for ann@example.com', input: 'IBAN DE89 3704 0044 0532 0130 00, +1 415 555 2671' })).toEqual({
+      span: { statusMessage: 'no account for [REDACTED:email]', input: 'IBAN [REDACTED:iban], +1 415 555 2671' },
+      redactions: [
+        { rule: 'email', count: 1 },
+        { rule: 'iban', count: 1 },
+      ],
+    });
+    let deep: unknown = 'x';
+    for (let i = 0; i < 70; i++) deep = [deep];
+    expect(() => kit.redactSpan({ input: deep })).toThrow(/nested deeper than 64 levels: the server would reject this span/);
+  });
+
   it('refuses a plugin the server would refuse, with the same message', async () => {
     await expect(createPluginTestkit({ name: 'Not Kebab' })).rejects.toThrow(/name must be kebab-case/);
     await expect(createPluginTestkit(function broken() {
       return { name: 'broken', redactors: [{ name: 'x' } as never] };
     })).rejects.toThrow(/plugin "broken": every redactor needs a name and a redact/);
+    await expect(createPluginTestkit({ name: 'half', customPatterns: { syntax: 'x' } as never })).rejects.toThrow(/customPatterns needs a syntax name and check/);
   });
 
   it("rethrows a redactor's error naming it, with the original as the cause", async () => {

@@ -7,18 +7,18 @@
 //   // redactions  === [{ rule: 'customer-id', count: 1 }, { rule: 'code-name', count: 1 }]
 //
 // What matches the server: the factory is called with a setup context, the plugin is checked
-// against the contract with the loader's own checks, and redaction walks the same fields (input,
-// output, metadata, trace.metadata) with the same JSON walk, the same per-field context, the same
-// result checks and the same per-span time budget (200 ms by default, as the server's). What
-// differs on purpose: a failing redactor's error is rethrown with its own message (the server
-// rejects the span and hides the message, which may quote content), and the project's custom
-// patterns are not applied (they are settings, not plugins).
-//
-// The JSON walk comes from plugins/redaction: it is a plain, dependency-free module, and using
-// the server's own walk is what makes these tests mean something.
-import { redactValue, RedactionTimeoutError } from '../redaction/redact-json';
+// against the contract with the loader's own checks, and redaction runs the server's own engine
+// (plugins/core/redaction: the same fields — input, output, metadata, statusMessage, trace
+// metadata —, the same JSON walk, depth cap, result checks, hit attribution and per-span budget,
+// 200 ms by default as the server's). The SDK runs that engine too. What differs on purpose: a
+// failing redactor's error is rethrown with its own message (the server rejects the span and
+// hides the message, which may quote content), and the project's custom patterns are not applied
+// (they are settings, not plugins).
 import { pluginProblem } from './check-plugin';
 import { identityCodec, type CodecContext, type ContentCodec, type ProjectKeys } from './codec';
+import { SpanRedaction, redactSpanContent } from './redaction/redact-span-content';
+import { DEFAULT_PII_RULES, type RedactionHit } from './redaction/types';
+import { ContentShapeError, RedactionTimeoutError, RedactorError } from './redaction/walk-json';
 import { warmUpRedactors } from './warm-up';
 import type { PluginEntry, PluginSetupContext, RedactContext, Redactor, TokentracePlugin } from './plugin';
 
@@ -31,6 +31,8 @@ export interface PluginTestkitOptions {
   projectId?: string;
   /** Per-span redaction budget in ms, as TOKENTRACE_REDACTION_BUDGET_MS. @default 200 */
   budgetMs?: number;
+  /** The built-in PII rules the project chose (`ctx.piiRules`). @default email, phone, card, secret */
+  piiRules?: readonly string[];
 }
 
 /** The content fields of an ingested span; any other field is passed through untouched. */
@@ -39,14 +41,9 @@ export interface TestkitSpan {
   input?: unknown;
   output?: unknown;
   metadata?: unknown;
+  statusMessage?: string | null;
   trace?: { metadata?: unknown; [key: string]: unknown } | null;
   [key: string]: unknown;
-}
-
-/** As `Span.redactions`: which rule fired how often, never the matched text. */
-export interface RedactionHit {
-  rule: string;
-  count: number;
 }
 
 export interface PluginTestkit {
@@ -54,7 +51,7 @@ export interface PluginTestkit {
   plugin: TokentracePlugin;
   /** What the factory passed to `ctx.warn`. */
   warnings: string[];
-  /** Redacts a span's input, output, metadata and trace metadata with the plugin's redactors. */
+  /** Redacts a span's input, output, metadata, status message and trace metadata with the plugin's redactors. */
   redactSpan<S extends TestkitSpan>(span: S): { span: S; redactions: RedactionHit[] };
   /** Redacts one string as span input (or the given field). */
   redactText(text: string, field?: RedactContext['field']): { text: string; redactions: RedactionHit[] };
@@ -93,11 +90,12 @@ export async function createPluginTestkit(entry: PluginEntry, options: PluginTes
   const projectId = options.projectId ?? 'test-project';
   const budgetMs = options.budgetMs ?? 200;
   const codec: ContentCodec = plugin.codec ?? identityCodec;
-  const state: { running?: Redactor } = {};
+  const piiRedaction = options.piiRedaction ?? false;
+  const piiRules = options.piiRules ?? DEFAULT_PII_RULES;
   // As the server does: a redactor that says it has nothing to do for this project is skipped
   // (the server runs one whose appliesTo throws; here the author sees the error).
-  const project = { projectId, piiRedaction: options.piiRedaction ?? false };
-  const applying = (plugin.redactors ?? []).filter((redactor) => {
+  const project = { projectId, piiRedaction, piiRules };
+  const redactors: Redactor[] = (plugin.redactors ?? []).filter((redactor) => {
     if (typeof redactor.appliesTo !== 'function') return true;
     try {
       return redactor.appliesTo(project) !== false;
@@ -105,47 +103,21 @@ export async function createPluginTestkit(entry: PluginEntry, options: PluginTes
       throw new TestkitRedactionError(`redactor "${redactor.name}" of plugin "${plugin.name}": appliesTo threw: ${(err as Error)?.message ?? String(err)}`, { cause: err });
     }
   });
-  // Attributes a failure to its redactor, with the original error kept as the cause.
-  const redactors: Redactor[] = applying.map((redactor) => ({
-    name: redactor.name,
-    redact(text, ctx) {
-      state.running = redactor;
-      try {
-        return redactor.redact(text, ctx);
-      } catch (err) {
-        throw new TestkitRedactionError(`redactor "${redactor.name}" of plugin "${plugin.name}" threw: ${(err as Error)?.message ?? String(err)}`, { cause: err });
-      }
-    },
-  }));
+  const spanOptions = (spanId: string) => ({ projectId, spanId, piiRedaction, piiRules, budgetMs });
 
-  function run<T>(spanId: string, body: (redact: (value: unknown, field: RedactContext['field']) => unknown) => T): { result: T; redactions: RedactionHit[] } {
-    state.running = undefined;
-    const now = () => performance.now();
-    const budget = { deadline: now() + budgetMs, now };
-    const hits = new Map<string, number>();
-    const redact = (value: unknown, field: RedactContext['field']): unknown => {
-      if (value === undefined || value === null) return value;
-      const ctx: RedactContext = { projectId, spanId, field, piiRedaction: options.piiRedaction ?? false };
-      const out = redactValue(value, redactors, ctx, budget);
-      for (const [rule, count] of Object.entries(out.hits)) hits.set(rule, (hits.get(rule) ?? 0) + count);
-      return out.value;
-    };
-    let result: T;
-    try {
-      result = body(redact);
-      if (now() > budget.deadline) throw new RedactionTimeoutError(budget.deadline, now());
-    } catch (err) {
-      if (err instanceof RedactionTimeoutError) {
-        // Widened: TypeScript keeps the `undefined` assigned above, not seeing the wrappers set it.
-        const running = state.running as Redactor | undefined;
-        const who = running ? ` (redactor "${running.name}" was running)` : '';
-        throw new TestkitRedactionError(`redaction took longer than the ${budgetMs} ms budget${who}: the server would reject this span`, { cause: err });
-      }
-      throw err;
+  /** The engine's failures, told to the plugin author with the redactor's own message. */
+  function explain(err: unknown): never {
+    if (err instanceof RedactorError) {
+      if (err.reason === 'invalid-result') throw new TestkitRedactionError(err.message, { cause: err });
+      const original = err.cause;
+      throw new TestkitRedactionError(`redactor "${err.redactor.name}" of plugin "${plugin.name}" threw: ${(original as Error)?.message ?? String(original)}`, { cause: original });
     }
-    const order = (rule: string) => redactors.findIndex((r) => r.name === rule);
-    const redactions = [...hits].sort(([a], [b]) => order(a) - order(b)).map(([rule, count]) => ({ rule, count }));
-    return { result, redactions };
+    if (err instanceof RedactionTimeoutError) {
+      const who = err.running ? ` (redactor "${err.running.name}" was running)` : '';
+      throw new TestkitRedactionError(`redaction took longer than the ${budgetMs} ms budget${who}: the server would reject this span`, { cause: err });
+    }
+    if (err instanceof ContentShapeError) throw new TestkitRedactionError(`${err.message}: the server would reject this span`, { cause: err });
+    throw err;
   }
 
   // As the server does for a codec with per-project keys: each project gets a data key when it
@@ -171,19 +143,20 @@ export async function createPluginTestkit(entry: PluginEntry, options: PluginTes
     plugin,
     warnings,
     redactSpan<S extends TestkitSpan>(span: S) {
-      const { result, redactions } = run(span.id ?? 'test-span', (redact) => {
-        const out: TestkitSpan = { ...span };
-        if ('input' in span) out.input = redact(span.input, 'input');
-        if ('output' in span) out.output = redact(span.output, 'output');
-        if ('metadata' in span) out.metadata = redact(span.metadata, 'metadata');
-        if (span.trace && span.trace.metadata != null) out.trace = { ...span.trace, metadata: redact(span.trace.metadata, 'metadata') };
-        return out as S;
-      });
-      return { span: result, redactions };
+      try {
+        return redactSpanContent(span, redactors, spanOptions(span.id ?? 'test-span'));
+      } catch (err) {
+        return explain(err);
+      }
     },
     redactText(text, field = 'input') {
-      const { result, redactions } = run('test-span', (redact) => redact(text, field) as string);
-      return { text: result, redactions };
+      try {
+        const run = new SpanRedaction(redactors, spanOptions('test-span'));
+        const out = run.field(text, field) as string;
+        return { text: out, redactions: run.finish() };
+      } catch (err) {
+        return explain(err);
+      }
     },
     encode(value, ctx) {
       return codec.encode(encoder.encode(JSON.stringify(value)), codecContext(ctx));

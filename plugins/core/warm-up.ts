@@ -6,8 +6,9 @@ import type { RedactContext, Redactor } from './plugin';
 // testkit therefore run each redactor once on this sample, outside any budget, before it first
 // meets a span.
 
-const SAMPLE = 'Warm-up: ann@example.com, +1 (415) 555-2671, 4111 1111 1111 1111, sk-0000, CUST-123456, 2026-11-29.';
-const CTX: RedactContext = { projectId: 'warm-up', spanId: 'warm-up', field: 'input', piiRedaction: true };
+const SAMPLE = 'Warm-up: ann@example.com, +1 (415) 555-2671, 4111 1111 1111 1111, sk-0000, CUST-123456, 2026-11-29, GB82 WEST 1234 5698 7654 32, 192.0.2.1, 2001:db8::1, 123-45-6789.';
+// Every built-in rule, the opt-in ones too, so whichever a project chooses is warm.
+const CTX: RedactContext = { projectId: 'warm-up', spanId: 'warm-up', field: 'input', piiRedaction: true, piiRules: ['email', 'phone', 'card', 'secret', 'iban', 'ip', 'ssn'] };
 const warmed = new WeakSet<Redactor>();
 
 /**

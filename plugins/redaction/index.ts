@@ -1,24 +1,32 @@
-// Redaction rules shared by the server and the SDK. No `node:` imports anywhere in here, so the
-// SDK can bundle this directory for the browser as well as for Node.
+// The built-in redaction plugin: what a config or the server imports. The PII rules are
+// dependency-free (the SDK bundles pii-rules.ts and rules/); the custom-pattern engine uses re2js.
 
+export { useRedaction } from './plugin';
+export type { UseRedactionOptions } from './plugin';
 export {
+  ALL_PII_RULES,
+  DEFAULT_PII_RULE_SET,
+  OPT_IN_PII_RULES,
+  isPiiRuleName,
   piiRedactors,
+  piiRedactorsFor,
   secretRedactor,
   emailRedactor,
+  ibanRedactor,
   cardRedactor,
+  ssnRedactor,
+  ipRedactor,
   phoneRedactor,
-  redactionPlaceholder,
   luhnValid,
   isCardNumber,
 } from './pii-rules';
-export { redactValue, redactText, RedactionTimeoutError } from './redact-json';
-export type { RedactionBudget, RedactValueResult } from './redact-json';
+export type { PiiRuleName } from './pii-rules';
 export {
   compileCustomPattern,
   checkCustomPattern,
   checkCustomPatternName,
+  customPatternEngine,
   CustomPatternError,
   CUSTOM_PATTERN_MAX_LENGTH,
-  REPETITION_CAP,
+  MAX_PROGRAM_SIZE,
 } from './custom-pattern';
-export type { CompileOptions, CustomPatternSpec, CustomPatternRedactor } from './custom-pattern';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RedactContext } from '../core/plugin';
-import { cardRedactor, emailRedactor, isCardNumber, luhnValid, phoneRedactor, piiRedactors, secretRedactor } from './pii-rules';
+import { ALL_PII_RULES, cardRedactor, emailRedactor, isCardNumber, luhnValid, phoneRedactor, piiRedactors, piiRedactorsFor, secretRedactor } from './pii-rules';
 
 const ctx: RedactContext = { projectId: 'p1', spanId: 's1', field: 'input', piiRedaction: true };
 
@@ -29,6 +29,11 @@ const pem = (edge: 'BEGIN' | 'END', kind: string): string => `${'-'.repeat(5)}${
 describe('rule set', () => {
   it('has the four rules in the documented order: secret, email, card, phone', () => {
     expect(piiRedactors.map((r) => r.name)).toEqual(['secret', 'email', 'card', 'phone']);
+  });
+
+  it('runs chosen opt-in rules in their place: secret, email, iban, card, ssn, ip, phone', () => {
+    expect(piiRedactorsFor(['phone', 'ip', 'iban', 'nope']).map((r) => r.name)).toEqual(['iban', 'ip', 'phone']);
+    expect(piiRedactorsFor(ALL_PII_RULES).map((r) => r.name)).toEqual(['secret', 'email', 'iban', 'card', 'ssn', 'ip', 'phone']);
   });
 });
 
@@ -330,12 +335,19 @@ describe('linear time on adversarial input', () => {
     'aws names': fill('aws_secret_access_key='),
     base64: fill('QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo0123+/'),
     uuids: fill('550e8400-e29b-41d4-a716-446655440000 '),
+    'IBAN-like groups': fill('DE89 3704 '),
+    'upper-case runs': fill('GB82WEST'),
+    'hex and colons': fill('ab:'),
+    'double colons': fill('1::'),
+    'dotted octets': fill('1.2.'),
+    'SSN-like groups': fill('123-45-'),
+    'bare digit runs with words': fill('order 4155552671 '),
   };
   // Every rule over every input, each also as a two-byte string (one non-Latin-1 character):
   // V8 runs different (slower) code for `\p{…}` classes on two-byte strings.
   it.each(Object.entries(inputs))('%s (100 KB)', (_label, input) => {
     for (const text of [input, `☃${input}`]) {
-      for (const rule of [secretRedactor, emailRedactor, cardRedactor, phoneRedactor]) {
+      for (const rule of piiRedactorsFor(ALL_PII_RULES)) {
         const t0 = performance.now();
         rule.redact(text, ctx);
         const ms = performance.now() - t0;
@@ -343,5 +355,33 @@ describe('linear time on adversarial input', () => {
         expect(ms, `${rule.name} took ${ms.toFixed(1)} ms`).toBeLessThan(500);
       }
     }
+  });
+});
+
+describe('card networks and lengths 12–19 (IIN ranges)', () => {
+  it('accepts Luhn-valid numbers in a network range of their length', () => {
+    for (const digits of ['501846652532', '6250601281602473310', '8171053292259350', '181014888581701', '2200906940880125', '9792189282488695']) {
+      expect(isCardNumber(digits), digits).toBe(true);
+    }
+  });
+
+  it('refuses a Luhn-valid number outside every range or of a length the network does not issue', () => {
+    // IMEI (15 digits, Luhn by design), 13-digit ms timestamp, Amex prefix at 16 digits.
+    for (const digits of ['490154203237518', '1732800000009', '3782822463100052']) expect(luhnValid(digits) && isCardNumber(digits), digits).toBe(false);
+  });
+});
+
+describe('phone shapes added with the eval corpus', () => {
+  it('bare national and mobile runs, slashes, brackets, trunk 8, long international groups', () => {
+    for (const phone of ['4155552671', '14155552671', '07700900123', '13812345678', '89123456789', '212/555-0100', '089 / 12345678', '(11) 98765-4321', '8 (495) 123-45-67', '+49 30 123456789', '+44 2079460958', '138 1234 5678']) {
+      expect(phoneRedactor.redact(`call ${phone} now`, ctx).text, phone).toBe('call [REDACTED:phone] now');
+    }
+  });
+
+  it('a bare run after an id word is an identifier, unless a phone word is near', () => {
+    for (const text of ['Order 4412345678', 'Account number 4155552671', 'invoice_id=9876543210', 'if (n > 2147483647)', 'Logged at 1732887654']) {
+      expect(phoneRedactor.redact(text, ctx).hits, text).toBe(0);
+    }
+    expect(phoneRedactor.redact('order issue? call me on 4155552671', ctx).hits).toBe(1);
   });
 });

@@ -25,3 +25,16 @@ export const ContentStatusEnum = builder.enumType('ContentStatus', {
     REMOVED_BY_RETENTION: { description: 'The project’s retention dropped input, output and statusMessage; tokens, cost and timings stay.' },
   } as const,
 });
+
+export const PiiRuleEnum = builder.enumType('PiiRule', {
+  description: 'A built-in PII redaction rule. EMAIL, PHONE, CARD and SECRET run by default; IBAN, IP and SSN on request.',
+  values: {
+    SECRET: { value: 'secret', description: 'API keys, tokens, private keys' },
+    EMAIL: { value: 'email', description: 'E-mail addresses' },
+    IBAN: { value: 'iban', description: 'IBANs with a valid mod-97 check (opt-in)' },
+    CARD: { value: 'card', description: 'Payment card numbers: Luhn-valid, in a network’s IIN range, 12–19 digits' },
+    SSN: { value: 'ssn', description: 'US social security numbers in issuable ranges (opt-in)' },
+    IP: { value: 'ip', description: 'IPv4 and IPv6 addresses (opt-in)' },
+    PHONE: { value: 'phone', description: 'Phone numbers' },
+  } as const,
+});

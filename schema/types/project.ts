@@ -16,7 +16,7 @@ import {
 } from '../../server/services/projects';
 import { notFound } from '../../server/errors';
 import { builder } from '../builder';
-import { ContentVisibilityEnum, RoleEnum } from './enums';
+import { ContentVisibilityEnum, PiiRuleEnum, RoleEnum } from './enums';
 import { UserRef } from './user';
 
 const RedactionPatternRef = builder.objectRef<RedactionPattern & { projectId: string }>('RedactionPattern').implement({
@@ -40,6 +40,11 @@ const ProjectSettingsRef = builder.objectRef<ProjectSettings & { projectId: stri
   authScopes: (s) => ({ projectViewer: s.projectId }),
   fields: (t) => ({
     piiRedaction: t.exposeBoolean('piiRedaction'),
+    piiRules: t.field({
+      type: [PiiRuleEnum],
+      description: 'The built-in PII rules that run when piiRedaction is on. Default: SECRET, EMAIL, CARD, PHONE.',
+      resolve: (s) => s.piiRules as ('secret' | 'email' | 'iban' | 'card' | 'ssn' | 'ip' | 'phone')[],
+    }),
     redactInputs: t.exposeBoolean('redactInputs', { description: 'Inputs are dropped at ingest: only metadata is stored.' }),
     redactOutputs: t.exposeBoolean('redactOutputs', { description: 'Outputs are dropped at ingest: only metadata is stored.' }),
     contentVisibility: t.expose('contentVisibility', { type: ContentVisibilityEnum }),
@@ -127,6 +132,7 @@ const ProjectSettingsInput = builder.inputType('ProjectSettingsInput', {
     retention: t.field({ type: RetentionInput }),
     auditContentReads: t.boolean(),
     piiRedaction: t.boolean(),
+    piiRules: t.field({ type: [PiiRuleEnum], description: 'The built-in PII rules to run when piiRedaction is on (at least one).' }),
     redactInputs: t.boolean(),
     redactOutputs: t.boolean(),
     contentVisibility: t.field({ type: ContentVisibilityEnum }),
@@ -152,6 +158,7 @@ builder.mutationFields((t) => ({
     resolve: (_root, args, ctx) =>
       updateProjectSettings(ctx, String(args.projectId), {
         piiRedaction: args.input.piiRedaction ?? undefined,
+        piiRules: args.input.piiRules ?? undefined,
         redactInputs: args.input.redactInputs ?? undefined,
         redactOutputs: args.input.redactOutputs ?? undefined,
         contentVisibility: args.input.contentVisibility ?? undefined,

@@ -1,7 +1,7 @@
 // @tokentrace/sdk — public surface. Everything else is internal.
 
 export { Tokentrace, type StartSpanOptions, type StartGenerationOptions } from './tokentrace.js';
-export type { TokentraceOptions } from './options.js';
+export type { TokentraceOptions, PiiRule } from './options.js';
 export { TokentraceError, type TokentraceErrorCode, type RejectedSpan } from './errors.js';
 export type { SpanHandle } from './tracing/span-handle.js';
 export type { TraceOptions, SpanOptions, GenerationOptions, EndOptions, UpdateOptions, Usage, SpanKind, SpanStatus } from './tracing/types.js';

@@ -10,8 +10,12 @@ export interface TokentraceOptions {
   redactInputs?: boolean;
   /** Send no output content at all. @default false */
   redactOutputs?: boolean;
-  /** Replace e-mail addresses, card numbers, phone numbers and secrets in content before it is sent (the server's built-in rule set). @default false */
-  piiRedaction?: boolean;
+  /**
+   * Replace personal data in content before it is sent, with the server's own rules and engine.
+   * `true`: e-mail addresses, phone numbers, card numbers and secrets (the server's default set);
+   * `{ rules: [...] }`: the rules named, opt-in ones included (`iban`, `ip`, `ssn`). @default false
+   */
+  piiRedaction?: boolean | { rules: readonly PiiRule[] };
   /** Send a batch as soon as this many spans are queued; also the largest batch sent. @default 100 */
   flushAt?: number;
   /** Send whatever is queued at least this often. @default 1000 */
@@ -34,13 +38,29 @@ export interface TokentraceOptions {
   disabled?: boolean;
 }
 
+/** The server's built-in PII rules (the `PiiRule` enum of the API, lower-case). */
+export type PiiRule = 'email' | 'phone' | 'card' | 'secret' | 'iban' | 'ip' | 'ssn';
+const PII_RULES: readonly PiiRule[] = ['email', 'phone', 'card', 'secret', 'iban', 'ip', 'ssn'];
+const DEFAULT_PII_RULES: readonly PiiRule[] = ['email', 'phone', 'card', 'secret'];
+
+function piiRules(option: TokentraceOptions['piiRedaction']): readonly PiiRule[] {
+  if (option === undefined || option === false) return [];
+  if (option === true) return DEFAULT_PII_RULES;
+  const rules = (option as { rules?: unknown })?.rules;
+  if (!Array.isArray(rules) || rules.length === 0 || rules.some((r) => !PII_RULES.includes(r as PiiRule))) {
+    throw new TypeError(`tokentrace: piiRedaction must be true, false or { rules: [...] } with rules among ${PII_RULES.join(', ')} (got ${JSON.stringify(option)})`);
+  }
+  return [...new Set(rules as PiiRule[])];
+}
+
 export interface ResolvedOptions {
   apiKey: string;
   endpoint: string;
   enabled: boolean;
   redactInputs: boolean;
   redactOutputs: boolean;
-  piiRedaction: boolean;
+  /** The PII rules to apply before sending; empty when piiRedaction is off. */
+  piiRules: readonly PiiRule[];
   flushAt: number;
   flushIntervalMs: number;
   maxQueueSize: number;
@@ -81,7 +101,7 @@ export function resolveOptions(options: TokentraceOptions, env: Record<string, s
     enabled: missing === undefined && options.disabled !== true,
     redactInputs: options.redactInputs === true,
     redactOutputs: options.redactOutputs === true,
-    piiRedaction: options.piiRedaction === true,
+    piiRules: piiRules(options.piiRedaction),
     flushAt: positive('flushAt', options.flushAt, 100),
     flushIntervalMs: positive('flushIntervalMs', options.flushIntervalMs, 1000),
     maxQueueSize: positive('maxQueueSize', options.maxQueueSize, 10_000),

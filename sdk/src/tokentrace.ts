@@ -1,6 +1,6 @@
 import { TokentraceError, messageOf } from './errors.js';
 import { resolveOptions, type ResolvedOptions, type TokentraceOptions } from './options.js';
-import { ContentError, prepareContent, redactMessage, type ContentField } from './redaction/redact-content.js';
+import { ContentError, prepareSpanContent } from './redaction/redact-content.js';
 import { currentSpan } from './tracing/context.js';
 import { newSpan, runInSpan, type SpanHandle } from './tracing/span-handle.js';
 import type { GenerationOptions, SpanOptions, TraceOptions } from './tracing/types.js';
@@ -135,11 +135,9 @@ export class Tokentrace {
     const transport = this.#transport;
     if (transport === undefined) return;
     const o = this.#options;
-    if (span.input !== undefined) span.input = o.redactInputs ? undefined : this.#content(span, span.input, 'input');
-    if (span.output !== undefined) span.output = o.redactOutputs ? undefined : this.#content(span, span.output, 'output');
-    if (span.metadata !== undefined) span.metadata = this.#content(span, span.metadata, 'metadata') as Record<string, unknown> | undefined;
-    if (span.trace?.metadata !== undefined) span.trace = { ...span.trace, metadata: this.#content(span, span.trace.metadata, 'metadata') };
-    if (o.piiRedaction && span.statusMessage !== undefined) span.statusMessage = redactMessage(span.statusMessage, span.id);
+    if (o.redactInputs) span.input = undefined;
+    if (o.redactOutputs) span.output = undefined;
+    this.#content(span);
     transport.enqueue(span);
   }
 
@@ -153,14 +151,31 @@ export class Tokentrace {
     }
   }
 
-  #content(span: SpanHandle, value: unknown, field: ContentField): unknown {
+  /** The content fields through the shared redaction engine; on failure they are left out. */
+  #content(span: SpanHandle): void {
+    const fields = {
+      ...(span.input !== undefined && { input: span.input }),
+      ...(span.output !== undefined && { output: span.output }),
+      ...(span.metadata !== undefined && { metadata: span.metadata }),
+      ...(span.statusMessage !== undefined && { statusMessage: span.statusMessage }),
+      ...(span.trace?.metadata !== undefined && { trace: { metadata: span.trace.metadata } }),
+    };
     try {
-      return prepareContent(value, this.#options.piiRedaction, field, span.id);
+      const out = prepareSpanContent(fields, this.#options.piiRules, span.id);
+      if ('input' in out) span.input = out.input;
+      if ('output' in out) span.output = out.output;
+      if ('metadata' in out) span.metadata = out.metadata as Record<string, unknown> | undefined;
+      if ('statusMessage' in out) span.statusMessage = out.statusMessage ?? undefined;
+      if (out.trace && span.trace) span.trace = { ...span.trace, metadata: out.trace.metadata };
     } catch (error) {
       // Fail closed: content we cannot walk is not sent at all (it could not be redacted).
       const why = error instanceof ContentError ? error.message : messageOf(error);
-      this.report(new TokentraceError('CONTENT_DROPPED', `span ${span.id}: ${field} left out (${why})`, { spans: [{ id: span.id, reason: why }] }));
-      return undefined;
+      span.input = undefined;
+      span.output = undefined;
+      span.metadata = undefined;
+      if (this.#options.piiRules.length > 0) span.statusMessage = undefined;
+      if (span.trace?.metadata !== undefined) span.trace = { ...span.trace, metadata: undefined };
+      this.report(new TokentraceError('CONTENT_DROPPED', `span ${span.id}: content left out (${why})`, { spans: [{ id: span.id, reason: why }] }));
     }
   }
 }

@@ -58,6 +58,42 @@ describe('client-side redaction', () => {
     expect(root.trace.metadata).toEqual({ customer: '[REDACTED:email]' });
   });
 
+  it('piiRedaction: { rules } runs the rules named, opt-in ones included, and only those', async () => {
+    const IBAN = 'DE89 3704 0044 0532 0130 00';
+    stub = await startHttpStub(acceptAll);
+    tt = new Tokentrace({ apiKey: 'ttk_test', endpoint: `${stub.url}/graphql`, allowInsecureLocalhost: true, onError: () => undefined, piiRedaction: { rules: ['iban', 'email'] } });
+    tt.startSpan({ name: 'pay', input: `wire to ${IBAN}, mail ${EMAIL}, call ${PHONE}` }).end();
+    await tt.flush();
+    expect(sentSpans(stub)[0].input).toBe(`wire to [REDACTED:iban], mail [REDACTED:email], call ${PHONE}`);
+    expect(() => new Tokentrace({ apiKey: 'k', disabled: true, piiRedaction: { rules: ['passport' as never] } })).toThrow(/piiRedaction must be/);
+    expect(() => new Tokentrace({ apiKey: 'k', disabled: true, piiRedaction: { rules: [] } })).toThrow(/piiRedaction must be/);
+  });
+
+  it('sends what the plugin testkit (and so ingest) makes of the same span', async () => {
+    const { createPluginTestkit } = await import('../../plugins/core/index.js');
+    const { useRedaction } = await import('../../plugins/redaction/index.js');
+    const rules = ['secret', 'email', 'card', 'phone', 'iban', 'ip', 'ssn'] as const;
+    const content = {
+      input: { messages: [{ role: 'user', content: `card ${CARD}, mail ${EMAIL}, from 192.0.2.1` }], pan: CARD_DIGITS, big: 12345678901234567890n },
+      output: ['SSN 078-05-1120', { nested: { deep: `call ${PHONE}` }, n: 12, ok: true }],
+      metadata: { iban: 'GB82 WEST 1234 5698 7654 32' },
+    };
+    const kit = await createPluginTestkit(useRedaction(), { piiRedaction: true, piiRules: rules });
+    const expected = kit.redactSpan({ ...content, statusMessage: `no account for ${EMAIL}` }).span;
+    stub = await startHttpStub(acceptAll);
+    tt = new Tokentrace({ apiKey: 'ttk_test', endpoint: `${stub.url}/graphql`, allowInsecureLocalhost: true, onError: () => undefined, piiRedaction: { rules } });
+    const span = tt.startSpan({ name: 'same', input: content.input, metadata: content.metadata });
+    span.end({ output: content.output, status: 'ERROR', statusMessage: `no account for ${EMAIL}` });
+    await tt.flush();
+    const sent = sentSpans(stub)[0];
+    expect({ input: sent.input, output: sent.output, metadata: sent.metadata, statusMessage: sent.statusMessage }).toEqual({
+      input: expected.input,
+      output: expected.output,
+      metadata: expected.metadata,
+      statusMessage: expected.statusMessage,
+    });
+  });
+
   it('without piiRedaction the same content is sent as is (the test above can fail)', async () => {
     const raw = await sendOne({});
     expect(raw).toContain(EMAIL);

@@ -17,7 +17,7 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const mod = (path: string) => JSON.stringify(pathToFileURL(join(ROOT, path)).href);
 const IMPORTS = `
 import { defineConfig } from ${mod('plugins/core/index.ts')};
-import { useRedaction } from ${mod('plugins/redaction/plugin.ts')};
+import { useRedaction } from ${mod('plugins/redaction/index.ts')};
 import { useEncryption } from ${mod('plugins/encryption/plugin.ts')};
 import { customerIds } from ${mod('plugins/examples/customer-ids/index.ts')};
 `;

@@ -3,13 +3,21 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Plugin as YogaPlugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
-import { pluginProblem } from '../../plugins/core/check-plugin';
-import { identityCodec, type ContentCodec } from '../../plugins/core/codec';
-import type { TokentraceConfig } from '../../plugins/core/config';
-import type { AuditSink, PluginEntry, PluginSetupContext, Redactor, TokentracePlugin } from '../../plugins/core/plugin';
+import {
+  identityCodec,
+  pluginProblem,
+  type AuditSink,
+  type ContentCodec,
+  type CustomPatternEngine,
+  type PluginEntry,
+  type PluginSetupContext,
+  type Redactor,
+  type TokentraceConfig,
+  type TokentracePlugin,
+} from '../../plugins/core/index';
 import { useAudit } from '../../plugins/audit/plugin';
 import { useEncryption } from '../../plugins/encryption/index';
-import { useRedaction } from '../../plugins/redaction/plugin';
+import { useRedaction } from '../../plugins/redaction/index';
 import type { Config } from '../config';
 
 // Reads the plugin list from tokentrace.config.ts (or TOKENTRACE_CONFIG), builds each plugin and
@@ -29,6 +37,8 @@ export interface LoadedPlugins {
   codec: ContentCodec;
   auditSinks: AuditSink[];
   yoga: YogaPlugin[];
+  /** The engine for project custom patterns, from the one plugin that sets `customPatterns`. */
+  customPatterns?: { plugin: string; engine: CustomPatternEngine };
   /** Where the list came from: a file path, or `defaults`. */
   source: string;
 }
@@ -93,6 +103,10 @@ export async function loadPlugins(config: Config, logger: Logger, entriesOverrid
       if (codecOwner) throw new PluginLoadError(`plugins "${codecOwner}" and "${plugin.name}" both set a codec; keep one`);
       codecOwner = plugin.name;
       loaded.codec = plugin.codec;
+    }
+    if (plugin.customPatterns) {
+      if (loaded.customPatterns) throw new PluginLoadError(`plugins "${loaded.customPatterns.plugin}" and "${plugin.name}" both set customPatterns; keep one`);
+      loaded.customPatterns = { plugin: plugin.name, engine: plugin.customPatterns };
     }
     loaded.names.push(plugin.name);
     loaded.redactors.push(...(plugin.redactors ?? []).map((redactor) => ({ plugin: plugin.name, redactor })));

@@ -124,7 +124,7 @@ describe('audit entries', () => {
     );
     expect(settings).toMatchObject({ action: 'project.settings_change', target_type: 'project', target_id: projectId });
     expect(settings).toMatchObject({ actor_type: 'user', actor_id: member.userId, actor_label: member.email });
-    const defaults = { piiRedaction: false, redactInputs: false, redactOutputs: false, contentVisibility: 'MEMBERS', customPatterns: [], retention: { contentDays: null, traceDays: null }, auditContentReads: false };
+    const defaults = { piiRedaction: false, redactInputs: false, redactOutputs: false, contentVisibility: 'MEMBERS', customPatterns: [], piiRules: ['secret', 'email', 'card', 'phone'], retention: { contentDays: null, traceDays: null }, auditContentReads: false };
     expect(settings.details).toEqual({ before: defaults, after: { ...defaults, piiRedaction: true, contentVisibility: 'ADMINS_ONLY' } });
 
     const removed = await onlyEntry(inProject, async () => ok(await call(owner.client, GQL.removeMember, { p: projectId, u: member.userId })));

@@ -31,6 +31,8 @@ export interface ProjectSettings {
   retention: RetentionSettings;
   /** Record every read of span content (API and export) in the content access log. */
   auditContentReads: boolean;
+  /** The built-in PII rules that run when `piiRedaction` is on (`email`, `phone`, … `ssn`). */
+  piiRules: string[];
 }
 
 export const defaultProjectSettings: ProjectSettings = {
@@ -41,6 +43,7 @@ export const defaultProjectSettings: ProjectSettings = {
   customPatterns: [],
   retention: { contentDays: null, traceDays: null },
   auditContentReads: false,
+  piiRules: ['secret', 'email', 'card', 'phone'],
 };
 
 /** A change to settings: what is left out stays; inside `retention`, an explicit null means "forever". */

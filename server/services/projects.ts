@@ -16,7 +16,8 @@ import {
 import { deleteProjectDataKeys } from '../db/repositories/project-data-keys';
 import { findUserByEmail } from '../db/repositories/users';
 import type { ProjectMemberRow, ProjectRow, RoleName } from '../db/tables';
-import { checkCustomPattern, checkCustomPatternName } from '../../plugins/redaction/custom-pattern';
+import { ALL_PII_RULES, isPiiRuleName } from '../../plugins/redaction/index';
+import { PLUGIN_NAME } from '../../plugins/core/index';
 import { AppError, badInput, forbidden, notFound } from '../errors';
 import { recordAudit, runAudited } from './audit-log';
 import { defaultProjectSettings, type ProjectMemberModel, type ProjectModel, type ProjectSettings, type ProjectSettingsPatch } from './models';
@@ -78,21 +79,42 @@ export async function listProjectsOfViewer(ctx: RequestContext): Promise<Project
   return rows.map(toProjectModel);
 }
 
+/**
+ * Custom patterns are checked when saved, by the engine that will run them (the plugin contract's
+ * `customPatterns`: the redaction plugin's RE2), so a pattern it cannot compile never reaches
+ * ingest. Names are kebab-case, as plugin and rule names are.
+ */
+function checkCustomPatterns(ctx: RequestContext, patterns: ProjectSettings['customPatterns'] | undefined): void {
+  if (!patterns || patterns.length === 0) return;
+  if (patterns.length > 50) throw badInput('At most 50 custom patterns per project.', { field: 'customPatterns' });
+  const engine = ctx.deps.plugins.customPatterns?.engine;
+  if (!engine) throw badInput('No loaded plugin runs custom patterns (the redaction plugin is off), so none can be saved.', { field: 'customPatterns' });
+  const seen = new Set<string>();
+  for (const p of patterns) {
+    const problem = !PLUGIN_NAME.test(p.name)
+      ? 'The rule name must be 1–63 characters of a-z, 0-9 and "-", not starting with "-".'
+      : engine.check(p.pattern);
+    if (problem) throw badInput(`Custom pattern "${p.name}": ${problem}`, { field: 'customPatterns', name: p.name });
+    if (seen.has(p.name)) throw badInput(`Custom pattern "${p.name}" is listed twice.`, { field: 'customPatterns', name: p.name });
+    seen.add(p.name);
+  }
+}
+
+/** The chosen built-in PII rules: known names, at least one, each once, in the rules' own order. */
+function checkPiiRules(rules: string[]): string[] {
+  const unknown = rules.find((r) => !isPiiRuleName(r));
+  if (unknown !== undefined) throw badInput(`Unknown PII rule "${unknown}"; the rules are ${ALL_PII_RULES.join(', ')}.`, { field: 'piiRules' });
+  if (rules.length === 0) throw badInput('Choose at least one PII rule, or turn piiRedaction off.', { field: 'piiRules' });
+  return ALL_PII_RULES.filter((r) => rules.includes(r));
+}
+
 export async function updateProjectSettings(
   ctx: RequestContext,
   projectId: string,
   patch: ProjectSettingsPatch,
 ): Promise<ProjectModel> {
-  const seen = new Set<string>();
-  for (const p of patch.customPatterns ?? []) {
-    // Checked at save time (syntax, catastrophic backtracking, name format), so ingest never
-    // meets a pattern that could stall it.
-    const problem = checkCustomPatternName(p.name) ?? checkCustomPattern(p.pattern);
-    if (problem) throw badInput(`Custom pattern "${p.name}": ${problem}`, { field: 'customPatterns', name: p.name });
-    if (seen.has(p.name)) throw badInput(`Custom pattern "${p.name}" is listed twice.`, { field: 'customPatterns', name: p.name });
-    seen.add(p.name);
-  }
-  if ((patch.customPatterns?.length ?? 0) > 50) throw badInput('At most 50 custom patterns per project.', { field: 'customPatterns' });
+  checkCustomPatterns(ctx, patch.customPatterns);
+  if (patch.piiRules !== undefined) patch = { ...patch, piiRules: checkPiiRules(patch.piiRules) };
   const row = await runAudited(ctx.deps, async (trx) => {
     const current = await findProjectForUpdate(trx, projectId);
     if (!current) throw notFound('Project');

@@ -1,6 +1,6 @@
 // A third-party redaction plugin, written the way one would ship outside this repository: only
 // the public contract from plugins/core is used. See README.md next to this file.
-import { definePlugin, type RedactionResult, type Redactor } from '../../core/index';
+import { definePlugin, redactionPlaceholder, type RedactionResult, type Redactor } from '../../core/index';
 
 export interface CustomerIdsOptions {
   /**
@@ -11,8 +11,8 @@ export interface CustomerIdsOptions {
   codeNames?: string[];
 }
 
-/** The placeholder convention of every tokentrace rule, so dashboards and the SDK read alike. */
-const placeholder = (rule: string): string => `[REDACTED:${rule}]`;
+/** The placeholder convention of every tokentrace rule (from the contract), so dashboards read alike. */
+const placeholder = redactionPlaceholder;
 
 /**
  * `CUST-` and 6 or more digits, as a whole token, in any case (ids are typed by people: `cust-…`

@@ -83,7 +83,7 @@ async function runStages<Item>(deps: AppDeps, request: IngestRequest<Item>): Pro
     else rejected.push({ index, id: typeof draft.id === 'string' ? draft.id : null, reason: result.reason });
   });
   const merged = mergeSpanCopies(valid);
-  const redacted = redactSpans(deps, projectId, settings, merged);
+  const redacted = await redactSpans(deps, projectId, settings, merged);
   rejected.push(...redacted.rejected);
   rejected.sort((a, b) => a.index - b.index);
   if (redacted.kept.length === 0) return { accepted: 0, rejected };

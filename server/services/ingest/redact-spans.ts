@@ -12,12 +12,12 @@ export interface RedactedSpan extends MergedSpan {
   redactions: RedactionHit[];
 }
 
-export function redactSpans(
+export async function redactSpans(
   deps: AppDeps,
   projectId: string,
   settings: ProjectSettings,
   spans: MergedSpan[],
-): { kept: RedactedSpan[]; rejected: IngestRejection[] } {
+): Promise<{ kept: RedactedSpan[]; rejected: IngestRejection[] }> {
   if (spans.length === 0) return { kept: [], rejected: [] };
   return redactBatch(deps, projectId, settings, spans);
 }

@@ -4,6 +4,7 @@ import { graphql } from '../../lib/generated';
 export const ProjectSettingsFields = graphql(`
   fragment ProjectSettingsFields on ProjectSettings {
     piiRedaction
+    piiRules
     redactInputs
     redactOutputs
     contentVisibility

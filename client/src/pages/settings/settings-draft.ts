@@ -14,6 +14,7 @@ export function toDraft(settings: Settings): SettingsDraft {
   const days = (n: number | null | undefined) => (n == null ? '' : String(n));
   return {
     ...settings,
+    piiRules: [...settings.piiRules],
     customPatterns: settings.customPatterns.map((p) => ({ name: p.name, pattern: p.pattern })),
     retention: { contentDays: days(settings.retention.contentDays), traceDays: days(settings.retention.traceDays) },
   };
