@@ -29,13 +29,16 @@ describe('hostile input, generated from the schema', () => {
     const p = await t.projectWithKey();
     ownerCookie = p.owner.cookie!;
     ingestKey = p.secret;
-    const seeded = await p.ingest.gql(INGEST, { spans: [span({ traceId: 'trace-1' })] });
+    const seeded = await p.ingest.gql(INGEST, { spans: [span({ traceId: 'trace-1', trace: { userId: 'end-user-1', sessionId: 'session-1' } })] });
     expect(seeded.data.ingest.accepted).toBe(1);
     cases = generateHostileCases(schema, {
       byName: { projectId: p.projectId, userId: p.ownerId, email: 'nobody@example.com', password: TEST_PASSWORD, newPassword: 'another long passphrase' },
       byCoordinate: {
         'Query.project.id': p.projectId,
         'Project.trace.id': 'trace-1',
+        // Existing groups, so fields below them (their traces' cursors) are reached too.
+        'Project.endUser.id': 'end-user-1',
+        'Project.session.id': 'session-1',
         'Project.usage.to': '2026-11-02T00:00:00.000Z',
         'SpanInput.id': 'hostile-span',
         'SpanInput.traceId': 'hostile-trace',

@@ -1,3 +1,5 @@
+import { RE2JS } from 're2js';
+
 export interface ModelPrice {
   /** Which row this is: 'builtin:<id>' or 'project:<uuid>' (price-ref.ts); absent in hand-made tables. */
   ref?: string;
@@ -49,7 +51,7 @@ const CACHE_LIMIT = 1_000;
 const NO_ROWS: readonly ModelPrice[] = [];
 
 interface PatternGroup {
-  regex: RegExp;
+  regex: { test(text: string): boolean };
   rows: readonly ModelPrice[];
 }
 
@@ -147,11 +149,14 @@ function sortByEffectiveFrom(rows: ModelPrice[]): ModelPrice[] {
 }
 
 // Anchored whatever the row says, so a pattern written as "gpt-4o" cannot price "gpt-4o-mini".
-// Case-insensitive to agree with exact matching (and with Postgres `~*`). A row that is not a valid
-// JavaScript regex is one bad price row, not a reason to stop costing every other span.
-function compileAnchored(source: string): RegExp | undefined {
+// Case-insensitive to agree with exact matching. Matched by RE2 (re2js), like redaction's custom
+// patterns: a project admin writes the pattern and any ingest key names the model it runs on, so
+// matching must stay linear in the model name whatever the pattern. A row that RE2 cannot compile
+// is one bad price row, not a reason to stop costing every other span.
+function compileAnchored(source: string): { test(text: string): boolean } | undefined {
   try {
-    return new RegExp(`^(?:${source})$`, 'i');
+    const re = RE2JS.compile(`^(?:${source})$`, RE2JS.CASE_INSENSITIVE);
+    return { test: (text) => re.matches(text) };
   } catch {
     return undefined;
   }

@@ -59,7 +59,7 @@ describe('custom model prices', () => {
       { model: 'x', inputUsdPerMillion: -1, outputUsdPerMillion: 1 },
       { model: 'x', inputUsdPerMillion: 1, outputUsdPerMillion: 1e9 },
       { model: 'x', inputUsdPerMillion: 1, outputUsdPerMillion: 1, perRequestUsd: 1000 },
-      { model: '(a+)+$', match: 'PATTERN', inputUsdPerMillion: 1, outputUsdPerMillion: 1 },
+      { model: '(a)\\1', match: 'PATTERN', inputUsdPerMillion: 1, outputUsdPerMillion: 1 },
       { model: 'x', inputUsdPerMillion: 1, outputUsdPerMillion: 1, effectiveFrom: '1999-01-01T00:00:00Z' },
     ]) {
       const res = await owner.gql(SET, { p: projectId, i: input });
