@@ -12,6 +12,7 @@
 #   docker build -t tokentrace:0.1.0 .
 #   docker run -p 4000:4000 -v tokentrace-data:/data \
 #     -e TOKENTRACE_ENCRYPTION_KEYS=k1:$(openssl rand -base64 32) \
+#     -e TOKENTRACE_AUDIT_KEYS=a1:$(openssl rand -base64 32) \
 #     -e TOKENTRACE_TLS_TERMINATED_BY_PROXY=true -e TOKENTRACE_PUBLIC_URL=https://tokentrace.example.com tokentrace:0.1.0
 
 # --- the dashboard, built with the dev dependencies (Vite, Svelte) -----------------------------

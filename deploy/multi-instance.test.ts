@@ -239,8 +239,12 @@ describe('deploy/run-local.sh', () => {
     await admin(`create database ${restoredName}`);
     try {
       await run('pg_restore', ['--no-owner', '--exit-on-error', `--dbname=${restoredUrl}`, dump], {});
-      const keys = /^TOKENTRACE_ENCRYPTION_KEYS=(.*)$/m.exec(readFileSync(join(state, 'encryption-keys.env'), 'utf8'))![1]!;
-      const app = await createApp(loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: restoredUrl.toString(), TOKENTRACE_ENCRYPTION_KEYS: keys }));
+      const keyFile = readFileSync(join(state, 'encryption-keys.env'), 'utf8');
+      const keys = /^TOKENTRACE_ENCRYPTION_KEYS=(.*)$/m.exec(keyFile)![1]!;
+      const auditKeys = /^TOKENTRACE_AUDIT_KEYS=(.*)$/m.exec(keyFile)![1]!;
+      const app = await createApp(
+        loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: restoredUrl.toString(), TOKENTRACE_ENCRYPTION_KEYS: keys, TOKENTRACE_AUDIT_KEYS: auditKeys }),
+      );
       try {
         // The user's session came back with the database: the same cookie reads the same span.
         const res = await app.yoga.fetch('http://localhost:4000/graphql', {

@@ -60,11 +60,12 @@ make_certificate() {
 }
 
 make_key_ring() {
-  # Every instance must seal and open span content with the same keys. In production they come
-  # from a secret store; here a key ring is generated once and kept beside the logs.
+  # Every instance must seal and open span content with the same keys, and sign the audit log
+  # with the same key. In production they come from a secret store; here both key rings are
+  # generated once and kept beside the logs.
   [ -f "$STATE/encryption-keys.env" ] && return 0
-  say "generating the span-content key ring in $STATE/encryption-keys.env"
-  (umask 077 && echo "TOKENTRACE_ENCRYPTION_KEYS=k1:$(openssl rand -base64 32)" > "$STATE/encryption-keys.env")
+  say "generating the span-content and audit key rings in $STATE/encryption-keys.env"
+  (umask 077 && printf 'TOKENTRACE_ENCRYPTION_KEYS=k1:%s\nTOKENTRACE_AUDIT_KEYS=a1:%s\n' "$(openssl rand -base64 32)" "$(openssl rand -base64 32)" > "$STATE/encryption-keys.env")
 }
 
 start_instance() {
