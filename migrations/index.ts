@@ -11,6 +11,7 @@ import * as contentAccessLog from './20261206000300_content_access_log';
 import * as traceFindIndexes from './20261205000100_trace_find_indexes';
 import * as customModelPrices from './20261205000200_custom_model_prices';
 import * as projectInvitations from './20261205000300_project_invitations';
+import * as usageRollups from './20261207000100_usage_rollups';
 
 // A static list rather than a folder scan, so migrations also run from a bundle.
 // Names sort by their timestamp; add new ones at the end.
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   '20261205000100_trace_find_indexes': traceFindIndexes,
   '20261205000200_custom_model_prices': customModelPrices,
   '20261205000300_project_invitations': projectInvitations,
+  '20261207000100_usage_rollups': usageRollups,
 };

@@ -1,9 +1,20 @@
 import type { RequestContext } from '../context';
-import { selectModelsOfTraces, selectUsageByModel, selectUsageSeries, type ModelUsageRow, type UsageBucketRow } from '../db/repositories/usage';
+import {
+  selectModelsOfTraces,
+  selectUsageByModel,
+  selectUsageSeries,
+  type ModelUsageRow,
+  type UsageBucketRow,
+  type UsageTraceFilter,
+} from '../db/repositories/usage';
+import { selectRolledUpByModel, selectRolledUpSeries } from '../db/repositories/usage-rollups';
 import { badInput } from '../errors';
 
-// Usage over time for the dashboard's charts: aggregated in SQL, then every bucket of the range
-// filled in (a quiet hour is a zero, not a gap the chart would draw across).
+// Usage over time for the dashboard's charts, then every bucket of the range filled in (a quiet
+// hour is a zero, not a gap the chart would draw across). Read from the hourly roll-ups kept by
+// triggers on spans (docs/usage-rollups.md), so the cost of a read follows the hours and models
+// of the range, not its spans. The range is whole hours, the roll-ups' grain: `from` is rounded
+// down and `to` up. Filters on the trace (user, tags) are not in the roll-ups and scan the spans.
 
 export type UsageBucket = 'HOUR' | 'DAY';
 
@@ -44,19 +55,56 @@ export function validateUsageRange(from: Date, to: Date, bucket: UsageBucket): v
   }
 }
 
-export async function getUsage(ctx: RequestContext, projectId: string, from: Date, to: Date, bucket: UsageBucket): Promise<Usage> {
+export interface UsageFilter extends UsageTraceFilter {
+  model?: string | null;
+}
+
+const HOUR_MS = 3_600_000;
+
+/** The range as the roll-ups hold it: from the start of `from`'s hour to the end of `to`'s. */
+export function wholeHours(from: Date, to: Date): { from: Date; to: Date } {
+  return {
+    from: new Date(Math.floor(from.getTime() / HOUR_MS) * HOUR_MS),
+    to: new Date(Math.ceil(to.getTime() / HOUR_MS) * HOUR_MS),
+  };
+}
+
+/** Whether the filter needs trace attributes, which only a scan of the spans can answer. */
+export function needsSpanScan(filter: UsageFilter): boolean {
+  return filter.userId != null || (filter.tags != null && filter.tags.length > 0);
+}
+
+export async function getUsage(ctx: RequestContext, projectId: string, from: Date, to: Date, bucket: UsageBucket, filter: UsageFilter = {}): Promise<Usage> {
   validateUsageRange(from, to, bucket);
+  const range = wholeHours(from, to);
   const { db } = ctx.deps;
   const unit = bucket === 'HOUR' ? 'hour' : 'day';
-  const [rows, byModel] = await Promise.all([
-    selectUsageSeries(db, projectId, from, to, unit),
-    selectUsageByModel(db, projectId, from, to),
-  ]);
+  const model = filter.model ?? null;
+  const [rows, byModel] = needsSpanScan(filter)
+    ? await Promise.all([selectUsageSeries(db, projectId, range.from, range.to, unit, filter), selectUsageByModel(db, projectId, range.from, range.to, filter)])
+    : await Promise.all([selectRolledUpSeries(db, projectId, range.from, range.to, unit, model), selectRolledUpByModel(db, projectId, range.from, range.to, model)]);
   const byStart = new Map(rows.map((r) => [r.start.getTime(), r]));
-  const series = bucketStarts(from, to, bucket).map(
-    (start) => byStart.get(start.getTime()) ?? { start, spans: 0, tokens: 0, costUsd: 0, knownCostUsd: 0, unpricedSpans: 0, errors: 0, p50LatencyMs: null, p95LatencyMs: null },
-  );
+  const series = bucketStarts(range.from, range.to, bucket).map((start) => byStart.get(start.getTime()) ?? emptyBucket(start));
   return { projectId, series, byModel };
+}
+
+function emptyBucket(start: Date): UsageBucketRow {
+  return {
+    start,
+    spans: 0,
+    tokens: 0,
+    promptTokens: 0,
+    completionTokens: 0,
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+    reasoningTokens: 0,
+    costUsd: 0,
+    knownCostUsd: 0,
+    unpricedSpans: 0,
+    errors: 0,
+    p50LatencyMs: null,
+    p95LatencyMs: null,
+  };
 }
 
 /**

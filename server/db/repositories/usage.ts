@@ -5,7 +5,22 @@ type Db = Kysely<Database>;
 
 export type UsageBucketUnit = 'hour' | 'day';
 
-export interface UsageBucketRow {
+/** Token sums beside the total; like it, counted once (usage_in_descendants). */
+export interface UsageTokenParts {
+  promptTokens: number;
+  completionTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  reasoningTokens: number;
+}
+
+/** Filters that the roll-ups cannot answer (they are per project × hour × model): trace attributes. */
+export interface UsageTraceFilter {
+  userId?: string | null;
+  tags?: readonly string[] | null;
+}
+
+export interface UsageBucketRow extends UsageTokenParts {
   start: Date;
   spans: number;
   tokens: number;
@@ -19,7 +34,7 @@ export interface UsageBucketRow {
   p95LatencyMs: number | null;
 }
 
-export interface ModelUsageRow {
+export interface ModelUsageRow extends UsageTokenParts {
   model: string;
   spans: number;
   tokens: number;
@@ -39,10 +54,44 @@ const KNOWN_COST = sql<string | null>`case when count(spans.cost_usd) = 0 and co
 // so a day means the same thing whatever the session's time zone is. pg returns bigint and
 // numeric as strings and PGlite may return bigint: both are normalised with Number().
 
+const TOKEN_PARTS = [
+  sql<string>`coalesce(sum(spans.prompt_tokens) filter (where not spans.usage_in_descendants), 0)`.as('prompt_tokens'),
+  sql<string>`coalesce(sum(spans.completion_tokens) filter (where not spans.usage_in_descendants), 0)`.as('completion_tokens'),
+  sql<string>`coalesce(sum(spans.cache_read_tokens) filter (where not spans.usage_in_descendants), 0)`.as('cache_read_tokens'),
+  sql<string>`coalesce(sum(spans.cache_write_tokens) filter (where not spans.usage_in_descendants), 0)`.as('cache_write_tokens'),
+  sql<string>`coalesce(sum(spans.reasoning_tokens) filter (where not spans.usage_in_descendants), 0)`.as('reasoning_tokens'),
+] as const;
+
+function tokenParts(r: { prompt_tokens: unknown; completion_tokens: unknown; cache_read_tokens: unknown; cache_write_tokens: unknown; reasoning_tokens: unknown }): UsageTokenParts {
+  return {
+    promptTokens: num(r.prompt_tokens),
+    completionTokens: num(r.completion_tokens),
+    cacheReadTokens: num(r.cache_read_tokens),
+    cacheWriteTokens: num(r.cache_write_tokens),
+    reasoningTokens: num(r.reasoning_tokens),
+  };
+}
+
+// Spans of traces with the given user and every given tag, through the traces' own indexes.
+function traceFilter(filter: UsageTraceFilter) {
+  const parts = [];
+  if (filter.userId != null) parts.push(sql`t.user_id = ${filter.userId}`);
+  if (filter.tags != null && filter.tags.length > 0) parts.push(sql`t.tags @> ${[...filter.tags]}::text[]`);
+  if (parts.length === 0) return sql<boolean>`true`;
+  return sql<boolean>`exists (select 1 from traces t where t.project_id = spans.project_id and t.id = spans.trace_id and ${sql.join(parts, sql` and `)})`;
+}
+
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
-export async function selectUsageSeries(db: Db, projectId: string, from: Date, to: Date, unit: UsageBucketUnit): Promise<UsageBucketRow[]> {
+export async function selectUsageSeries(
+  db: Db,
+  projectId: string,
+  from: Date,
+  to: Date,
+  unit: UsageBucketUnit,
+  filter: UsageTraceFilter & { model?: string | null } = {},
+): Promise<UsageBucketRow[]> {
   const bucket = sql<Date>`date_trunc(${sql.lit(unit)}, spans.start_time, 'UTC')`;
   const latency = sql`extract(epoch from (spans.end_time - spans.start_time)) * 1000`;
   const rows = await db
@@ -51,6 +100,7 @@ export async function selectUsageSeries(db: Db, projectId: string, from: Date, t
       bucket.as('start'),
       sql<string>`count(*)`.as('spans'),
       sql<string>`coalesce(sum(spans.total_tokens) filter (where not spans.usage_in_descendants), 0)`.as('tokens'),
+      ...TOKEN_PARTS,
       sql<string>`coalesce(sum(spans.cost_usd) filter (where not spans.usage_in_descendants), 0)`.as('cost_usd'),
       KNOWN_COST.as('known_cost_usd'),
       sql<string>`count(*) filter (where ${UNPRICED})`.as('unpriced'),
@@ -61,6 +111,8 @@ export async function selectUsageSeries(db: Db, projectId: string, from: Date, t
     .where('spans.project_id', '=', projectId)
     .where('spans.start_time', '>=', from)
     .where('spans.start_time', '<', to)
+    .$if(filter.model != null, (q) => q.where('spans.model', '=', filter.model!))
+    .where(traceFilter(filter))
     .groupBy(sql`1`)
     .orderBy(sql`1`)
     .execute();
@@ -68,6 +120,7 @@ export async function selectUsageSeries(db: Db, projectId: string, from: Date, t
     start: new Date(r.start),
     spans: num(r.spans),
     tokens: num(r.tokens),
+    ...tokenParts(r),
     costUsd: num(r.cost_usd),
     knownCostUsd: numOrNull(r.known_cost_usd),
     unpricedSpans: num(r.unpriced),
@@ -77,13 +130,20 @@ export async function selectUsageSeries(db: Db, projectId: string, from: Date, t
   }));
 }
 
-export async function selectUsageByModel(db: Db, projectId: string, from: Date, to: Date): Promise<ModelUsageRow[]> {
+export async function selectUsageByModel(
+  db: Db,
+  projectId: string,
+  from: Date,
+  to: Date,
+  filter: UsageTraceFilter & { model?: string | null } = {},
+): Promise<ModelUsageRow[]> {
   const rows = await db
     .selectFrom('spans')
     .select([
       'spans.model',
       sql<string>`count(*)`.as('spans'),
       sql<string>`coalesce(sum(spans.total_tokens) filter (where not spans.usage_in_descendants), 0)`.as('tokens'),
+      ...TOKEN_PARTS,
       sql<string>`coalesce(sum(spans.cost_usd) filter (where not spans.usage_in_descendants), 0)`.as('cost_usd'),
       KNOWN_COST.as('known_cost_usd'),
       sql<string>`count(*) filter (where ${UNPRICED})`.as('unpriced'),
@@ -92,6 +152,8 @@ export async function selectUsageByModel(db: Db, projectId: string, from: Date, 
     .where('spans.start_time', '>=', from)
     .where('spans.start_time', '<', to)
     .where('spans.model', 'is not', null)
+    .$if(filter.model != null, (q) => q.where('spans.model', '=', filter.model!))
+    .where(traceFilter(filter))
     .groupBy('spans.model')
     .orderBy(sql`coalesce(sum(spans.cost_usd) filter (where not spans.usage_in_descendants), 0)`, 'desc')
     .orderBy(sql`count(*)`, 'desc')
@@ -101,6 +163,7 @@ export async function selectUsageByModel(db: Db, projectId: string, from: Date, 
     model: r.model ?? '',
     spans: num(r.spans),
     tokens: num(r.tokens),
+    ...tokenParts(r),
     costUsd: num(r.cost_usd),
     knownCostUsd: numOrNull(r.known_cost_usd),
     unpricedSpans: num(r.unpriced),
