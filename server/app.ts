@@ -16,6 +16,7 @@ import { createIngestRateLimiter } from './services/ingest/ingest-rate-limiter';
 import { createAccessLogWriter } from './services/access-log/access-log-writer';
 import { pruneAccessLog } from './services/access-log/prune-access-log';
 import { createMaintenance, type Maintenance } from './services/background/maintenance';
+import { createUsageCompactor } from './services/usage-compactor';
 import { keyLegacyAuditChains } from './services/audit-chain-keying';
 import { loadAuditKeyRing } from './services/audit-keys';
 import { createRedisSpanEventTarget, createSpanPubSub } from './services/span-pubsub';
@@ -86,7 +87,11 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
     type YogaPlugins = NonNullable<Parameters<typeof createTokentraceYoga>[1]>;
     const yoga = createTokentraceYoga(deps, [useRequestMetrics(deps.metrics), ...plugins.yoga] as YogaPlugins);
     const maintenance = createMaintenance(deps, [pruneAccessLog]);
-    if (options.background) maintenance.start();
+    const usageCompactor = createUsageCompactor(deps);
+    if (options.background) {
+      maintenance.start();
+      usageCompactor.start();
+    }
     return {
       deps,
       maintenance,
@@ -95,6 +100,7 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
       close: async () => {
         prices.stop();
         await maintenance.stop();
+        await usageCompactor.stop();
         await deps.accessLog.close();
         try {
           await dbHandle.close();

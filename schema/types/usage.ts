@@ -1,5 +1,6 @@
 import type { ModelUsageRow, UsageBucketRow } from '../../server/db/repositories/usage';
 import { getModelsOfTrace, getUsage, type Usage } from '../../server/services/usage';
+import { LATENCY_BUCKET_RATIO } from '../../server/db/repositories/usage-rollups';
 import { builder } from '../builder';
 import { ProjectRef } from './project';
 import { TraceRef } from './trace';
@@ -19,6 +20,11 @@ const UsagePointRef = builder.objectRef<UsageBucketRow & { projectId: string }>(
     start: t.expose('start', { type: 'DateTime', description: 'The start of the bucket (UTC).' }),
     spans: t.expose('spans', { type: 'BigInt' }),
     tokens: t.expose('tokens', { type: 'BigInt' }),
+    promptTokens: t.expose('promptTokens', { type: 'BigInt', description: 'Counted once, like tokens.' }),
+    completionTokens: t.expose('completionTokens', { type: 'BigInt' }),
+    cacheReadTokens: t.expose('cacheReadTokens', { type: 'BigInt', description: 'The part of promptTokens read from the provider’s prompt cache.' }),
+    cacheWriteTokens: t.expose('cacheWriteTokens', { type: 'BigInt', description: 'The part of promptTokens written to the provider’s prompt cache.' }),
+    reasoningTokens: t.expose('reasoningTokens', { type: 'BigInt', description: 'The part of completionTokens spent on reasoning.' }),
     costUsd: t.exposeFloat('costUsd', { description: 'Spans without a known price count as 0; prefer knownCostUsd with unpricedSpans.' }),
     knownCostUsd: t.exposeFloat('knownCostUsd', {
       nullable: true,
@@ -26,8 +32,11 @@ const UsagePointRef = builder.objectRef<UsageBucketRow & { projectId: string }>(
     }),
     unpricedSpans: t.expose('unpricedSpans', { type: 'BigInt', description: 'Spans that name a model but have no cost: no price for the model, or no token counts reported.' }),
     errors: t.expose('errors', { type: 'BigInt' }),
-    p50LatencyMs: t.exposeFloat('p50LatencyMs', { nullable: true, description: 'Null when no span of the bucket has ended.' }),
-    p95LatencyMs: t.exposeFloat('p95LatencyMs', { nullable: true }),
+    p50LatencyMs: t.exposeFloat('p50LatencyMs', {
+      nullable: true,
+      description: `Null when no span of the bucket has ended. From a histogram: within ${Math.round((LATENCY_BUCKET_RATIO - 1) * 100)}% of the exact percentile (exact when a user or tag filter is given).`,
+    }),
+    p95LatencyMs: t.exposeFloat('p95LatencyMs', { nullable: true, description: `Within ${Math.round((LATENCY_BUCKET_RATIO - 1) * 100)}% of the exact percentile, as p50LatencyMs.` }),
   }),
 });
 
@@ -37,9 +46,23 @@ const ModelUsageRef = builder.objectRef<ModelUsageRow & { projectId: string }>('
     model: t.exposeString('model'),
     spans: t.expose('spans', { type: 'BigInt' }),
     tokens: t.expose('tokens', { type: 'BigInt' }),
+    promptTokens: t.expose('promptTokens', { type: 'BigInt', description: 'Counted once, like tokens.' }),
+    completionTokens: t.expose('completionTokens', { type: 'BigInt' }),
+    cacheReadTokens: t.expose('cacheReadTokens', { type: 'BigInt', description: 'The part of promptTokens read from the provider’s prompt cache.' }),
+    cacheWriteTokens: t.expose('cacheWriteTokens', { type: 'BigInt', description: 'The part of promptTokens written to the provider’s prompt cache.' }),
+    reasoningTokens: t.expose('reasoningTokens', { type: 'BigInt', description: 'The part of completionTokens spent on reasoning.' }),
     costUsd: t.exposeFloat('costUsd', { description: 'Unpriced spans count as 0; prefer knownCostUsd.' }),
     knownCostUsd: t.exposeFloat('knownCostUsd', { nullable: true, description: 'Null when no span of the model has a cost (unknown, not free).' }),
     unpricedSpans: t.expose('unpricedSpans', { type: 'BigInt', description: 'Spans of the model without a cost.' }),
+  }),
+});
+
+const UsageFilterInput = builder.inputType('UsageFilter', {
+  description: 'Narrows usage. model is answered from the hourly roll-ups; userId and tags (trace attributes) scan the spans of the range.',
+  fields: (t) => ({
+    model: t.string({ description: 'Spans of this model only.' }),
+    userId: t.string({ description: 'Spans of traces of this end user.' }),
+    tags: t.stringList({ description: 'Spans of traces carrying all of these tags (at most 10).' }),
   }),
 });
 
@@ -62,14 +85,16 @@ const UsageRef = builder.objectRef<Usage>('Usage').implement({
 builder.objectField(ProjectRef, 'usage', (t) =>
   t.field({
     type: UsageRef,
-    description: 'VIEWER+. Spans, tokens, cost, errors and latency per bucket from `from` (inclusive) to `to`; at most 400 buckets.',
+    description:
+      'VIEWER+. Spans, tokens, cost, errors and latency per bucket from `from` (inclusive) to `to`; at most 400 buckets. The range is whole hours: `from` is rounded down to its hour, `to` up.',
     authScopes: (project) => ({ projectViewer: project.id }),
     args: {
       from: t.arg({ type: 'DateTime', required: true }),
       to: t.arg({ type: 'DateTime', required: true }),
       bucket: t.arg({ type: UsageBucketEnum, required: true }),
+      filter: t.arg({ type: UsageFilterInput }),
     },
-    resolve: (project, args, ctx) => getUsage(ctx, project.id, args.from, args.to, args.bucket),
+    resolve: (project, args, ctx) => getUsage(ctx, project.id, args.from, args.to, args.bucket, args.filter ?? {}),
   }),
 );
 

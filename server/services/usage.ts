@@ -74,8 +74,14 @@ export function needsSpanScan(filter: UsageFilter): boolean {
   return filter.userId != null || (filter.tags != null && filter.tags.length > 0);
 }
 
+/** Tags a usage filter may name: each is a containment test on the traces. */
+export const MAX_USAGE_FILTER_TAGS = 10;
+
 export async function getUsage(ctx: RequestContext, projectId: string, from: Date, to: Date, bucket: UsageBucket, filter: UsageFilter = {}): Promise<Usage> {
   validateUsageRange(from, to, bucket);
+  if (filter.tags && filter.tags.length > MAX_USAGE_FILTER_TAGS) {
+    throw badInput(`A usage filter names at most ${MAX_USAGE_FILTER_TAGS} tags.`, { field: 'filter.tags', maxTags: MAX_USAGE_FILTER_TAGS });
+  }
   const range = wholeHours(from, to);
   const { db } = ctx.deps;
   const unit = bucket === 'HOUR' ? 'hour' : 'day';
