@@ -74,12 +74,12 @@ function tokenParts(r: { prompt_tokens: unknown; completion_tokens: unknown; cac
 
 // Spans of traces with the given user and every given tag: the traces through their own
 // indexes (by user, GIN on tags), then their spans through spans_trace_idx.
-function traceFilter(filter: UsageTraceFilter) {
+function traceFilter(projectId: string, filter: UsageTraceFilter) {
   const parts = [];
   if (filter.userId != null) parts.push(sql`t.user_id = ${filter.userId}`);
   if (filter.tags != null && filter.tags.length > 0) parts.push(sql`t.tags @> ${[...filter.tags]}::text[]`);
   if (parts.length === 0) return sql<boolean>`true`;
-  return sql<boolean>`spans.trace_id in (select t.id from traces t where t.project_id = spans.project_id and ${sql.join(parts, sql` and `)})`;
+  return sql<boolean>`spans.trace_id in (select t.id from traces t where t.project_id = ${projectId} and ${sql.join(parts, sql` and `)})`;
 }
 
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
@@ -113,7 +113,7 @@ export async function selectUsageSeries(
     .where('spans.start_time', '>=', from)
     .where('spans.start_time', '<', to)
     .$if(filter.model != null, (q) => q.where('spans.model', '=', filter.model!))
-    .where(traceFilter(filter))
+    .where(traceFilter(projectId, filter))
     .groupBy(sql`1`)
     .orderBy(sql`1`)
     .execute();
@@ -154,7 +154,7 @@ export async function selectUsageByModel(
     .where('spans.start_time', '<', to)
     .where('spans.model', 'is not', null)
     .$if(filter.model != null, (q) => q.where('spans.model', '=', filter.model!))
-    .where(traceFilter(filter))
+    .where(traceFilter(projectId, filter))
     .groupBy('spans.model')
     .orderBy(sql`coalesce(sum(spans.cost_usd) filter (where not spans.usage_in_descendants), 0)`, 'desc')
     .orderBy(sql`count(*)`, 'desc')
