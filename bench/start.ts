@@ -64,12 +64,13 @@ async function startOnce(dataDir: string): Promise<number> {
   };
   const started = performance.now();
   const child = flags.direct
-    ? spawn(process.execPath, ['--max-semi-space-size=64', '--import', 'tsx', 'server/cli.ts', 'start'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] })
-    : spawn('npm', ['start', '--silent'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    ? spawn(process.execPath, ['--max-semi-space-size=64', '--import', 'tsx', 'server/cli.ts', 'start'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'], detached: true })
+    : spawn('npm', ['start', '--silent'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
   let exited = false;
   child.once('exit', () => (exited = true));
+  // The dashboard build is part of the first start only (and of no timed start).
   try {
     while (!(await ready(port))) {
       if (exited) throw new Error(`the server exited before it was ready:\n${stderr.slice(-2000)}`);
@@ -78,10 +79,20 @@ async function startOnce(dataDir: string): Promise<number> {
     }
     return performance.now() - started;
   } finally {
-    if (!exited) {
-      const gone = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await gone;
+    // npm, its shell and the server form one process group: stop them all, and wait until the
+    // last is gone (the server holds the data directory's lock until it exits).
+    try {
+      process.kill(-child.pid!, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+    for (;;) {
+      try {
+        process.kill(-child.pid!, 0);
+      } catch {
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 20));
     }
   }
 }
