@@ -7,7 +7,7 @@
 //   4 store stage         transaction { lockTraces, upsertSpans, upsertTraces }
 //   5 ingest()            the pipeline: project lookup, map, validate, merge, redact, price, encode, store, publish
 //   6 yoga.fetch          GraphQL in process: auth, parse, validate, variable coercion, resolver
-//   7 HTTP               the real server on a socket, senders on a worker thread
+//   7 HTTP               the real server on a socket, senders in a child process
 //
 // Inputs of every stage are built before its clock starts. Per stage: throughput, latency per
 // batch, and CPU per batch of this process and of the Postgres backends, which stays
@@ -34,7 +34,7 @@ import { ingest } from '../server/services/ingest/ingest';
 import { cpuSecondsBetween, mainThreadCpuSeconds, processCpuSeconds } from './lib/cpu';
 import { profiled, summarise } from './lib/cpu-profile';
 import { insertStatement, rowValues, toSpanRow } from './lib/raw-insert';
-import { runHttpPhase, startSenderWorker } from './lib/senders';
+import { runHttpPhase, startSenderWorker, stopSenders } from './lib/senders';
 import { createIngestKey, listen } from './lib/setup';
 import { codecForProject } from './lib/project-codec';
 import { makeBatch, type BenchSpan } from './lib/spans';
@@ -86,7 +86,7 @@ interface StageResult {
 const storage = dbKind === 'postgres' ? await createPostgresStorage(serverUrl!) : await createPgliteStorage();
 const benchDb = storage.databaseUrl ? new URL(storage.databaseUrl).pathname.slice(1) : '';
 const app = await createApp(
-  loadConfig({ NODE_ENV: 'production', TOKENTRACE_TLS_TERMINATED_BY_PROXY: 'true', LOG_LEVEL: 'silent', TOKENTRACE_ENCRYPTION_KEYS: `bench:${generateKey()}`, ...storage.env }),
+  loadConfig({ NODE_ENV: 'production', TOKENTRACE_TLS_TERMINATED_BY_PROXY: 'true', LOG_LEVEL: 'silent', TOKENTRACE_ENCRYPTION_KEYS: `bench:${generateKey()}`, TOKENTRACE_AUDIT_KEYS: `bench:${generateKey()}`, ...storage.env }),
 );
 const http = await listen(app);
 const db: Kysely<Database> = app.deps.db;
@@ -304,7 +304,7 @@ try {
     nextBatch += batches;
     if (result.failedBatches) throw new Error(`HTTP stage: ${result.firstProblem}`);
     results.push({
-      name: '7 HTTP (worker senders)',
+      name: '7 HTTP (senders in a child process)',
       elapsedMs: result.elapsedMs,
       latencies: result.latenciesMs,
       mainCpuMs: main0 === null || main1 === null ? null : ((main1 - main0) * 1000) / batches,
@@ -333,7 +333,7 @@ try {
   }
   if (profileLines.length) console.log(profileLines.join('\n'));
 } finally {
-  await worker?.terminate();
+  if (worker) await stopSenders(worker);
   await http.close();
   await pool?.end();
   await app.close();

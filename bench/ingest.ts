@@ -6,6 +6,13 @@
 //   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:ingest
 //   npm run bench:ingest -- --db=postgres --senders=4 --batch=100 --batches=600 --warmup=20
 //   npm run bench:ingest -- --otlp     # also the OTLP door (protobuf, the same spans and content)
+//   npm run bench:ingest -- --pii      # the ingest projects with piiRedaction on
+//   npm run bench:ingest -- --cpu-prof # then one more round under the V8 profiler: top self time
+//   npm run bench:ingest -- --workers=2  # the server as `npm start` runs it: a cluster of 2 (Postgres)
+//
+// Two baselines in every run, on the same database: a raw multi-row INSERT into the `spans`
+// table (its indexes and constraints), and the same INSERT into a bare copy of it (primary key
+// only, the same bytes), so the cost of our indexes shows beside the cost of the server.
 //
 // Postgres: a fresh database `tokentrace_bench_<time>` is created on the server of
 // BENCH_DATABASE_URL (or DATABASE_URL) and dropped at the end. PGlite: a fresh temp data dir,
@@ -23,7 +30,9 @@ import { loadConfig } from '../server/config';
 import { Meter } from './lib/meter';
 import { runRawPhase, type Execute, type RawPhaseResult } from './lib/raw-insert';
 import type { PhaseResult } from './lib/sender-worker';
-import { runHttpPhase, startSenderWorker } from './lib/senders';
+import { runHttpPhase, startSenderWorker, stopSenders } from './lib/senders';
+import { startClusterServer } from './lib/cluster-server';
+import { profiled, summarise } from './lib/cpu-profile';
 import { createIngestKey, listen } from './lib/setup';
 import { codecForProject } from './lib/project-codec';
 import { makeBatch, MODEL, SPANS_PER_TRACE } from './lib/spans';
@@ -43,6 +52,9 @@ const { values: flags } = parseArgs({
     pii: { type: 'boolean', default: false },
     'raw-prepared': { type: 'boolean', default: false },
     otlp: { type: 'boolean', default: false },
+    'cpu-prof': { type: 'boolean', default: false },
+    'cpu-prof-file': { type: 'string' },
+    workers: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
   strict: true,
@@ -51,12 +63,17 @@ const { values: flags } = parseArgs({
 if (flags.help) {
   console.log(`usage: npm run bench:ingest -- [--db=pglite|postgres] [--senders=4] [--batch=100]
                                 [--batches=N] [--warmup=N] [--rounds=4] [--timeout=300] [--plugins=default|none] [--pii] [--raw-prepared] [--otlp]
+                                [--cpu-prof [--cpu-prof-file=F]] [--workers=N]
   --batches  measured batches in all (default: 600 on Postgres, 200 on PGlite)
   --warmup   warm-up batches before measuring (default: 5 per sender)
   --rounds   the measured batches are split into this many raw/HTTP rounds, alternating
   --timeout  seconds before the whole run is abandoned
   --raw-prepared  the baseline's INSERT as a named (prepared) statement too, as ingest's writes are on Postgres
   --otlp     a third path: the same batches as OTLP/HTTP protobuf to /v1/traces (another project), beside GraphQL
+  --cpu-prof after the measured rounds, one more round per door under the V8 profiler of the server's
+             main thread; prints the top self-time items (--cpu-prof-file keeps the .cpuprofile)
+  --workers  run the server as \`npm start\` does, a cluster of N processes (TOKENTRACE_WORKERS=N), in a
+             child process instead of in this one; Postgres only; CPU figures then sum the workers' main threads
   Postgres server from BENCH_DATABASE_URL or DATABASE_URL.`);
   process.exit(0);
 }
@@ -82,6 +99,9 @@ const timeoutMs = positiveInt('timeout', flags.timeout, 300) * 1000;
 const runTag = `bench${randomBytes(3).toString('hex')}`;
 const baseTimeMs = Date.now();
 const cpus = availableParallelism();
+const clusterWorkers = flags.workers === undefined ? undefined : positiveInt('workers', flags.workers, 1);
+if (clusterWorkers !== undefined && dbKind !== 'postgres') throw new Error('--workers needs Postgres: on embedded PGlite the server is one process');
+if (clusterWorkers !== undefined && flags['cpu-prof']) throw new Error('--cpu-prof profiles the in-process server: leave out --workers');
 
 // ---------------------------------------------------------------------------------------------
 // Everything that must be undone, in reverse order of creation.
@@ -127,7 +147,8 @@ async function main(): Promise<void> {
   // --plugins=default: the built-ins as a fresh install runs them (encryption at rest on);
   // --plugins=none: no plugins at all (identity codec, no redactors), the pre-plugin pipeline.
   if (flags.plugins !== 'default' && flags.plugins !== 'none') throw new Error('--plugins must be default or none');
-  const config = loadConfig({
+  if (clusterWorkers !== undefined && flags.plugins !== 'default') throw new Error('--workers runs the default plugins (the server reads its config file)');
+  const serverEnv: Record<string, string> = {
     NODE_ENV: 'production',
     // Plain HTTP on loopback, as behind a TLS-terminating proxy: the bench measures ingest, not TLS.
     TOKENTRACE_TLS_TERMINATED_BY_PROXY: 'true',
@@ -135,16 +156,31 @@ async function main(): Promise<void> {
     HOST: '127.0.0.1',
     PORT: '0',
     TOKENTRACE_ENCRYPTION_KEYS: `bench:${generateKey()}`,
+    TOKENTRACE_AUDIT_KEYS: `bench:${generateKey()}`,
     ...storage.env,
-  });
+  };
+  const config = loadConfig(serverEnv);
   const setupStarted = performance.now();
   const app: App = await createApp(config, flags.plugins === 'none' ? { plugins: [] } : {});
   console.log(`plugins: ${app.deps.plugins.names.join(', ') || 'none'} (codec ${app.deps.codec.name}); piiRedaction ${flags.pii ? 'on' : 'off'}`);
   cleanups.push({ label: 'app.close', run: () => app.close() });
 
-  const http = await listen(app);
-  cleanups.push({ label: 'server.close', run: () => http.close() });
-  const endpoint = http.endpoint;
+  // The server under test: in this process (its main thread measured directly), or with
+  // --workers a cluster in a process tree of its own (every main thread of it measured).
+  let endpoint: string;
+  let serverCpu: (() => Promise<number | null>) | null = null;
+  let serverLabel = 'server on the main thread of the bench';
+  if (clusterWorkers !== undefined) {
+    const cluster = await startClusterServer(serverEnv, clusterWorkers);
+    cleanups.push({ label: 'cluster.stop', run: () => cluster.stop() });
+    endpoint = cluster.endpoint;
+    serverCpu = () => cluster.cpuSeconds();
+    serverLabel = `server a cluster of ${(await cluster.workerPids()).length} workers in its own process (TOKENTRACE_WORKERS=${clusterWorkers})`;
+  } else {
+    const http = await listen(app);
+    cleanups.push({ label: 'server.close', run: () => http.close() });
+    endpoint = http.endpoint;
+  }
 
   // Through the real API: a user, a project and an ingest key per HTTP door.
   const { projectId: httpProjectId, secret } = await createIngestKey(endpoint, { piiRedaction: flags.pii });
@@ -158,6 +194,9 @@ async function main(): Promise<void> {
     .executeTakeFirstOrThrow();
   const rawProjectId = rawProject.id;
   const rawCodec = await codecForProject(app, rawProjectId);
+  // The second baseline's table: the columns of `spans`, its primary key, nothing else (no
+  // secondary index, no foreign key, no check).
+  await sql`create table bench_bare_spans (like spans including defaults, primary key (project_id, id))`.execute(app.deps.db);
 
   // The baseline's connections: a pool of its own on Postgres, the one embedded connection on PGlite.
   let execute: Execute;
@@ -197,28 +236,31 @@ async function main(): Promise<void> {
     requestTimeoutMs: 120_000,
     ...(otlp ? { otlp: { endpoint: endpoint.replace(/\/graphql$/, '/v1/traces'), secret: otlp.secret } } : {}),
   });
-  cleanups.push({ label: 'worker.terminate', run: () => worker.terminate() });
+  cleanups.push({ label: 'senders.stop', run: () => stopSenders(worker) });
   const setupMs = performance.now() - setupStarted;
 
   // The HTTP doors measured: GraphQL always, OTLP with --otlp.
-  const doors: Door[] = [{ name: 'GraphQL ingest', door: 'graphql', projectId: httpProjectId, meter: new Meter(dbPids), results: [], bytes: 0, senderElu: 0 }];
-  if (otlp) doors.push({ name: 'OTLP ingest (protobuf)', door: 'otlp', projectId: otlp.projectId, meter: new Meter(dbPids), results: [], bytes: 0, senderElu: 0 });
+  const doors: Door[] = [{ name: 'GraphQL ingest', door: 'graphql', projectId: httpProjectId, meter: new Meter(dbPids, serverCpu), results: [], bytes: 0, senderElu: 0 }];
+  if (otlp) doors.push({ name: 'OTLP ingest (protobuf)', door: 'otlp', projectId: otlp.projectId, meter: new Meter(dbPids, serverCpu), results: [], bytes: 0, senderElu: 0 });
 
   // Warm-up: every path, same batch numbers, not measured.
   const rawArgs = { execute, connections: senders, projectId: rawProjectId, runTag, baseTimeMs, batchSize, prices: app.deps.prices, codec: rawCodec };
   for (const d of doors) d.results.push(await runHttpPhase(worker, { type: 'run', phase: 'warmup', first: 0, count: warmup, door: d.door }));
   await runRawPhase({ ...rawArgs, first: 0, count: warmup });
+  await runRawPhase({ ...rawArgs, first: 0, count: warmup, table: 'bench_bare_spans' });
 
   // Measured: the same batch numbers on every path, in rounds whose order rotates (raw, HTTP, …
   // then HTTP, …, raw) so that no path always writes into the larger table or meets the host's
   // background load alone.
   const rawMeter = new Meter(dbPids);
+  const bareMeter = new Meter(dbPids);
   let first = warmup;
   for (let r = 0; r < rounds; r++) {
     const count = Math.floor(batches / rounds) + (r < batches % rounds ? 1 : 0);
     if (count === 0) continue;
     const runs: (() => Promise<unknown>)[] = [
       () => rawMeter.round<RawPhaseResult>(() => runRawPhase({ ...rawArgs, first, count })),
+      () => bareMeter.round<RawPhaseResult>(() => runRawPhase({ ...rawArgs, first, count, table: 'bench_bare_spans' })),
       ...doors.map((d) => async () => {
         const res = await d.meter.round(() => runHttpPhase(worker, { type: 'run', phase: `round ${r + 1}`, first, count, door: d.door }));
         d.results.push(res);
@@ -259,6 +301,22 @@ async function main(): Promise<void> {
   }
   const rawSpans = countOf(rawProjectId);
   if (rawSpans !== expectedSpans) problems.push(`spans via raw INSERT: ${rawSpans} stored, ${expectedSpans} expected`);
+  const bareCount = await sql<{ n: string | number }>`select count(*) as n from bench_bare_spans`.execute(app.deps.db);
+  const bareSpans = Number(bareCount.rows[0]?.n ?? 0);
+  if (bareSpans !== expectedSpans) problems.push(`spans via bare-table INSERT: ${bareSpans} stored, ${expectedSpans} expected`);
+
+  // --cpu-prof: one more round per door under the profiler, after the measured ones
+  // and their verification: the profiler's own cost would skew the figures.
+  const profiles: string[] = [];
+  if (flags['cpu-prof']) {
+    const count = Math.max(20, Math.floor(batches / rounds));
+    for (const d of doors) {
+      const { profile } = await profiled(flags['cpu-prof-file'] ? `${flags['cpu-prof-file']}.${d.door}.cpuprofile` : undefined, () =>
+        runHttpPhase(worker, { type: 'run', phase: 'profile', first: first + 100_000, count, door: d.door }),
+      );
+      profiles.push(`--- ${d.name}: V8 CPU profile of the server's main thread, ${count} batches ---`, ...summarise(profile!, 15));
+    }
+  }
 
   // Figures.
   const sample = makeBatch(runTag, 0, batchSize, baseTimeMs);
@@ -297,19 +355,21 @@ async function main(): Promise<void> {
   );
   console.log(
     `raw INSERT${flags['raw-prepared'] ? ' (prepared)' : ''} on ${storage.kind === 'postgres' ? `a separate pg Pool of ${senders}` : 'the one embedded connection'}; ` +
-      `HTTP senders on a worker thread (elu ${doors.map((d) => fmt(d.senderElu / d.meter.elapsedMs, 2)).join(', ')}); server on the main thread` +
+      `bare-table INSERT the same into bench_bare_spans (primary key only); ` +
+      `HTTP senders in a child process (elu ${doors.map((d) => fmt(d.senderElu / d.meter.elapsedMs, 2)).join(', ')}); ${serverLabel}` +
       `${storage.kind === 'pglite' ? ', PGlite too' : ''}`,
   );
   console.log('');
   console.log(
     table(
       ['path', 'spans/s', 'elapsed_s', 'p50_ms', 'p99_ms', 'server_elu', 'main_cpu', 'µs/span', 'node_cpu', 'db_cpu', 'other_cores'],
-      [...doors.map((d) => row(d.name, d.meter)), row('raw INSERT', rawMeter)],
+      [...doors.map((d) => row(d.name, d.meter)), row('raw INSERT spans', rawMeter), row('raw INSERT bare table', bareMeter)],
     ),
   );
   console.log(
-    `(p50/p99: latency per batch; *_cpu: CPU ms per batch of ${batchSize} spans — main_cpu the main thread ` +
-      `(server${storage.kind === 'pglite' ? ' + PGlite' : ''}), µs/span the same per span, node_cpu the whole process incl. the sender thread, ` +
+    `(p50/p99: latency per batch; *_cpu: CPU ms per batch of ${batchSize} spans — main_cpu the server's main thread` +
+      `${clusterWorkers !== undefined ? 's (primary + workers)' : ''} (the bench's own for the raw rows${storage.kind === 'pglite' ? ', + PGlite' : ''}), ` +
+      `µs/span the same per span, node_cpu the whole bench process, ` +
       `db_cpu Postgres backends + background processes; other_cores: load from the rest of the host)`,
   );
   console.log(
@@ -318,14 +378,25 @@ async function main(): Promise<void> {
       : `INVALID RUN, the figures do not count:\n  ${problems.join('\n  ')}`,
   );
   const [graphqlDoor, otlpDoor] = doors;
-  console.log(`ratio=${(rate(graphqlDoor!.meter) / rawRate).toFixed(2)}`);
+  const bareRate = rate(bareMeter);
+  const cpuUs = (m: Meter) => {
+    const ms = m.usage().serverMs;
+    return ms === null ? 'n/a' : ((ms * 1000) / batchSize).toFixed(0);
+  };
+  console.log(
+    `ratio=${(rate(graphqlDoor!.meter) / rawRate).toFixed(2)} ratio_bare=${(rate(graphqlDoor!.meter) / bareRate).toFixed(2)} ` +
+      `cpu_us_per_span=${cpuUs(graphqlDoor!.meter)} spans_per_s=${rate(graphqlDoor!.meter).toFixed(0)}` +
+      `${clusterWorkers !== undefined ? ` workers=${clusterWorkers}` : ''}${flags.pii ? ' pii=on' : ''}`,
+  );
   if (otlpDoor) {
+    console.log(`otlp_ratio_bare=${(rate(otlpDoor.meter) / bareRate).toFixed(2)} otlp_cpu_us_per_span=${cpuUs(otlpDoor.meter)} otlp_spans_per_s=${rate(otlpDoor.meter).toFixed(0)}`);
     const cpuPerSpan = (m: Meter) => m.usage().serverMs;
     const g = cpuPerSpan(graphqlDoor!.meter);
     const o = cpuPerSpan(otlpDoor.meter);
     console.log(`otlp_ratio=${(rate(otlpDoor.meter) / rawRate).toFixed(2)} otlp_vs_graphql=${(rate(otlpDoor.meter) / rate(graphqlDoor!.meter)).toFixed(2)}` +
       (g !== null && o !== null ? ` otlp_cpu_vs_graphql=${(o / g).toFixed(2)}` : ''));
   }
+  for (const line of profiles) console.log(line);
   if (problems.length > 0) process.exitCode = 1;
 }
 

@@ -1,6 +1,8 @@
+import cluster from 'node:cluster';
 import type { Logger } from 'pino';
 import type { PluginEntry } from '../plugins/core/plugin';
 import { createSignInLimiter } from './auth/sign-in-limiter';
+import { createClusterSpanEventTarget } from './cluster/span-event-relay';
 import type { Config } from './config';
 import type { AppDeps } from './context';
 import { createDb, type DbHandle } from './db/create-db';
@@ -40,6 +42,8 @@ export interface CreateAppOptions {
   plugins?: PluginEntry[];
   /** Schedule the maintenance runs (retention…): the server does, commands and tests do not. */
   background?: boolean;
+  /** Run the migrations first. A cluster's workers do not: their primary did. @default true */
+  migrate?: boolean;
 }
 
 export async function createApp(config: Config, options: CreateAppOptions = {}): Promise<App> {
@@ -63,8 +67,10 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
     throw err;
   }
   try {
-    const applied = await migrateToLatest(dbHandle.db);
-    if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+    if (options.migrate !== false) {
+      const applied = await migrateToLatest(dbHandle.db);
+      if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+    }
     const prices = await createPriceBook(dbHandle.db);
     const deps: AppDeps = {
       config,
@@ -79,7 +85,8 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
       auditKeys,
       signInLimiter: createSignInLimiter({ ...config.signInLimits, signUpsPerIp: config.signUpsPerIp }, { redis: redis?.publisher }),
       ingestLimiter: createIngestRateLimiter(config.ingest.spansPerMinute, { redis: redis?.publisher }),
-      pubsub: createSpanPubSub(redis ? createRedisSpanEventTarget(redis) : undefined),
+      // Live tail: through Redis when set; in a cluster's worker otherwise, relayed by the primary.
+      pubsub: createSpanPubSub(redis ? createRedisSpanEventTarget(redis) : cluster.isWorker ? createClusterSpanEventTarget() : undefined),
       metrics: createMetrics({ pool: () => dbHandle.poolStats() }),
       ...(redis ? { redis: redis.publisher } : {}),
     };

@@ -1,8 +1,11 @@
+import cluster from 'node:cluster';
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { config as loadDotenv } from 'dotenv';
 import { printTokentraceSchema } from '../schema/index';
 import { createApp } from './app';
+import { runClusterPrimary } from './cluster/primary';
+import { planWorkers } from './cluster/worker-count';
 import { rotateDataKeysCommand } from './commands/rotate-data-keys';
 import { backupCommand } from './commands/backup-embedded';
 import { restoreCommand } from './commands/restore-embedded';
@@ -34,9 +37,21 @@ async function start(): Promise<void> {
   // Shutdown must never depend on stdout being writable (server/log-destination.ts).
   const logs = createStdoutDestination();
   const logger = createLogger(config.logLevel, logs.stream);
-  // Before the database opens: a fresh clone gets its dashboard built (client/dist) first.
-  if (!config.skipDashboardBuild) await ensureDashboardBuilt(logger);
-  const app = await createApp(config, { logger, background: true });
+  // On Postgres, a cluster of one worker per core (server/cluster); this process is either
+  // the primary, a worker, or the one process of the embedded default.
+  const worker = cluster.isWorker;
+  if (!worker) {
+    // Before the database opens: a fresh clone gets its dashboard built (client/dist) first.
+    if (!config.skipDashboardBuild) await ensureDashboardBuilt(logger);
+    const plan = planWorkers(config);
+    if (plan.workers > 1) {
+      await runClusterPrimary({ config, logger, workers: plan.workers, shutdownDeadlineMs: SHUTDOWN_DEADLINE_MS, beforeExit: () => logs.release(LOG_FLUSH_MS).then(() => {}) });
+      return;
+    }
+    if (plan.why && config.workers !== undefined && config.workers > 1) logger.info({ workers: 1 }, plan.why);
+  }
+  // A worker's primary migrated the database already.
+  const app = await createApp(config, { logger, background: true, migrate: !worker });
   const server = createHttpServer(app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -46,10 +61,14 @@ async function start(): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : config.port;
   const storage = app.dbHandle.dialect === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'Postgres';
   const scheme = config.tls ? 'https' : 'http';
-  logger.info({ port, host: config.host, storage, tls: config.tls ? 'TLSv1.3' : config.tlsTerminatedByProxy ? 'proxy' : 'none' }, 'tokentrace listening');
-  logger.info(describeMetricsAccess(config));
+  logger.info(
+    { port, host: config.host, storage, tls: config.tls ? 'TLSv1.3' : config.tlsTerminatedByProxy ? 'proxy' : 'none', ...(worker ? { worker: cluster.worker!.id } : {}) },
+    'tokentrace listening',
+  );
+  // The primary prints the one line for the whole cluster.
+  if (!worker || cluster.worker!.id === 1) logger.info(describeMetricsAccess(config));
   const base = `${scheme}://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
-  console.log(`tokentrace is running on ${storage}: dashboard ${base}/ · GraphQL ${base}/graphql`);
+  if (!worker) console.log(`tokentrace is running on ${storage}: dashboard ${base}/ · GraphQL ${base}/graphql`);
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -35,6 +35,7 @@ const envSchema = z.object({
   TRUST_PROXY: bool.default(false),
   TOKENTRACE_PG_PREPARE: bool.default(true),
   REDIS_URL: optionalString,
+  TOKENTRACE_WORKERS: number(z.coerce.number().int().min(1).max(256).optional()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TOKENTRACE_BCRYPT_COST: number(z.coerce.number().int().min(4).max(15).optional()),
   TOKENTRACE_SESSION_IDLE_DAYS: number(z.coerce.number().positive().default(14)),
@@ -99,6 +100,8 @@ export interface Config {
   /** Prepare ingest's repeated statements on Postgres; off behind a transaction-mode pooler. */
   pgPrepare: boolean;
   redisUrl: string | undefined;
+  /** Server processes on Postgres (server/cluster); unset: one per available core. PGlite always runs one. */
+  workers: number | undefined;
   logLevel: string;
   /** bcrypt work factor: 12 unless set (tests use 4). */
   bcryptCost: number;
@@ -194,6 +197,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxy: e.TRUST_PROXY,
     pgPrepare: e.TOKENTRACE_PG_PREPARE,
     redisUrl: e.REDIS_URL,
+    workers: e.TOKENTRACE_WORKERS,
     logLevel: e.LOG_LEVEL,
     bcryptCost: e.TOKENTRACE_BCRYPT_COST ?? (e.NODE_ENV === 'test' ? 4 : 12),
     sessionIdleMs: e.TOKENTRACE_SESSION_IDLE_DAYS * 24 * 3600 * 1000,

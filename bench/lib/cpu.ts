@@ -64,3 +64,34 @@ export function cpuSecondsBetween(before: Map<number, number>, after: Map<number
   for (const [pid, seconds] of after) sum += seconds - (before.get(pid) ?? 0);
   return sum;
 }
+
+/** The pids whose parent is `pid` (a cluster's workers), read from /proc; empty off Linux. */
+export async function childPids(pid: number): Promise<number[]> {
+  const { readdir } = await import('node:fs/promises');
+  let entries: string[];
+  try {
+    entries = await readdir('/proc');
+  } catch {
+    return [];
+  }
+  const out: number[] = [];
+  await Promise.all(
+    entries.filter((e) => /^\d+$/.test(e)).map(async (e) => {
+      try {
+        const stat = await readFile(`/proc/${e}/stat`, 'utf8');
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        if (ppid === pid) out.push(Number(e));
+      } catch {
+        // gone meanwhile
+      }
+    }),
+  );
+  return out;
+}
+
+/** CPU seconds of the main threads of `pids` together (null when none can be read). */
+export async function mainThreadsCpuSeconds(pids: number[]): Promise<number | null> {
+  const each = await Promise.all(pids.map((pid) => statCpuSeconds(`/proc/${pid}/task/${pid}/stat`)));
+  const read = each.filter((s): s is number => s !== null);
+  return read.length === 0 ? null : read.reduce((a, b) => a + b, 0);
+}

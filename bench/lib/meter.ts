@@ -10,13 +10,14 @@ const cpus = availableParallelism();
 // background load that comes and goes then weighs on both paths alike.
 
 export interface Usage {
-  /** CPU ms per batch of the main thread: the server (and PGlite, when embedded). */
+  /** CPU ms per batch of the server's main thread (and PGlite, when embedded); with --workers, of every server process's main thread. */
   serverMs: number | null;
   /** CPU ms per batch of this whole process: both threads, GC helpers, libuv's pool. */
   nodeMs: number;
   /** CPU ms per batch of the Postgres processes (on this host only). */
   dbMs: number | null;
-  serverElu: number;
+  /** Event-loop utilisation of the server's thread (in-process server only). */
+  serverElu: number | null;
   /** Cores the rest of the host kept busy meanwhile: host − this process − Postgres. */
   otherCores: number | null;
 }
@@ -36,12 +37,19 @@ export class Meter {
   elapsedMs = 0;
   latenciesMs: number[] = [];
 
-  constructor(private readonly dbPids: () => Promise<number[]>) {}
+  /**
+   * `serverCpuSeconds`: the server's main-thread CPU so far; by default this process's main
+   * thread (the server runs in-process), else the main threads of the cluster's processes.
+   */
+  constructor(
+    private readonly dbPids: () => Promise<number[]>,
+    private readonly serverCpuSeconds: (() => Promise<number | null>) | null = null,
+  ) {}
 
   async round<T extends { elapsedMs: number; latenciesMs: number[] }>(run: () => Promise<T>): Promise<T> {
     const dbBefore = await processCpuSeconds(await this.dbPids());
     const hostBefore = await hostCpuTicks();
-    const mainBefore = await mainThreadCpuSeconds();
+    const mainBefore = await (this.serverCpuSeconds ?? mainThreadCpuSeconds)();
     const cpuBefore = process.cpuUsage();
     const eluBefore = performance.eventLoopUtilization();
     const wall0 = performance.now();
@@ -49,7 +57,7 @@ export class Meter {
     this.wallMs += performance.now() - wall0;
     const elu = performance.eventLoopUtilization(eluBefore);
     const cpu = process.cpuUsage(cpuBefore);
-    const mainAfter = await mainThreadCpuSeconds();
+    const mainAfter = await (this.serverCpuSeconds ?? mainThreadCpuSeconds)();
     const hostAfter = await hostCpuTicks();
     const dbAfter = await processCpuSeconds(await this.dbPids());
     this.eluActive += elu.active;
@@ -79,7 +87,7 @@ export class Meter {
       serverMs: this.mainOk ? (this.mainSeconds * 1000) / n : null,
       nodeMs,
       dbMs,
-      serverElu: this.eluActive / (this.eluActive + this.eluIdle),
+      serverElu: this.serverCpuSeconds ? null : this.eluActive / (this.eluActive + this.eluIdle),
       otherCores: hostCores === null ? null : Math.max(0, hostCores - ownCores),
     };
   }

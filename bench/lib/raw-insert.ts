@@ -48,17 +48,18 @@ export function rowValues(projectId: string, span: BenchSpan, prices: PriceBook,
   return COLUMNS.map((c) => row[c] ?? null);
 }
 
-const statements = new Map<number, string>();
+const statements = new Map<string, string>();
 
-export function insertStatement(rows: number): string {
-  let text = statements.get(rows);
+/** A multi-row INSERT of `rows` span rows into `table` (the `spans` table, or the bench's bare copy). */
+export function insertStatement(rows: number, table = 'spans'): string {
+  let text = statements.get(`${table}/${rows}`);
   if (!text) {
     const tuples: string[] = [];
     for (let r = 0; r < rows; r++) {
       tuples.push(`(${COLUMNS.map((_, c) => `$${r * COLUMNS.length + c + 1}`).join(', ')})`);
     }
-    text = `insert into spans (${COLUMNS.join(', ')}) values ${tuples.join(', ')}`;
-    statements.set(rows, text);
+    text = `insert into ${table} (${COLUMNS.join(', ')}) values ${tuples.join(', ')}`;
+    statements.set(`${table}/${rows}`, text);
   }
   return text;
 }
@@ -84,6 +85,8 @@ export async function runRawPhase(options: {
   count: number;
   prices: PriceBook;
   codec: ContentCodec;
+  /** The table written: `spans` (every index and constraint of ingest's table) or a bare copy. @default 'spans' */
+  table?: string;
 }): Promise<RawPhaseResult> {
   const { execute, projectId, prices, codec } = options;
   let nextBatch = options.first;
@@ -102,7 +105,7 @@ export async function runRawPhase(options: {
       const params: unknown[] = [];
       for (const span of spans) params.push(...rowValues(projectId, span, prices, codec));
       const started = performance.now();
-      await execute(insertStatement(spans.length), params);
+      await execute(insertStatement(spans.length, options.table), params);
       latencies.push(performance.now() - started);
       rows += spans.length;
     }

@@ -1,11 +1,10 @@
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { parentPort, workerData } from 'node:worker_threads';
 import { makeOtlpBatch, readOtlpResponse } from './otlp-batch';
 import { makeBatch } from './spans';
 
-// The HTTP senders, on a thread of their own so building and sending requests does not take
-// event-loop time from the server under test. Each phase is a fixed count of batches pulled
+// The HTTP senders, in a process of their own (senders.ts forks it) so building and sending
+// requests does not take CPU time from the server under test's process. Each phase is a fixed count of batches pulled
 // from one shared counter by `senders` concurrent loops (one keep-alive connection each).
 // Request bodies are built before the phase's clock starts and sent with node:http: in
 // production the apps that send spans run elsewhere, so their serialising and HTTP-client
@@ -44,13 +43,14 @@ export interface PhaseResult {
   failedBatches: number;
   firstProblem: string | null;
   requestBytes: number;
-  /** Event-loop utilisation of this sender thread during the phase. */
+  /** Event-loop utilisation of the senders' process during the phase. */
   elu: number;
 }
 
 const INGEST = 'mutation Ingest($spans: [SpanInput!]!) { ingest(spans: $spans) { accepted rejected { index id reason } } }';
 
-const config = workerData as SenderConfig;
+const config = JSON.parse(process.env.TOKENTRACE_BENCH_SENDERS ?? 'null') as SenderConfig;
+if (!config || !process.send) throw new Error('sender-worker must be forked by bench/lib/senders.ts');
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
 function post(url: string, secret: string, contentType: string, body: Uint8Array): Promise<{ status: number; body: Buffer }> {
@@ -110,8 +110,6 @@ async function sendOtlp(body: Uint8Array): Promise<Outcome> {
   return { accepted: config.batchSize - rejected, rejected, problem: rejected > 0 ? message.slice(0, 300) : undefined };
 }
 
-const port = parentPort;
-if (!port) throw new Error('sender-worker must run as a worker thread');
 
 async function runPhase(req: PhaseRequest): Promise<PhaseResult> {
   const latencies: number[] = [];
@@ -167,10 +165,13 @@ async function runPhase(req: PhaseRequest): Promise<PhaseResult> {
   return { type: 'done', phase: req.phase, elapsedMs, latenciesMs: latencies, accepted, rejected, failedBatches, firstProblem, requestBytes, elu };
 }
 
-port.on('message', (msg: PhaseRequest) => {
+const reply = (msg: unknown) => process.send!(msg);
+process.on('message', (msg: PhaseRequest) => {
   if (msg.type !== 'run') return;
   runPhase(msg).then(
-    (result) => port.postMessage(result),
-    (err: unknown) => port.postMessage({ type: 'error', message: err instanceof Error ? err.stack ?? err.message : String(err) }),
+    (result) => reply(result),
+    (err: unknown) => reply({ type: 'error', message: err instanceof Error ? err.stack ?? err.message : String(err) }),
   );
 });
+// The bench's IPC channel closing means the bench is gone: so are we.
+process.on('disconnect', () => process.exit(0));

@@ -1,18 +1,23 @@
-import { Worker } from 'node:worker_threads';
+import { fork, type ChildProcess } from 'node:child_process';
 import type { PhaseRequest, PhaseResult, SenderConfig } from './sender-worker';
 
-// The HTTP senders' thread, seen from the main thread.
+// The HTTP senders' process, seen from the bench. A child process rather than a worker
+// thread: the senders' JSON and HTTP-client work then never shares this process's heap, GC or
+// libuv pool with the server under test, and with --workers the server is a cluster of its own.
 
-export function startSenderWorker(config: SenderConfig): Worker {
-  // A worker does not inherit tsx's loader on Node 20: load tsx's API first, then the module.
-  const tsxApi = import.meta.resolve('tsx/esm/api');
-  const target = new URL('./sender-worker.ts', import.meta.url).href;
-  const code = `import(${JSON.stringify(tsxApi)}).then(({ tsImport }) => tsImport(${JSON.stringify(target)}, ${JSON.stringify(import.meta.url)}))`;
-  return new Worker(code, { eval: true, workerData: config });
+export type Senders = ChildProcess;
+
+export function startSenderWorker(config: SenderConfig): Senders {
+  const target = new URL('./sender-worker.ts', import.meta.url);
+  return fork(target, [], {
+    execArgv: ['--max-semi-space-size=64', '--import', 'tsx'],
+    env: { ...process.env, TOKENTRACE_BENCH_SENDERS: JSON.stringify(config) },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
 }
 
-/** Runs one phase on the sender thread; rejects if the thread fails or exits. */
-export function runHttpPhase(worker: Worker, request: PhaseRequest): Promise<PhaseResult> {
+/** Runs one phase in the senders' process; rejects if it fails or exits. */
+export function runHttpPhase(worker: Senders, request: PhaseRequest): Promise<PhaseResult> {
   return new Promise((resolve, reject) => {
     const done = () => {
       worker.off('message', onMessage);
@@ -22,19 +27,28 @@ export function runHttpPhase(worker: Worker, request: PhaseRequest): Promise<Pha
     const onMessage = (msg: PhaseResult | { type: 'error'; message: string }) => {
       done();
       if (msg.type === 'done') resolve(msg);
-      else reject(new Error(`sender worker: ${msg.message}`));
+      else reject(new Error(`senders: ${msg.message}`));
     };
     const onError = (err: Error) => {
       done();
       reject(err);
     };
-    const onExit = (code: number) => {
+    const onExit = (code: number | null) => {
       done();
-      reject(new Error(`sender worker exited with code ${code}`));
+      reject(new Error(`senders exited with code ${code}`));
     };
     worker.on('message', onMessage);
     worker.on('error', onError);
     worker.on('exit', onExit);
-    worker.postMessage(request);
+    worker.send(request);
+  });
+}
+
+/** Stops the senders' process and waits for it. */
+export function stopSenders(worker: Senders): Promise<void> {
+  if (worker.exitCode !== null || worker.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    worker.once('exit', () => resolve());
+    worker.kill('SIGTERM');
   });
 }

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { localRateLimiter } from '../cluster/local-rate-limiter';
 import { AppError } from '../errors';
 
 // Failed sign-ins are counted per e-mail (guessing one account's password) and per IP
@@ -37,7 +38,7 @@ export function createSignInLimiter(
   const limiter = (name: string, points: number): RateLimiterAbstract => {
     const options = { keyPrefix: `${store.keyPrefix ?? ''}${name}`, points, duration: opts.windowSeconds };
     // rate-limiter-flexible speaks ioredis by default (useRedisPackage is for node-redis).
-    return store.redis ? new RateLimiterRedis({ ...options, storeClient: store.redis }) : new RateLimiterMemory(options);
+    return store.redis ? new RateLimiterRedis({ ...options, storeClient: store.redis }) : localRateLimiter(options);
   };
   const byEmail = limiter('signin-email', opts.perEmail);
   const byIp = limiter('signin-ip', opts.perIp);

@@ -1,8 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as client from 'openid-client';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { App } from '../app';
+import { localRateLimiter } from '../cluster/local-rate-limiter';
 import { isOAuthProviderId } from '../auth/oauth-provider-list';
 import { createOAuthClients, type OAuthProviderClient } from '../auth/oauth-providers';
 import type { Config } from '../config';
@@ -39,7 +40,7 @@ async function allowStart(deps: AppDeps, ip: string | null): Promise<boolean> {
   let limiter = startLimiters.get(deps.config);
   if (!limiter) {
     const options = { keyPrefix: 'oauth-start', points: STARTS_PER_IP_PER_MINUTE, duration: 60 };
-    limiter = deps.redis ? new RateLimiterRedis({ ...options, storeClient: deps.redis }) : new RateLimiterMemory(options);
+    limiter = deps.redis ? new RateLimiterRedis({ ...options, storeClient: deps.redis }) : localRateLimiter(options);
     startLimiters.set(deps.config, limiter);
   }
   try {

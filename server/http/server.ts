@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
@@ -60,8 +61,12 @@ export function createHttpServer(app: App): Server | HttpsServer {
   const { config } = app.deps;
   assertTransportAllowed(config);
   const handleDashboard = createDashboardHandler();
+  // In a cluster (server/cluster) every answer names the worker that gave it: which process
+  // served a request is the first question when one misbehaves. A small number, not a pid.
+  const workerId = cluster.isWorker ? String(cluster.worker!.id) : undefined;
   const handler = async (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (workerId) res.setHeader('x-tokentrace-worker', workerId);
     setTransportHeaders(config, req.headers['x-forwarded-proto'], res);
     if (await handleProbe(app, path, res)) return;
     if (await handleMetrics(config, app.deps.metrics, req, res, path)) return;

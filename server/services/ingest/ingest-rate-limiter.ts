@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { localRateLimiter } from '../../cluster/local-rate-limiter';
 import { AppError } from '../../errors';
 
 // Spans per minute per project (TOKENTRACE_INGEST_SPANS_PER_MINUTE), counted by both ingest doors
@@ -16,7 +17,7 @@ export function createIngestRateLimiter(spansPerMinute: number, store: { redis?:
   const options = { keyPrefix: `${store.keyPrefix ?? ''}ingest-spans`, points: spansPerMinute, duration: 60 };
   const limiter: RateLimiterAbstract = store.redis
     ? new RateLimiterRedis({ ...options, storeClient: store.redis })
-    : new RateLimiterMemory(options);
+    : localRateLimiter(options);
   return {
     async take(projectId, spans) {
       if (spans <= 0) return;

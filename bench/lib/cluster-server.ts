@@ -1,0 +1,62 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { childPids, mainThreadsCpuSeconds } from './cpu';
+
+// The server as `npm start` runs it (server/cli.ts start), in a process tree of its own: with
+// TOKENTRACE_WORKERS=N a cluster primary and N workers sharing one port.
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+export interface ClusterServer {
+  endpoint: string;
+  /** The main-thread CPU seconds of the primary and every worker, together. */
+  cpuSeconds(): Promise<number | null>;
+  /** Worker pids (the primary's children). */
+  workerPids(): Promise<number[]>;
+  stop(): Promise<void>;
+}
+
+export async function startClusterServer(env: Record<string, string>, workers: number): Promise<ClusterServer> {
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, ['--max-semi-space-size=64', '--import', 'tsx', 'server/cli.ts', 'start'], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', TOKENTRACE_WORKERS: String(workers), TOKENTRACE_SKIP_DASHBOARD_BUILD: 'true' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  const base = `http://127.0.0.1:${port}`;
+  const started = Date.now();
+  for (;;) {
+    if (exited) throw new Error(`the server (TOKENTRACE_WORKERS=${workers}) exited before it was ready`);
+    if (Date.now() - started > 60_000) throw new Error('the server was not ready after 60 s');
+    const ready = await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(1000) }).then((r) => r.status === 200, () => false);
+    // Ready once every worker listens: each answers with its own pid.
+    if (ready && (await childPids(child.pid!)).length >= workers) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const workerPids = () => childPids(child.pid!);
+  return {
+    endpoint: `${base}/graphql`,
+    workerPids,
+    cpuSeconds: async () => mainThreadsCpuSeconds([child.pid!, ...(await workerPids())]),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (exited) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
