@@ -107,7 +107,8 @@ describe('real OpenTelemetry exporters → POST /v1/traces', () => {
             sessionId: `session-${label}`,
             tags: ['otlp', label].sort(),
             totalTokens: 2300,
-            totalCostUsd: expect.closeTo((2000 * 0.15 + 300 * 0.6) / 1e6, 12),
+            // 1,024 of the 2,000 input tokens are cache reads, billed at gpt-4o-mini's cached rate.
+            totalCostUsd: expect.closeTo((976 * 0.15 + 1024 * 0.075 + 300 * 0.6) / 1e6, 12),
             spanCount: 3,
             errorCount: 1,
             models: ['gpt-4o-mini'],
@@ -130,7 +131,7 @@ describe('real OpenTelemetry exporters → POST /v1/traces', () => {
           promptTokens: 2000,
           completionTokens: 300,
           totalTokens: 2300,
-          costUsd: expect.closeTo((2000 * 0.15 + 300 * 0.6) / 1e6, 12),
+          costUsd: expect.closeTo((976 * 0.15 + 1024 * 0.075 + 300 * 0.6) / 1e6, 12),
           input: { messages: [{ role: 'user', content: 'Where is order 1234?' }] },
           output: { role: 'assistant', content: 'It ships tomorrow.', finish_reason: 'stop' },
           status: 'OK',

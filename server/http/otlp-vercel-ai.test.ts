@@ -29,8 +29,11 @@ const USAGE = `query($p: ID!, $from: DateTime!, $to: DateTime!) {
 
 const { toolCall, answer } = FAKE_USAGE;
 const CALLS_TOKENS = toolCall.prompt_tokens + toolCall.completion_tokens + answer.prompt_tokens + answer.completion_tokens;
-// gpt-4o-mini's list price (the dated snapshot the fake server answers with is priced the same).
-const CALLS_COST = ((toolCall.prompt_tokens + answer.prompt_tokens) * 0.15 + (toolCall.completion_tokens + answer.completion_tokens) * 0.6) / 1e6;
+// gpt-4o-mini's list price (the dated snapshot the fake server answers with is priced the same):
+// $0.15 per million input tokens, $0.075 for the cached part of them, $0.60 output.
+const costOf = (u: typeof toolCall) =>
+  ((u.prompt_tokens - u.prompt_tokens_details.cached_tokens) * 0.15 + u.prompt_tokens_details.cached_tokens * 0.075 + u.completion_tokens * 0.6) / 1e6;
+const CALLS_COST = costOf(toolCall) + costOf(answer);
 
 describe('the Vercel AI SDK with @ai-sdk/otel → OTLP → tokentrace', () => {
   let t: TestApp;
@@ -101,7 +104,7 @@ describe('the Vercel AI SDK with @ai-sdk/otel → OTLP → tokentrace', () => {
         promptTokens: toolCall.prompt_tokens,
         completionTokens: toolCall.completion_tokens,
         cacheReadTokens: toolCall.prompt_tokens_details.cached_tokens,
-        costUsd: expect.closeTo((toolCall.prompt_tokens * 0.15 + toolCall.completion_tokens * 0.6) / 1e6, 12),
+        costUsd: expect.closeTo(costOf(toolCall), 12),
       });
       expect(second).toMatchObject({ promptTokens: answer.prompt_tokens, completionTokens: answer.completion_tokens, cacheReadTokens: answer.prompt_tokens_details.cached_tokens });
       if (integration === 'OpenTelemetry') expect(first.reasoningTokens).toBe(toolCall.completion_tokens_details.reasoning_tokens);

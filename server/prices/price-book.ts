@@ -29,7 +29,7 @@ export interface ProjectPricer {
 }
 
 export interface PriceBook {
-  /** Cost from the built-in table only (the first wave's call, kept for ingest until it prices per project). */
+  /** Cost from the built-in table only (benchmarks; ingest prices per project through forProject). */
   costFor(model: string, at: Date, promptTokens: number | null, completionTokens: number | null, cache?: CacheTokens): number | null;
   /** The built-in row that applies to `model` at `at`. */
   findBuiltIn(model: string, at: Date): ModelPrice | undefined;

@@ -116,6 +116,8 @@ export interface SpanModel {
   /** The part of completionTokens spent on reasoning. */
   reasoningTokens: number | null;
   costUsd: number | null;
+  /** Which price gave costUsd ('builtin:<id>' or 'project:<uuid>'), when ingest just priced the span. */
+  priceRef?: string | null;
   startTime: Date;
   endTime: Date | null;
   completionStartTime: Date | null;

@@ -35,7 +35,12 @@ export async function fillUnpricedSpans(ctx: RequestContext, projectId: string, 
     const costs: { id: string; costUsd: number; priceRef: string }[] = [];
     const traces = new Set<string>();
     for (const row of batch) {
-      const priced = pricer.price(row.model, new Date(row.start_time), { promptTokens: row.prompt_tokens, completionTokens: row.completion_tokens });
+      const priced = pricer.price(row.model, new Date(row.start_time), {
+        promptTokens: row.prompt_tokens,
+        completionTokens: row.completion_tokens,
+        cacheReadTokens: row.cache_read_tokens,
+        cacheWriteTokens: row.cache_write_tokens,
+      });
       if (priced.costUsd === null || priced.priceRef === null) continue;
       costs.push({ id: row.id, costUsd: priced.costUsd, priceRef: priced.priceRef });
       traces.add(row.trace_id);

@@ -9,6 +9,8 @@ export interface UnpricedSpanRow {
   model: string;
   prompt_tokens: number | null;
   completion_tokens: number | null;
+  cache_read_tokens: number | null;
+  cache_write_tokens: number | null;
   start_time: Date;
 }
 
@@ -16,7 +18,7 @@ export interface UnpricedSpanRow {
 export async function findUnpricedSpans(db: Db, projectId: string, model: string, limit: number): Promise<UnpricedSpanRow[]> {
   const rows = await db
     .selectFrom('spans')
-    .select(['id', 'trace_id', 'model', 'prompt_tokens', 'completion_tokens', 'start_time'])
+    .select(['id', 'trace_id', 'model', 'prompt_tokens', 'completion_tokens', 'cache_read_tokens', 'cache_write_tokens', 'start_time'])
     .where('project_id', '=', projectId)
     .where('model', '=', model)
     .where('cost_usd', 'is', null)

@@ -14,14 +14,15 @@ export function isIngestWrite(text: string): boolean {
 /** What a span row holds after the upsert: the facts its cost and totals depend on. */
 export type StoredSpanFacts = Pick<
   SpanRow,
-  'id' | 'trace_id' | 'model' | 'prompt_tokens' | 'completion_tokens' | 'total_tokens' | 'cost_usd' | 'start_time'
+  | 'id' | 'trace_id' | 'model' | 'prompt_tokens' | 'completion_tokens' | 'total_tokens' | 'cache_read_tokens' | 'cache_write_tokens'
+  | 'cost_usd' | 'price_ref' | 'start_time'
 >;
 
 // Every insertable column, in the order the upsert binds them.
 export const SPAN_COLUMNS = [
   'project_id', 'id', 'trace_id', 'parent_id', 'kind', 'name', 'model', 'provider', 'input', 'output', 'metadata',
   'prompt_tokens', 'completion_tokens', 'total_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens',
-  'cost_usd', 'start_time', 'end_time', 'completion_start_time', 'status', 'status_message', 'redactions',
+  'cost_usd', 'price_ref', 'start_time', 'end_time', 'completion_start_time', 'status', 'status_message', 'redactions',
 ] as const satisfies readonly (keyof NewSpanRow)[];
 
 const keep = (col: string) => `"${col}" = coalesce(excluded."${col}", spans."${col}")`;
@@ -35,12 +36,13 @@ const UPSERT_TAIL = `on conflict ("project_id", "id") do update set
      and coalesce(excluded."completion_tokens", spans."completion_tokens") is null then null
     else coalesce(excluded."prompt_tokens", spans."prompt_tokens", 0) + coalesce(excluded."completion_tokens", spans."completion_tokens", 0)
     end,
-  ${['cost_usd', 'end_time', 'completion_start_time'].map(keep).join(',\n  ')},
+  ${['cost_usd', 'price_ref', 'end_time', 'completion_start_time'].map(keep).join(',\n  ')},
   "status" = case when excluded."status" = 'ERROR' then 'ERROR' else spans."status" end,
   ${keep('status_message')},
   "redactions" = case when excluded."redactions" = '[]'::jsonb then spans."redactions" else excluded."redactions" end,
   "updated_at" = now()
-returning "id", "trace_id", "model", "prompt_tokens", "completion_tokens", "total_tokens", "cost_usd", "start_time"`;
+returning "id", "trace_id", "model", "prompt_tokens", "completion_tokens", "total_tokens", "cache_read_tokens", "cache_write_tokens",
+  "cost_usd", "price_ref", "start_time"`;
 
 // The statement's text depends only on the row count. Built by hand and kept, rather than by the
 // query builder on every batch: for 100 spans that is 2,100 value nodes built and compiled per
@@ -75,12 +77,12 @@ export async function upsertSpans(db: Db, rows: NewSpanRow[]): Promise<StoredSpa
 }
 
 /** Sets the cost of spans re-priced after a merge, in one statement; new spans never need it. */
-export async function updateSpanCosts(db: Db, projectId: string, costs: { id: string; costUsd: number | null }[]): Promise<void> {
+export async function updateSpanCosts(db: Db, projectId: string, costs: { id: string; costUsd: number | null; priceRef: string | null }[]): Promise<void> {
   if (costs.length === 0) return;
-  const values = sql.join(costs.map((c) => sql`(${c.id}::text, ${c.costUsd}::double precision)`));
+  const values = sql.join(costs.map((c) => sql`(${c.id}::text, ${c.costUsd}::double precision, ${c.priceRef}::text)`));
   await sql`
-    update spans set cost_usd = v.cost_usd, updated_at = now()
-    from (values ${values}) as v(id, cost_usd)
+    update spans set cost_usd = v.cost_usd, price_ref = v.price_ref, updated_at = now()
+    from (values ${values}) as v(id, cost_usd, price_ref)
     where spans.project_id = ${projectId} and spans.id = v.id`.execute(db);
 }
 

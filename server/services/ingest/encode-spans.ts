@@ -27,6 +27,7 @@ export function encodeSpan(codec: ContentCodec, span: SpanModel, keys?: CodecCon
     cache_write_tokens: span.cacheWriteTokens,
     reasoning_tokens: span.reasoningTokens,
     cost_usd: span.costUsd,
+    price_ref: span.priceRef ?? null,
     start_time: span.startTime,
     end_time: span.endTime,
     completion_start_time: span.completionStartTime,

@@ -88,11 +88,12 @@ async function runStages<Item>(deps: AppDeps, request: IngestRequest<Item>): Pro
   rejected.sort((a, b) => a.index - b.index);
   if (redacted.kept.length === 0) return { accepted: 0, rejected };
 
-  const priced = priceSpans(deps.prices, projectId, redacted.kept);
-  // Content is sealed under the project's data key when the codec keeps keys per project.
-  const keys = await deps.projectKeys.forProject(projectId);
+  // The project's prices (over the built-in table) and, when the codec keeps keys per project,
+  // the data key content is sealed under: each loaded once per batch.
+  const [pricer, keys] = await Promise.all([deps.prices.forProject(projectId), deps.projectKeys.forProject(projectId)]);
+  const priced = priceSpans(pricer, projectId, redacted.kept);
   const rows = priced.map((p) => encodeSpan(deps.codec, p.model, keys));
-  await storeSpans(deps, projectId, priced, rows);
+  await storeSpans(deps, projectId, priced, rows, pricer);
   publishSpans(
     deps,
     projectId,

@@ -1,23 +1,29 @@
-import type { PriceBook } from '../../prices/price-book';
+import type { ProjectPricer } from '../../prices/price-book';
 import type { SpanModel } from '../models';
 import type { RedactedSpan } from './redact-spans';
 
-// The price stage: each span's cost from the model price table (null when the model has no
-// price), and with it the span's one model — what encode turns into a row and publish sends to
-// the live tail. Built once here; the store stage only corrects the figures a merge with the
-// stored copy changes.
+// The price stage: each span's cost from the project's prices over the built-in table (null
+// when no price covers the model at the span's start), cached input at the cached rate, and the
+// reference of the price that applied; with them the span's one model — what encode turns into a
+// row and publish sends to the live tail. The store stage only corrects the figures a merge with
+// the stored copy changes, with the same pricer.
 
 export interface PricedSpan extends RedactedSpan {
   model: SpanModel;
 }
 
-export function priceSpans(prices: PriceBook, projectId: string, spans: RedactedSpan[]): PricedSpan[] {
+/** `pricer` is `PriceBook.forProject(projectId)`, awaited once per batch. */
+export function priceSpans(pricer: ProjectPricer, projectId: string, spans: RedactedSpan[]): PricedSpan[] {
   return spans.map((entry) => {
     const { span, redactions } = entry;
     const promptTokens = span.promptTokens ?? null;
     const completionTokens = span.completionTokens ?? null;
+    const cacheReadTokens = span.cacheReadTokens ?? null;
+    const cacheWriteTokens = span.cacheWriteTokens ?? null;
     const totalTokens = promptTokens === null && completionTokens === null ? null : (promptTokens ?? 0) + (completionTokens ?? 0);
-    const costUsd = span.model ? prices.costFor(span.model, span.startTime, promptTokens, completionTokens) : null;
+    const priced = span.model
+      ? pricer.price(span.model, span.startTime, { promptTokens, completionTokens, cacheReadTokens, cacheWriteTokens })
+      : { costUsd: null, priceRef: null };
     const model: SpanModel = {
       projectId,
       id: span.id,
@@ -30,10 +36,11 @@ export function priceSpans(prices: PriceBook, projectId: string, spans: Redacted
       promptTokens,
       completionTokens,
       totalTokens,
-      cacheReadTokens: span.cacheReadTokens ?? null,
-      cacheWriteTokens: span.cacheWriteTokens ?? null,
+      cacheReadTokens,
+      cacheWriteTokens,
       reasoningTokens: span.reasoningTokens ?? null,
-      costUsd,
+      costUsd: priced.costUsd,
+      priceRef: priced.priceRef,
       startTime: span.startTime,
       endTime: span.endTime ?? null,
       completionStartTime: span.completionStartTime ?? null,

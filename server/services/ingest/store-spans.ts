@@ -1,6 +1,7 @@
 import type { AppDeps } from '../../context';
 import { lockTraces, markUsageInDescendants, updateSpanCosts, upsertSpans, upsertTraces } from '../../db/repositories/spans';
 import type { NewSpanRow } from '../../db/tables';
+import type { ProjectPricer } from '../../prices/price-book';
 import type { PricedSpan } from './price-spans';
 import { collectTraceAttributes } from './trace-attributes';
 
@@ -21,7 +22,7 @@ export class StoreFailure extends Error {
 }
 
 /** `rows[i]` is the encoded `spans[i]`. */
-export async function storeSpans(deps: AppDeps, projectId: string, spans: PricedSpan[], rows: NewSpanRow[]): Promise<void> {
+export async function storeSpans(deps: AppDeps, projectId: string, spans: PricedSpan[], rows: NewSpanRow[], pricer: ProjectPricer): Promise<void> {
   try {
     await deps.db.transaction().execute(async (trx) => {
       const batchTraces = [...new Set(spans.map(({ span }) => span.traceId))];
@@ -35,17 +36,25 @@ export async function storeSpans(deps: AppDeps, projectId: string, spans: Priced
         spans.map(({ span }) => ({ traceId: storedTraceOf.get(span.id) ?? span.traceId, trace: span.trace })),
       );
       const modelsById = new Map(spans.map((s) => [s.model.id, s.model]));
-      const repriced: { id: string; costUsd: number | null }[] = [];
+      const repriced: { id: string; costUsd: number | null; priceRef: string | null }[] = [];
       for (const row of stored) {
         // Priced from the copy's own fields; a copy that completes a stored span (tokens now, the
         // model earlier) is priced again from the merged row. New spans never differ.
-        const costUsd = row.model ? deps.prices.costFor(row.model, row.start_time, row.prompt_tokens, row.completion_tokens) : null;
-        if (!sameCost(costUsd, row.cost_usd)) repriced.push({ id: row.id, costUsd });
+        const { costUsd, priceRef } = row.model
+          ? pricer.price(row.model, row.start_time, {
+              promptTokens: row.prompt_tokens,
+              completionTokens: row.completion_tokens,
+              cacheReadTokens: row.cache_read_tokens,
+              cacheWriteTokens: row.cache_write_tokens,
+            })
+          : { costUsd: null, priceRef: null };
+        if (!sameCost(costUsd, row.cost_usd) || priceRef !== row.price_ref) repriced.push({ id: row.id, costUsd, priceRef });
         const model = modelsById.get(row.id);
         if (model) {
           model.traceId = row.trace_id;
           model.totalTokens = row.total_tokens === null ? null : Number(row.total_tokens);
           model.costUsd = costUsd;
+          model.priceRef = priceRef;
         }
       }
       await updateSpanCosts(trx, projectId, repriced);
