@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { PluginEntry } from '../plugins/core/plugin';
+import type { PluginEntry } from '../plugins/core/index';
 import { createSignInLimiter } from './auth/sign-in-limiter';
 import type { Config } from './config';
 import type { AppDeps } from './context';
