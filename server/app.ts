@@ -1,6 +1,6 @@
 import cluster from 'node:cluster';
 import type { Logger } from 'pino';
-import type { PluginEntry } from '../plugins/core/plugin';
+import type { PluginEntry } from '../plugins/core/index';
 import { createSignInLimiter } from './auth/sign-in-limiter';
 import { createClusterSpanEventTarget } from './cluster/span-event-relay';
 import type { Config } from './config';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { KeyRingError, parseKeyRing } from '../plugins/encryption/key-ring';
+import { KeyRingError, parseKeyRing } from '../plugins/encryption/index';
 
 // Every setting comes from the environment (a `.env` file is read by the CLI first). A wrong
 // value stops the start with a message that names the variable.

@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { ContentCodec } from '../plugins/core/codec';
-import type { KeyRing } from '../plugins/encryption/key-ring';
+import type { ContentCodec } from '../plugins/core/index';
+import type { KeyRing } from '../plugins/encryption/index';
 import type { Principal } from './auth/principal';
 import type { SignInLimiter } from './auth/sign-in-limiter';
 import type { Config } from './config';

@@ -1,7 +1,4 @@
-import { appendFileSync } from 'node:fs';
-import { appendFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import type { AuditEvent, AuditSink } from '../core/plugin';
+import type { AppendOnlyFile, AuditEvent, AuditSink } from '../core/index';
 
 // Audit events as JSON lines, one event per line, the format SIEM shippers (Filebeat, Vector,
 // Fluent Bit, the Splunk forwarder) tail without configuration. Each line carries the entry's
@@ -59,12 +56,10 @@ export function streamSink(stream: NodeJS.WritableStream, name = 'audit-stdout')
 }
 
 /**
- * Appends to a file, opened by path for every line so that log rotation (rename, then a new
- * file) needs no signal. Created with mode 0600: entries name people and addresses. Checked
- * when the plugin loads, so a wrong path stops the start instead of losing events later.
+ * Appends to a file from the setup context's `appendOnlyFile` (mode 0600: entries name people
+ * and addresses; reopened per line, so log rotation needs no signal; opened when the plugin
+ * loads, so a wrong path stops the start instead of losing events later).
  */
-export function fileSink(file: string): AuditSink {
-  const path = resolve(file);
-  appendFileSync(path, '', { mode: 0o600 });
-  return createJsonLinesSink(`audit-file:${path}`, (line) => appendFile(path, line, { mode: 0o600 }));
+export function fileSink(file: AppendOnlyFile): AuditSink {
+  return createJsonLinesSink(`audit-file:${file.path}`, (line) => file.append(line));
 }

@@ -1,4 +1,4 @@
-import { definePlugin, type AuditSink } from '../core/plugin';
+import { definePlugin, type AuditSink, type PluginSetupContext } from '../core/index';
 import { fileSink, streamSink } from './json-lines-sink';
 
 export interface UseAuditOptions {
@@ -10,10 +10,10 @@ export interface UseAuditOptions {
   sink?: 'stdout' | { file: string };
 }
 
-function sinksFor(sink: UseAuditOptions['sink']): AuditSink[] {
+function sinksFor(sink: UseAuditOptions['sink'], ctx: PluginSetupContext): AuditSink[] {
   if (sink === undefined) return [];
   if (sink === 'stdout') return [streamSink(process.stdout)];
-  if (sink && typeof sink === 'object' && typeof sink.file === 'string' && sink.file.trim() !== '') return [fileSink(sink.file)];
+  if (sink && typeof sink === 'object' && typeof sink.file === 'string' && sink.file.trim() !== '') return [fileSink(ctx.appendOnlyFile(sink.file))];
   throw new Error(`sink must be 'stdout' or { file: '<path>' } (got ${JSON.stringify(sink)})`);
 }
 
@@ -25,7 +25,7 @@ function sinksFor(sink: UseAuditOptions['sink']): AuditSink[] {
  */
 export function useAudit(options: UseAuditOptions = {}) {
   // A named factory: a bad option or path stops the start with the plugin named.
-  return definePlugin(function audit() {
-    return { name: 'audit', auditSinks: sinksFor(options.sink) };
+  return definePlugin(function audit(ctx: PluginSetupContext) {
+    return { name: 'audit', auditSinks: sinksFor(options.sink, ctx) };
   });
 }

@@ -1,9 +1,11 @@
 export { definePlugin } from './plugin';
 export type {
+  AppendOnlyFile,
   AuditEvent,
   AuditSink,
   CustomPatternEngine,
   CustomPatternSpec,
+  LocalSecretFile,
   PluginEntry,
   PluginSetupContext,
   RedactContext,

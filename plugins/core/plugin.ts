@@ -94,6 +94,27 @@ export interface PluginSetupContext {
   /** `TOKENTRACE_ENCRYPTION_KEYS`, when set. */
   encryptionKeys: string | undefined;
   warn(message: string): void;
+  /**
+   * A secret kept in the data folder (`<dataDir>/<name>`, e.g. a generated key ring): its text,
+   * created from `create()` on first use — durably, mode 0600, never replacing an existing file,
+   * one winner when processes start together — warning `createdWarning(path)` then. Plugins use
+   * this instead of node:fs (they import node:crypto only).
+   */
+  localSecretFile(name: string, create: () => string, createdWarning: (path: string) => string): LocalSecretFile;
+  /** A file to append lines to (created mode 0600 at once, so a bad path fails the start; reopened per write, so log rotation needs no signal). */
+  appendOnlyFile(path: string): AppendOnlyFile;
+}
+
+export interface LocalSecretFile {
+  /** Where it is, for messages. */
+  path: string;
+  text: string;
+}
+
+export interface AppendOnlyFile {
+  /** The absolute path. */
+  path: string;
+  append(text: string): Promise<void>;
 }
 
 /** A plugin, or a function that builds one when the server starts (and may throw to stop it). */

@@ -51,6 +51,8 @@ export interface PluginTestkit {
   plugin: TokentracePlugin;
   /** What the factory passed to `ctx.warn`. */
   warnings: string[];
+  /** What the plugin kept through `ctx.localSecretFile` or appended through `ctx.appendOnlyFile`, by path (in memory). */
+  files: ReadonlyMap<string, string>;
   /** Redacts a span's input, output, metadata, status message and trace metadata with the plugin's redactors. */
   redactSpan<S extends TestkitSpan>(span: S): { span: S; redactions: RedactionHit[] };
   /** Redacts one string as span input (or the given field). */
@@ -72,11 +74,25 @@ const decoder = new TextDecoder();
 /** Builds the plugin (calling its factory, if it is one) and returns the kit. */
 export async function createPluginTestkit(entry: PluginEntry, options: PluginTestkitOptions = {}): Promise<PluginTestkit> {
   const warnings: string[] = [];
+  // The file helpers over memory: what the plugin keeps or appends is in `kit.files`.
+  const files = new Map<string, string>();
   const setup: PluginSetupContext = {
     env: 'test',
     dataDir: 'memory://',
     encryptionKeys: undefined,
     warn: (message) => warnings.push(message),
+    localSecretFile(name, create, createdWarning) {
+      const path = `memory://${name}`;
+      if (!files.has(path)) {
+        files.set(path, create());
+        warnings.push(createdWarning(path));
+      }
+      return { path, text: files.get(path)! };
+    },
+    appendOnlyFile(path) {
+      if (!files.has(path)) files.set(path, '');
+      return { path, append: async (text) => void files.set(path, files.get(path) + text) };
+    },
     ...options.setup,
   };
   const plugin = typeof entry === 'function' ? await entry(setup) : entry;
@@ -142,6 +158,7 @@ export async function createPluginTestkit(entry: PluginEntry, options: PluginTes
   return {
     plugin,
     warnings,
+    files,
     redactSpan<S extends TestkitSpan>(span: S) {
       try {
         return redactSpanContent(span, redactors, spanOptions(span.id ?? 'test-span'));

@@ -1,5 +1,4 @@
 import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
-import { inspect } from 'node:util';
 
 // The keys that seal content at rest, written `kid:base64key,kid2:base64key`. The first key
 // encrypts new values; every key decrypts, so a key is rotated by putting a new one in front
@@ -65,7 +64,8 @@ class Ring implements KeyRing {
     return { ids: this.ids };
   }
 
-  [inspect.custom](): string {
+  // node:util's inspect.custom, by its registered name: plugins import node:crypto only.
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
     return `KeyRing { ids: [${this.ids.map((id) => `'${id}'`).join(', ')}] }`;
   }
 }
@@ -144,4 +144,11 @@ export function keyRingEntries(ring: KeyRing): KeyRingEntry[] {
 
 function isKeyRing(value: KeyRing | readonly KeyInput[]): value is KeyRing {
   return !Array.isArray(value);
+}
+
+/** A fresh ring of one key, as the text of a key file: `local-YYYYMMDD:<base64>` and a newline. */
+export function newLocalKeyRingText(now: Date = new Date()): string {
+  // The id says where the key came from and roughly when.
+  const id = `local-${now.toISOString().slice(0, 10).replaceAll('-', '')}`;
+  return `${formatKeyRing([{ id, key: generateKey() }])}\n`;
 }

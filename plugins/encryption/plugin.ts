@@ -1,7 +1,14 @@
 import { definePlugin, type PluginSetupContext } from '../core/plugin';
 import { createAesGcmCodec } from './aes-gcm-codec';
-import { loadOrCreateLocalKeyRing } from './key-file';
-import { generateKey, parseKeyRing, type KeyRing } from './key-ring';
+import { generateKey, newLocalKeyRingText, parseKeyRing, type KeyRing } from './key-ring';
+
+/** The embedded default's key ring, `<dataDir>/encryption-keys` (same `kid:base64key,…` format). */
+export const KEY_FILE_NAME = 'encryption-keys';
+
+const createdWarning = (path: string) =>
+  `Created a new encryption key in ${path}. Span content is encrypted with it and cannot be ` +
+  `read without it: back this file up, keep it private, and keep it with the data. In ` +
+  `production, set TOKENTRACE_ENCRYPTION_KEYS (from a secret store) instead of relying on this file.`;
 
 export interface UseEncryptionOptions {
   /**
@@ -20,7 +27,9 @@ function keyRingFor(options: UseEncryptionOptions, ctx: PluginSetupContext): Key
   }
   // An in-memory database (tests) gets an in-memory key: nothing outlives the process.
   if (ctx.dataDir === 'memory://') return parseKeyRing(`ephemeral:${generateKey()}`);
-  return loadOrCreateLocalKeyRing(ctx.dataDir, ctx.warn);
+  // Without TOKENTRACE_ENCRYPTION_KEYS: a key kept in the data folder, created on first start.
+  const file = ctx.localSecretFile(KEY_FILE_NAME, newLocalKeyRingText, createdWarning);
+  return parseKeyRing(file.text, file.path);
 }
 
 /** The built-in encryption plugin: span content sealed with AES-256-GCM (see plugins/encryption). */

@@ -1,17 +1,15 @@
 import { generate } from '@graphql-codegen/cli';
 import type { CodegenConfig } from '@graphql-codegen/cli';
-import config from '../../codegen.ts';
+import { SDK_SCHEMA, sdkGenerates } from './config.ts';
 
-// Runs only the SDK's entry of the top-level codegen.ts: the one config stays the source of
-// truth, and the SDK can be regenerated (and its staleness checked) without the dashboard's
-// documents. Run from the repository root (plugin paths are relative to it).
+// Runs only the SDK's entry (sdk/codegen/config.ts, which the top-level codegen.ts includes), so
+// the SDK can be regenerated (and its staleness checked) without the dashboard's documents. Run
+// from the repository root (plugin paths are relative to it).
 
-export const SDK_OUTPUT = 'sdk/src/generated/graphql.ts';
+export { SDK_OUTPUT } from './config.ts';
 
 export function sdkCodegenConfig(): CodegenConfig {
-  const entry = (config.generates as Record<string, unknown>)[SDK_OUTPUT];
-  if (!entry) throw new Error(`codegen.ts has no "${SDK_OUTPUT}" entry`);
-  return { schema: config.schema, generates: { [SDK_OUTPUT]: entry } } as CodegenConfig;
+  return { schema: SDK_SCHEMA, generates: sdkGenerates };
 }
 
 /** The files the SDK entry would write, without writing them. */

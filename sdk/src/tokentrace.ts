@@ -1,8 +1,7 @@
 import { TokentraceError, messageOf } from './errors.js';
 import { resolveOptions, type ResolvedOptions, type TokentraceOptions } from './options.js';
 import { ContentError, prepareSpanContent } from './redaction/redact-content.js';
-import { currentSpan } from './tracing/context.js';
-import { newSpan, runInSpan, type SpanHandle } from './tracing/span-handle.js';
+import { currentSpan, newSpan, runInSpan, type SpanHandle } from './tracing/span-handle.js';
 import type { GenerationOptions, SpanOptions, TraceOptions } from './tracing/types.js';
 import { Transport, type TransportStats } from './transport/transport.js';
 import { SDK_VERSION } from './version.js';

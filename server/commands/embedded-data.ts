@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config';
-import { KEY_FILE_NAME } from '../../plugins/encryption/key-file';
+import { KEY_FILE_NAME } from '../../plugins/encryption/index';
 
 // Where the embedded database and its key live, and the refusals backup and restore share.
 

@@ -15,10 +15,11 @@ import {
   type TokentraceConfig,
   type TokentracePlugin,
 } from '../../plugins/core/index';
-import { useAudit } from '../../plugins/audit/plugin';
+import { useAudit } from '../../plugins/audit/index';
 import { useEncryption } from '../../plugins/encryption/index';
 import { useRedaction } from '../../plugins/redaction/index';
 import type { Config } from '../config';
+import { pluginFiles } from './plugin-files';
 
 // Reads the plugin list from tokentrace.config.ts (or TOKENTRACE_CONFIG), builds each plugin and
 // checks it against the contract. Any problem stops the start with a message naming the plugin.
@@ -85,6 +86,7 @@ export async function loadPlugins(config: Config, logger: Logger, entriesOverrid
     dataDir: config.dataDir,
     encryptionKeys: config.encryptionKeys,
     warn: (message) => logger.warn(message),
+    ...pluginFiles(config.dataDir, (message) => logger.warn(message)),
   };
   const loaded: LoadedPlugins = { names: [], redactors: [], codec: identityCodec, auditSinks: [], yoga: [], source };
   let codecOwner: string | undefined;

@@ -1,5 +1,5 @@
-import type { AuditEvent } from '../../plugins/core/plugin';
-import type { KeyRing } from '../../plugins/encryption/key-ring';
+import type { AuditEvent } from '../../plugins/core/index';
+import type { KeyRing } from '../../plugins/encryption/index';
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { findAuditChainBatch, type AuditChain, type AuditLogRow } from '../db/repositories/audit-log';

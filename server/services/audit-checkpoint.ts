@@ -1,4 +1,4 @@
-import type { KeyRing } from '../../plugins/encryption/key-ring';
+import type { KeyRing } from '../../plugins/encryption/index';
 import type { Kysely } from 'kysely';
 import { findAuditEntryLink, type AuditChain } from '../db/repositories/audit-log';
 import type { Database } from '../db/tables';

@@ -1,6 +1,6 @@
-import { loadOrCreateLocalKeyRing, type LocalKeyFile } from '../../plugins/encryption/key-file';
-import { generateKey, parseKeyRing, type KeyRing } from '../../plugins/encryption/key-ring';
+import { generateKey, newLocalKeyRingText, parseKeyRing, type KeyRing } from '../../plugins/encryption/index';
 import { ConfigError, type Config } from '../config';
+import { readOrCreateLocalSecret } from '../plugins/plugin-files';
 
 // The server key that signs the audit hash chain (HMAC-SHA256, server/services/audit-chain.ts).
 // It is what a database superuser does not have: whoever can write audit_log can recompute a
@@ -15,12 +15,10 @@ import { ConfigError, type Config } from '../config';
 
 export const AUDIT_KEYS_VARIABLE = 'TOKENTRACE_AUDIT_KEYS';
 
-const AUDIT_KEY_FILE: LocalKeyFile = {
-  name: 'audit-keys',
-  createdWarning: (path) =>
-    `Created a new audit signing key in ${path}. It sits with the data, so whoever can change the ` +
-    `database can also re-sign the audit log: in production set ${AUDIT_KEYS_VARIABLE} from a secret store.`,
-};
+const AUDIT_KEY_FILE_NAME = 'audit-keys';
+const createdWarning = (path: string) =>
+  `Created a new audit signing key in ${path}. It sits with the data, so whoever can change the ` +
+  `database can also re-sign the audit log: in production set ${AUDIT_KEYS_VARIABLE} from a secret store.`;
 
 /** The ring that signs and verifies audit entries, as configured (see above). */
 export function loadAuditKeyRing(config: Config, warn: (message: string) => void): KeyRing {
@@ -32,5 +30,6 @@ export function loadAuditKeyRing(config: Config, warn: (message: string) => void
     );
   }
   if (config.dataDir.startsWith('memory://')) return parseKeyRing(`memory:${generateKey()}`, 'a throwaway audit key');
-  return loadOrCreateLocalKeyRing(config.dataDir, warn, AUDIT_KEY_FILE);
+  const file = readOrCreateLocalSecret(config.dataDir, AUDIT_KEY_FILE_NAME, newLocalKeyRingText, createdWarning, warn);
+  return parseKeyRing(file.text, file.path);
 }

@@ -1,5 +1,5 @@
 import type { Transaction } from 'kysely';
-import type { AuditEvent } from '../../plugins/core/plugin';
+import type { AuditEvent } from '../../plugins/core/index';
 import { parseCredential } from '../auth/secrets';
 import type { AppDeps, RequestContext } from '../context';
 import {
@@ -15,7 +15,7 @@ import { findUserByEmail, normaliseEmail } from '../db/repositories/users';
 import type { Database } from '../db/tables';
 import { badInput } from '../errors';
 import { auditCursor } from './page-cursor';
-import type { KeyRing } from '../../plugins/encryption/key-ring';
+import type { KeyRing } from '../../plugins/encryption/index';
 import { normaliseDetails, signAuditEntry, verifyAuditChain, type AuditVerification, type ChainedContent, contentOfRow } from './audit-chain';
 
 // Admin changes are recorded in the transaction that makes them: the change and its entry

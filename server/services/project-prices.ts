@@ -1,4 +1,4 @@
-import { checkCustomPattern } from '../../plugins/redaction/custom-pattern';
+import { checkCustomPattern } from '../../plugins/redaction/index';
 import type { RequestContext } from '../context';
 import { loadModelPrices } from '../db/repositories/model-prices';
 import {

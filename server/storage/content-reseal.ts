@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { CodecError, type CodecContext, type ContentCodec, type ProjectKeys } from '../../plugins/core/codec';
+import { CodecError, type CodecContext, type ContentCodec, type ProjectKeys } from '../../plugins/core/index';
 import { countSpansToReseal, findSpansToResealPage, lockSpansToReseal, updateResealedContent } from '../db/repositories/content-reseal';
 import { findAllProjectIds } from '../db/repositories/projects';
 import type { Database } from '../db/tables';

@@ -1,4 +1,4 @@
-import { CodecError, type CodecContext, type CodecFailure, type ContentCodec } from '../../plugins/core/codec';
+import { CodecError, type CodecContext, type CodecFailure, type ContentCodec } from '../../plugins/core/index';
 import type { ProjectKeyStore } from './project-keys';
 
 // The one place span content crosses into and out of storage.

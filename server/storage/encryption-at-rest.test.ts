@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createAesGcmCodec } from '../../plugins/encryption/aes-gcm-codec';
-import { KEY_FILE_NAME } from '../../plugins/encryption/key-file';
+import { KEY_FILE_NAME } from '../../plugins/encryption/index';
 import { generateKey, parseKeyRing } from '../../plugins/encryption/key-ring';
 import { encodeContent } from './content';
 import { createTestApp, INGEST, span, type TestApp, type TestClient } from '../testing/test-app';

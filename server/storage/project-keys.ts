@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { ContentCodec, ProjectKeys } from '../../plugins/core/codec';
+import type { ContentCodec, ProjectKeys } from '../../plugins/core/index';
 import { findProjectDataKeys, insertFirstProjectDataKey } from '../db/repositories/project-data-keys';
 import type { Database } from '../db/tables';
 

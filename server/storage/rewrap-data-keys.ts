@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { CodecError, type ContentCodec } from '../../plugins/core/codec';
+import { CodecError, type ContentCodec } from '../../plugins/core/index';
 import { findDataKeysPage, replaceWrappedDataKey } from '../db/repositories/project-data-keys';
 import type { Database } from '../db/tables';
 

@@ -1,7 +1,17 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { newId } from './new-id.js';
 import { messageOf } from '../errors.js';
-import { activeSpanStorage } from './context.js';
 import type { EndOptions, GenerationOptions, SpanKind, SpanOptions, SpanStatus, TraceAttributes, UpdateOptions, Usage } from './types.js';
+
+// The active span of the current async context: `span()`/`generation()` (and observeOpenAI)
+// find their parent here without the app passing handles around. One storage per process,
+// shared by every Tokentrace instance, so a span started by one instance can parent another's.
+// It lives beside SpanHandle because `runInSpan` (used by the handle's own methods) sets it.
+const activeSpanStorage = new AsyncLocalStorage<SpanHandle>();
+
+export function currentSpan(): SpanHandle | undefined {
+  return activeSpanStorage.getStore();
+}
 
 // One span while it runs and, once ended, the record that waits in the queue: no second
 // object is built on the app's path. Creating and ending one costs a UUID, two clock reads

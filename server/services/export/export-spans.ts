@@ -1,5 +1,5 @@
-import type { ProjectKeys } from '../../../plugins/core/codec';
-import { CodecError } from '../../../plugins/core/codec';
+import type { ProjectKeys } from '../../../plugins/core/index';
+import { CodecError } from '../../../plugins/core/index';
 import type { AppDeps, RequestContext } from '../../context';
 import { readExportRows, type ExportRow } from '../../db/repositories/span-export';
 import type { TraceFilter } from '../../db/repositories/trace-filter';

@@ -1,4 +1,4 @@
-import type { CodecContext, ContentCodec } from '../../../plugins/core/codec';
+import type { CodecContext, ContentCodec } from '../../../plugins/core/index';
 import type { NewSpanRow } from '../../db/tables';
 import type { SpanModel } from '../models';
 import { encodeContent } from '../../storage/content';

@@ -36,11 +36,9 @@ import { validateSpan, type SpanInputData } from './validate-span';
 // apply to what a span says, not to how a door spelled it: token counts or times read from OTel
 // attributes are checked by the same code as those sent to GraphQL.
 
-export interface IngestRejection {
-  index: number;
-  id: string | null;
-  reason: string;
-}
+// In its own file so that the stages can name it without importing this one (no cycle).
+export type { IngestRejection } from './ingest-rejection';
+import type { IngestRejection } from './ingest-rejection';
 
 export interface IngestResult {
   accepted: number;

@@ -1,6 +1,6 @@
 import type { AppDeps } from '../../context';
 import type { ProjectSettings, RedactionHit } from '../models';
-import type { IngestRejection } from './ingest';
+import type { IngestRejection } from './ingest-rejection';
 import type { MergedSpan } from './merge-span-copies';
 import { redactBatch } from './redact-span';
 

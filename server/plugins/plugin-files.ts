@@ -1,4 +1,5 @@
 import {
+  appendFileSync,
   closeSync,
   fsyncSync,
   linkSync,
@@ -10,51 +11,64 @@ import {
   fchmodSync,
   writeFileSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { appendFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { formatKeyRing, generateKey, parseKeyRing, type KeyRing } from './key-ring';
+import type { AppendOnlyFile, LocalSecretFile, PluginSetupContext } from '../../plugins/core/index';
 
-// The embedded default: without TOKENTRACE_ENCRYPTION_KEYS, content is sealed with a key kept
-// in `<dataDir>/encryption-keys` (same `kid:base64key,…` format), created on first start.
+// The files a plugin may touch, provided by the server through the setup context: plugins
+// import node:crypto only (docs/architecture.md), so whatever needs the file system is here.
 //
-// The file is made durable before it is used: a key lost after a crash would leave every value
-// sealed with it unreadable. It is created under a temporary name and hard-linked into place,
-// so two processes starting together agree on one key and nobody reads a half-written file.
-// An existing file is never replaced, whatever its content.
+// Local secret files (the embedded default's `<dataDir>/encryption-keys`, the audit key's
+// `<dataDir>/audit-keys`) are made durable before they are used: a key lost after a crash would
+// leave every value sealed with it unreadable. Each is created under a temporary name and
+// hard-linked into place, so two processes starting together agree on one key and nobody reads
+// a half-written file. An existing file is never replaced, whatever its content.
 
-export const KEY_FILE_NAME = 'encryption-keys';
+type FileHelpers = Pick<PluginSetupContext, 'localSecretFile' | 'appendOnlyFile'>;
 
-/** A key file of the data folder: its name, and what to warn when it is first made. */
-export interface LocalKeyFile {
-  name: string;
-  createdWarning(path: string): string;
+/** The helpers of the setup context, over the data folder `dataDir`. */
+export function pluginFiles(dataDir: string, warn: (message: string) => void): FileHelpers {
+  return {
+    localSecretFile: (name, create, createdWarning) => readOrCreateLocalSecret(dataDir, name, create, createdWarning, warn),
+    appendOnlyFile,
+  };
 }
 
-const ENCRYPTION_KEY_FILE: LocalKeyFile = {
-  name: KEY_FILE_NAME,
-  createdWarning: (path) =>
-    `Created a new encryption key in ${path}. Span content is encrypted with it and cannot be ` +
-    `read without it: back this file up, keep it private, and keep it with the data. In ` +
-    `production, set TOKENTRACE_ENCRYPTION_KEYS (from a secret store) instead of relying on this file.`,
-};
-
-/** The ring in `<dataDir>/<file.name>`, created with one fresh key on first use (the same mechanism serves the audit key). */
-export function loadOrCreateLocalKeyRing(dataDir: string, warn: (msg: string) => void, file: LocalKeyFile = ENCRYPTION_KEY_FILE): KeyRing {
-  const path = join(dataDir, file.name);
+/** `<dataDir>/<name>`, created from `create()` on first use (warning `createdWarning(path)` then). */
+export function readOrCreateLocalSecret(
+  dataDir: string,
+  name: string,
+  create: () => string,
+  createdWarning: (path: string) => string,
+  warn: (message: string) => void,
+): LocalSecretFile {
+  const path = join(dataDir, name);
   const existing = readIfExists(path);
   if (existing !== undefined) {
     checkPermissions(path, warn);
-    return parseKeyRing(existing, path);
+    return { path, text: existing };
   }
 
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const text = `${formatKeyRing([{ id: defaultKeyId(), key: generateKey() }])}\n`;
-  if (!createExclusive(dataDir, path, text, file.name)) {
-    // Another process created it first: use its key.
-    return parseKeyRing(readFileSync(path, 'utf8'), path);
+  const text = create();
+  if (!createExclusive(dataDir, path, text, name)) {
+    // Another process created it first: use its content.
+    return { path, text: readFileSync(path, 'utf8') };
   }
-  warn(file.createdWarning(path));
-  return parseKeyRing(text, path);
+  warn(createdWarning(path));
+  return { path, text };
+}
+
+/**
+ * Appends to a file, opened by path for every line so that log rotation (rename, then a new
+ * file) needs no signal. Created with mode 0600 (audit entries name people and addresses), at
+ * once, so a wrong path stops the start instead of losing lines later.
+ */
+export function appendOnlyFile(file: string): AppendOnlyFile {
+  const path = resolve(file);
+  appendFileSync(path, '', { mode: 0o600 });
+  return { path, append: (text) => appendFile(path, text, { mode: 0o600 }) };
 }
 
 function readIfExists(path: string): string | undefined {
@@ -125,9 +139,4 @@ function syncDirectory(dir: string): void {
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
-}
-
-/** `local-YYYYMMDD`: says where the key came from and roughly when. */
-function defaultKeyId(now: Date = new Date()): string {
-  return `local-${now.toISOString().slice(0, 10).replaceAll('-', '')}`;
 }

@@ -2,9 +2,11 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAesGcmCodec } from './aes-gcm-codec';
-import { KEY_FILE_NAME, loadOrCreateLocalKeyRing } from './key-file';
-import { generateKey, KeyRingError } from './key-ring';
+import { createAesGcmCodec } from '../../plugins/encryption/aes-gcm-codec';
+import { generateKey, KEY_FILE_NAME, KeyRingError, parseKeyRing, useEncryption } from '../../plugins/encryption/index';
+import { useAudit } from '../../plugins/audit/index';
+import type { AuditEvent } from '../../plugins/core/index';
+import { appendOnlyFile, pluginFiles } from './plugin-files';
 
 const posix = process.platform !== 'win32';
 const ctx = { projectId: 'p', table: 'spans', rowId: 'r', column: 'input' };
@@ -17,7 +19,17 @@ afterEach(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
-describe('loadOrCreateLocalKeyRing', () => {
+// The encryption plugin's embedded default, built as the loader builds it: the setup context's
+// `localSecretFile` over a real data folder.
+function loadOrCreateLocalKeyRing(dataDir: string, warn: (message: string) => void) {
+  const plugin = useEncryption()({ env: 'development', dataDir, encryptionKeys: undefined, warn, ...pluginFiles(dataDir, warn) });
+  const file = join(dataDir, KEY_FILE_NAME);
+  // The ring the codec got is the file's: read it back as the operator would.
+  expect(plugin.codec).toBeDefined();
+  return parseKeyRing(readFileSync(file, 'utf8'), file);
+}
+
+describe('localSecretFile (the encryption key file)', () => {
   it('creates the directory and a 0600 key file with one key, and warns once', () => {
     const dataDir = join(root, 'nested', 'data');
     const warnings: string[] = [];
@@ -94,5 +106,31 @@ describe('loadOrCreateLocalKeyRing', () => {
     loadOrCreateLocalKeyRing(root, (m) => warnings.push(m));
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/readable by other users \(mode 0644\)/);
+  });
+});
+
+describe('appendOnlyFile (the audit file sink)', () => {
+  const event = (n: number): AuditEvent => ({
+    id: String(n), at: new Date(Date.UTC(2026, 10, 29, 10, 0, n)), projectId: 'p1', action: 'api_key.create',
+    actor: { type: 'user', id: 'u1', label: 'ann@example.com' }, targetType: 'api_key', targetId: `k${n}`,
+    ip: null, userAgent: null, details: null,
+  });
+  const build = (dataDir: string, file: string) =>
+    useAudit({ sink: { file } })({ env: 'test', dataDir, encryptionKeys: undefined, warn: () => {}, ...pluginFiles(dataDir, () => {}) });
+
+  it('appends JSON lines to a file only its owner can read, across sinks and restarts', async () => {
+    const file = join(root, 'audit.jsonl');
+    const [first] = build(root, file).auditSinks!;
+    await Promise.all([first!.write(event(1)), first!.write(event(2))]);
+    const [again] = build(root, file).auditSinks!;
+    await again!.write(event(3));
+    const ids = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { id: string }).id);
+    expect(ids).toEqual(['1', '2', '3']);
+    if (posix) expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it('fails at once, naming the problem, for a path it cannot write', () => {
+    expect(() => appendOnlyFile(join(root, 'missing', 'audit.jsonl'))).toThrow(/ENOENT/);
+    expect(() => build(root, join(root, 'missing', 'audit.jsonl'))).toThrow(/ENOENT/);
   });
 });
