@@ -141,6 +141,16 @@ export async function up(db: Kysely<any>): Promise<void> {
     primary key (project_id, hour, key)
   )`.execute(db);
   await sql`create index usage_latency_all_empty_idx on usage_latency_all (project_id) where n = 0`.execute(db);
+  // Each hour's percentiles, worked out from the histograms by the compactor for the hours it
+  // touched: a week by hour then reads 168 rows instead of ~50,000 buckets. model null: all models.
+  await sql`create table usage_latency_pct (
+    project_id uuid not null references projects (id) on delete cascade,
+    hour timestamptz not null,
+    model text,
+    n bigint not null,
+    p50lo double precision, p50hi double precision, p95lo double precision, p95hi double precision
+  )`.execute(db);
+  await sql`create unique index usage_latency_pct_key on usage_latency_pct (project_id, hour, model) nulls not distinct`.execute(db);
 
   await sql`create function spans_usage_inserted() returns trigger language plpgsql as $$
     begin
@@ -174,7 +184,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   // TRUNCATE carries no rows to subtract: it empties the roll-ups of every project with it.
   await sql`create function spans_usage_truncated() returns trigger language plpgsql as $$
     begin
-      truncate usage_deltas, usage_rollups, usage_latency, usage_latency_all;
+      truncate usage_deltas, usage_rollups, usage_latency, usage_latency_all, usage_latency_pct;
       return null;
     end $$`.execute(db);
   await sql`create trigger spans_usage_truncate after truncate on spans for each statement execute function spans_usage_truncated()`.execute(db);
@@ -190,5 +200,5 @@ export async function down(db: Kysely<any>): Promise<void> {
   await sql`drop trigger if exists spans_usage_update on spans`.execute(db);
   await sql`drop trigger if exists spans_usage_insert on spans`.execute(db);
   await sql`drop function if exists spans_usage_truncated, spans_usage_deleted, spans_usage_updated, spans_usage_inserted`.execute(db);
-  await sql`drop table if exists usage_latency_all, usage_latency, usage_rollups, usage_deltas`.execute(db);
+  await sql`drop table if exists usage_latency_pct, usage_latency_all, usage_latency, usage_rollups, usage_deltas`.execute(db);
 }
