@@ -2,16 +2,9 @@ import cluster from 'node:cluster';
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { config as loadDotenv } from 'dotenv';
-import { printTokentraceSchema } from '../schema/index';
 import { createApp } from './app';
 import { runClusterPrimary } from './cluster/primary';
 import { planWorkers } from './cluster/worker-count';
-import { rotateDataKeysCommand } from './commands/rotate-data-keys';
-import { backupCommand } from './commands/backup-embedded';
-import { restoreCommand } from './commands/restore-embedded';
-import { rotateKeysCommand } from './commands/rotate-keys';
-import { runRetentionCommand } from './commands/run-retention';
-import { verifyAuditCommand } from './commands/verify-audit';
 import { ConfigError, loadConfig } from './config';
 import { createDb } from './db/create-db';
 import { migrateToLatest, pendingMigrations } from './db/migrate';
@@ -115,6 +108,7 @@ async function migrate(): Promise<void> {
 
 async function printSchemaFile(): Promise<void> {
   const target = fileURLToPath(new URL('../schema/schema.graphql', import.meta.url));
+  const { printTokentraceSchema } = await import('../schema/index');
   await writeFile(target, printTokentraceSchema());
   console.log(`wrote ${target}`);
 }
@@ -125,13 +119,14 @@ async function main(): Promise<void> {
   const commands: Record<string, () => Promise<void>> = {
     start,
     migrate,
-    backup: () => backupCommand(),
-    restore: () => restoreCommand(),
+    // The other commands load their modules when run: `start` pays for none of them.
+    backup: async () => (await import('./commands/backup-embedded')).backupCommand(),
+    restore: async () => (await import('./commands/restore-embedded')).restoreCommand(),
     'print-schema': printSchemaFile,
-    'keys:rotate': rotateKeysCommand,
-    'keys:rotate-data': rotateDataKeysCommand,
-    'retention:run': runRetentionCommand,
-    'verify-audit': verifyAuditCommand,
+    'keys:rotate': async () => (await import('./commands/rotate-keys')).rotateKeysCommand(),
+    'keys:rotate-data': async () => (await import('./commands/rotate-data-keys')).rotateDataKeysCommand(),
+    'retention:run': async () => (await import('./commands/run-retention')).runRetentionCommand(),
+    'verify-audit': async () => (await import('./commands/verify-audit')).verifyAuditCommand(),
   };
   const run = commands[command];
   if (!run) {
