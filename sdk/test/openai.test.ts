@@ -52,8 +52,12 @@ describe('chat.completions.create', () => {
       output: chatCompletion.choices[0]!.message,
       promptTokens: 14,
       completionTokens: 7,
+      // usage.prompt_tokens_details.cached_tokens and completion_tokens_details.reasoning_tokens
+      cacheReadTokens: 8,
+      reasoningTokens: 2,
       metadata: { temperature: 0.2, finish_reason: 'stop' },
     });
+    expect(span).not.toHaveProperty('cacheWriteTokens');
     expect(span.completionStartTime).toBeUndefined();
   });
 
@@ -81,6 +85,8 @@ describe('chat.completions.create', () => {
     expect(received).toEqual(chatChunks);
     const span = await recorded();
     expect(span).toMatchObject({ output: { role: 'assistant', content: 'Paris.' }, promptTokens: 11, completionTokens: 3, status: 'OK', metadata: { stream: true, finish_reason: 'stop' } });
+    // Reported as zero in the usage chunk: zero, not unknown.
+    expect(span).toMatchObject({ cacheReadTokens: 0, reasoningTokens: 0 });
     const ttft = Date.parse(span.completionStartTime) - Date.parse(span.startTime);
     expect(ttft).toBeGreaterThanOrEqual(FIRST_TOKEN_DELAY_MS - 5);
     expect(Date.parse(span.startTime)).toBeGreaterThanOrEqual(started - 1);
@@ -92,8 +98,7 @@ describe('chat.completions.create', () => {
     for await (const _ of stream) void _;
     const span = await recorded();
     expect(span).toMatchObject({ output: { role: 'assistant', content: 'Paris.' }, status: 'OK' });
-    expect(span).not.toHaveProperty('promptTokens');
-    expect(span).not.toHaveProperty('completionTokens');
+    for (const field of ['promptTokens', 'completionTokens', 'cacheReadTokens', 'cacheWriteTokens', 'reasoningTokens']) expect(span).not.toHaveProperty(field);
   });
 
   it('an early break still records the span with what was streamed', async () => {
@@ -136,6 +141,9 @@ describe('responses.create', () => {
       output: responseObject.output,
       promptTokens: 9,
       completionTokens: 2,
+      // usage.input_tokens_details.cached_tokens and output_tokens_details.reasoning_tokens
+      cacheReadTokens: 4,
+      reasoningTokens: 1,
       status: 'OK',
     });
   });
@@ -146,7 +154,7 @@ describe('responses.create', () => {
     for await (const event of stream) received.push(event);
     expect(received).toEqual(responseEvents);
     const span = await recorded('openai.responses');
-    expect(span).toMatchObject({ output: responseObject.output, promptTokens: 8, completionTokens: 3, status: 'OK' });
+    expect(span).toMatchObject({ output: responseObject.output, promptTokens: 8, completionTokens: 3, cacheReadTokens: 5, reasoningTokens: 2, status: 'OK' });
     expect(Date.parse(span.completionStartTime) - Date.parse(span.startTime)).toBeGreaterThanOrEqual(FIRST_TOKEN_DELAY_MS - 5);
   });
 });

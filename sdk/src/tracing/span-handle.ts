@@ -38,6 +38,9 @@ export class SpanHandle {
   /** @internal */ metadata: Record<string, unknown> | undefined = undefined;
   /** @internal */ promptTokens: number | undefined = undefined;
   /** @internal */ completionTokens: number | undefined = undefined;
+  /** @internal */ cacheReadTokens: number | undefined = undefined;
+  /** @internal */ cacheWriteTokens: number | undefined = undefined;
+  /** @internal */ reasoningTokens: number | undefined = undefined;
   /** @internal ms since the epoch */ startTime: number;
   /** @internal 0 while the span runs */ endTime = 0;
   /** @internal 0 when not streamed */ completionStartTime = 0;
@@ -137,6 +140,9 @@ export class SpanHandle {
   private setUsage(usage: Usage): void {
     if (isCount(usage.promptTokens)) this.promptTokens = usage.promptTokens;
     if (isCount(usage.completionTokens)) this.completionTokens = usage.completionTokens;
+    if (isCount(usage.cacheReadTokens)) this.cacheReadTokens = usage.cacheReadTokens;
+    if (isCount(usage.cacheWriteTokens)) this.cacheWriteTokens = usage.cacheWriteTokens;
+    if (isCount(usage.reasoningTokens)) this.reasoningTokens = usage.reasoningTokens;
   }
 }
 

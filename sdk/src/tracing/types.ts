@@ -7,6 +7,12 @@ export type SpanStatus = 'OK' | 'ERROR';
 export interface Usage {
   promptTokens?: number;
   completionTokens?: number;
+  /** The part of promptTokens read from the provider's prompt cache (billed at the cached rate). */
+  cacheReadTokens?: number;
+  /** The part of promptTokens written to the provider's prompt cache (Anthropic's cache creation). */
+  cacheWriteTokens?: number;
+  /** The part of completionTokens spent on reasoning. */
+  reasoningTokens?: number;
 }
 
 export interface TraceOptions {

@@ -24,6 +24,9 @@ export function toSpanInput(span: SpanHandle): SpanInput {
   if (span.metadata !== undefined) input.metadata = span.metadata;
   if (span.promptTokens !== undefined) input.promptTokens = span.promptTokens;
   if (span.completionTokens !== undefined) input.completionTokens = span.completionTokens;
+  if (span.cacheReadTokens !== undefined) input.cacheReadTokens = span.cacheReadTokens;
+  if (span.cacheWriteTokens !== undefined) input.cacheWriteTokens = span.cacheWriteTokens;
+  if (span.reasoningTokens !== undefined) input.reasoningTokens = span.reasoningTokens;
   if (span.completionStartTime !== 0) input.completionStartTime = iso(Math.max(span.startTime, span.completionStartTime));
   if (span.statusMessage !== undefined) input.statusMessage = span.statusMessage;
   if (span.trace !== undefined) input.trace = span.trace;

@@ -12,7 +12,13 @@ export const chatCompletion = {
   created: 1_760_000_000,
   model: 'gpt-4o-mini',
   choices: [{ index: 0, message: { role: 'assistant', content: 'Paris is the capital of France.', refusal: null }, finish_reason: 'stop', logprobs: null }],
-  usage: { prompt_tokens: 14, completion_tokens: 7, total_tokens: 21 },
+  usage: {
+    prompt_tokens: 14,
+    completion_tokens: 7,
+    total_tokens: 21,
+    prompt_tokens_details: { cached_tokens: 8, audio_tokens: 0 },
+    completion_tokens_details: { reasoning_tokens: 2, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+  },
 };
 
 const chunk = (delta: object, finish: string | null = null) => ({
@@ -29,7 +35,7 @@ export const chatChunks = [
   chunk({ content: 'is' }),
   chunk({ content: '.' }),
   chunk({}, 'stop'),
-  { id: 'chatcmpl-2', object: 'chat.completion.chunk', created: 1_760_000_000, model: 'gpt-4o-mini', choices: [], usage: { prompt_tokens: 11, completion_tokens: 3, total_tokens: 14 } },
+  { id: 'chatcmpl-2', object: 'chat.completion.chunk', created: 1_760_000_000, model: 'gpt-4o-mini', choices: [], usage: { prompt_tokens: 11, completion_tokens: 3, total_tokens: 14, prompt_tokens_details: { cached_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 0 } } },
 ];
 
 const responseOutput = [{ type: 'message', id: 'msg_1', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: 'Bonjour!', annotations: [] }] }];
@@ -41,14 +47,14 @@ export const responseObject = {
   status: 'completed',
   model: 'gpt-4o-mini',
   output: responseOutput,
-  usage: { input_tokens: 9, output_tokens: 2, total_tokens: 11 },
+  usage: { input_tokens: 9, input_tokens_details: { cached_tokens: 4 }, output_tokens: 2, output_tokens_details: { reasoning_tokens: 1 }, total_tokens: 11 },
 };
 
 export const responseEvents = [
   { type: 'response.created', sequence_number: 0, response: { ...responseObject, status: 'in_progress', output: [], usage: null } },
   { type: 'response.output_text.delta', sequence_number: 1, item_id: 'msg_1', output_index: 0, content_index: 0, delta: 'Bon' },
   { type: 'response.output_text.delta', sequence_number: 2, item_id: 'msg_1', output_index: 0, content_index: 0, delta: 'jour!' },
-  { type: 'response.completed', sequence_number: 3, response: { ...responseObject, usage: { input_tokens: 8, output_tokens: 3, total_tokens: 11 } } },
+  { type: 'response.completed', sequence_number: 3, response: { ...responseObject, usage: { input_tokens: 8, input_tokens_details: { cached_tokens: 5 }, output_tokens: 3, output_tokens_details: { reasoning_tokens: 2 }, total_tokens: 11 } } },
 ];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
