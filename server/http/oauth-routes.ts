@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as client from 'openid-client';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { App } from '../app';
-import { isOAuthProviderId } from '../auth/oauth-provider-list';
+import { isOAuthProviderId } from '../model/oauth-providers';
 import { createOAuthClients, type OAuthProviderClient } from '../auth/oauth-providers';
 import type { Config } from '../config';
 import type { AppDeps } from '../context';
