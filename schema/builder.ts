@@ -1,7 +1,8 @@
 import SchemaBuilder from '@pothos/core';
+import DataloaderPlugin from '@pothos/plugin-dataloader';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import type { RequestContext } from '../server/context';
-import type { RoleName } from '../server/db/tables';
+import type { RoleName } from '../server/model/roles';
 import { AppError } from '../server/errors';
 import { mayReadContent } from '../server/services/content-access';
 import { hasRole } from '../server/services/models';
@@ -47,7 +48,8 @@ export const builder = new SchemaBuilder<{
     BigInt: { Input: bigint | number; Output: bigint | number | string };
   };
 }>({
-  plugins: [ScopeAuthPlugin],
+  // Scope-auth first, so a refused field never reaches a loader.
+  plugins: [ScopeAuthPlugin, DataloaderPlugin],
   defaultFieldNullability: false,
   scopeAuth: {
     // Subscriptions are checked when they start, not only per event.

@@ -1,6 +1,4 @@
-import { findUserById } from '../../server/db/repositories/users';
-import { toUserModel } from '../../server/services/accounts';
-import { createApiKey, findApiKeyProjectId, listApiKeys, revokeApiKey, rotateApiKey } from '../../server/services/credentials';
+import { createApiKey, findApiKeyProjectId, listApiKeysOfProjects, revokeApiKey, rotateApiKey } from '../../server/services/credentials';
 import type { ApiKeyModel } from '../../server/services/models';
 import { builder } from '../builder';
 import { ProjectRef } from './project';
@@ -19,11 +17,7 @@ export const ApiKeyRef = builder.objectRef<ApiKeyModel>('ApiKey').implement({
     createdBy: t.field({
       type: UserRef,
       nullable: true,
-      resolve: async (key, _args, ctx) => {
-        if (!key.createdById) return null;
-        const row = await findUserById(ctx.deps.db, key.createdById);
-        return row ? toUserModel(row) : null;
-      },
+      resolve: (key) => key.createdById,
     }),
     lastUsedAt: t.expose('lastUsedAt', { type: 'DateTime', nullable: true }),
     expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true }),
@@ -41,10 +35,14 @@ const CreatedApiKeyRef = builder.objectRef<{ apiKey: ApiKeyModel; secret: string
 });
 
 builder.objectField(ProjectRef, 'apiKeys', (t) =>
-  t.field({
-    type: [ApiKeyRef],
+  // One query for the keys of every project in the response (a list of projects asking for
+  // their keys would otherwise run one per project).
+  t.loadableGroup({
+    type: ApiKeyRef,
     authScopes: (project) => ({ projectAdmin: project.id }),
-    resolve: (project, _args, ctx) => listApiKeys(ctx, project.id),
+    load: (projectIds: string[], ctx) => listApiKeysOfProjects(ctx, projectIds),
+    group: (key) => key.projectId,
+    resolve: (project) => project.id,
   }),
 );
 

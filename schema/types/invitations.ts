@@ -1,5 +1,3 @@
-import { findUserById } from '../../server/db/repositories/users';
-import { toUserModel } from '../../server/services/accounts';
 import {
   acceptInvitationByToken,
   createInvitation,
@@ -11,7 +9,7 @@ import {
   type InvitationModel,
   type InvitationPreview,
 } from '../../server/services/invitations';
-import { findProjectById } from '../../server/db/repositories/projects';
+import { projectNameOf } from '../../server/services/projects';
 import { builder } from '../builder';
 import { RoleEnum } from './enums';
 import { ProjectRef } from './project';
@@ -38,10 +36,7 @@ const ProjectInvitationRef = builder.objectRef<InvitationModel>('ProjectInvitati
     invitedBy: t.field({
       type: UserRef,
       nullable: true,
-      resolve: async (i, _args, ctx) => {
-        const row = i.invitedById ? await findUserById(ctx.deps.db, i.invitedById) : undefined;
-        return row ? toUserModel(row) : null;
-      },
+      resolve: (i) => i.invitedById,
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     expiresAt: t.expose('expiresAt', { type: 'DateTime' }),
@@ -128,8 +123,7 @@ builder.mutationFields((t) => ({
     args: { token: t.arg.string({ required: true }) },
     resolve: async (_root, args, ctx) => {
       const accepted = await acceptInvitationByToken(ctx, args.token);
-      const project = await findProjectById(ctx.deps.db, accepted.projectId);
-      return { ...accepted, projectName: project?.name ?? '' };
+      return { ...accepted, projectName: (await projectNameOf(ctx, accepted.projectId)) ?? '' };
     },
   }),
 }));

@@ -1,5 +1,3 @@
-import { findUserById } from '../../server/db/repositories/users';
-import { toUserModel } from '../../server/services/accounts';
 import { archiveProjectPrice, listBuiltInPrices, listProjectPrices, setProjectPrice, type ModelPriceModel } from '../../server/services/project-prices';
 import { getAppliedPrice, type AppliedPriceModel } from '../../server/services/span-price';
 import { fillUnpricedSpans, type FillResult } from '../../server/services/span-repricing';
@@ -47,11 +45,7 @@ export const ModelPriceRef = builder.objectRef<ModelPriceModel>('ModelPrice').im
     createdBy: t.field({
       type: UserRef,
       nullable: true,
-      resolve: async (p, _args, ctx) => {
-        if (!p.createdById) return null;
-        const row = await findUserById(ctx.deps.db, p.createdById);
-        return row ? toUserModel(row) : null;
-      },
+      resolve: (p) => p.createdById,
     }),
     archivedAt: t.expose('archivedAt', { type: 'DateTime', nullable: true, description: 'No longer applies to spans stored after this time.' }),
   }),

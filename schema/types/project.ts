@@ -1,20 +1,16 @@
-import { findUserById } from '../../server/db/repositories/users';
-import { findMembers } from '../../server/db/repositories/projects';
-import { toUserModel } from '../../server/services/accounts';
 import type { ProjectMemberModel, ProjectModel, ProjectSettings, RedactionPattern, RetentionSettings } from '../../server/services/models';
 import {
   addProjectMember,
   createProject,
   deleteProject,
   getProjectForViewer,
+  listProjectMembers,
   listProjectsOfViewer,
   removeProjectMember,
   renameProject,
-  toMemberModel,
   updateProjectMemberRole,
   updateProjectSettings,
 } from '../../server/services/projects';
-import { notFound } from '../../server/errors';
 import { builder } from '../builder';
 import { ContentVisibilityEnum, PiiRuleEnum, RoleEnum } from './enums';
 import { UserRef } from './user';
@@ -64,11 +60,7 @@ export const ProjectMemberRef = builder.objectRef<ProjectMemberModel>('ProjectMe
   fields: (t) => ({
     user: t.field({
       type: UserRef,
-      resolve: async (m, _args, ctx) => {
-        const row = await findUserById(ctx.deps.db, m.userId);
-        if (!row) throw notFound('User');
-        return toUserModel(row);
-      },
+      resolve: (m) => m.userId,
     }),
     role: t.expose('role', { type: RoleEnum }),
     addedAt: t.expose('addedAt', { type: 'DateTime' }),
@@ -89,7 +81,7 @@ export const ProjectRef = builder.objectRef<ProjectModel>('Project').implement({
     settings: t.field({ type: ProjectSettingsRef, resolve: (p) => ({ ...p.settings, projectId: p.id }) }),
     members: t.field({
       type: [ProjectMemberRef],
-      resolve: async (p, _args, ctx) => (await findMembers(ctx.deps.db, p.id)).map(toMemberModel),
+      resolve: (p, _args, ctx) => listProjectMembers(ctx, p.id),
     }),
   }),
 });

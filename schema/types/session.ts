@@ -1,4 +1,4 @@
-import { configuredProviders, type AuthProviderModel } from '../../server/auth/oauth-provider-list';
+import { configuredProviders, type AuthProviderModel } from '../../server/model/oauth-providers';
 import { listLinkedAccounts, unlinkAuthProvider, type LinkedAccountModel } from '../../server/services/oauth-accounts';
 import {
   changePassword,

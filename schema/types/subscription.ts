@@ -1,55 +1,14 @@
 import { Repeater } from 'graphql-yoga';
 import type { RequestContext } from '../../server/context';
-import { findMembership, findProjectById } from '../../server/db/repositories/projects';
-import { sessionOutlived } from '../../server/auth/session-lifetime';
-import { hasRole, type SpanModel } from '../../server/services/models';
-import { toProjectModel } from '../../server/services/projects';
+import { readLiveTailAccess, type LiveTailAccess } from '../../server/services/live-tail-access';
+import type { SpanModel } from '../../server/services/models';
 import { builder } from '../builder';
 import { SpanRef } from './span';
 
-// A subscription's context lives as long as its stream, and both scope-auth's results and
-// ctx.roleIn / ctx.projectSettings are memoised per context: the checks made at subscribe time
-// would hold for hours. So the live tail re-reads the caller's membership and the project's
-// content visibility itself (at most once a second, to spare the database under heavy ingest):
-// a removed member's (or signed-out session's) stream ends, and a switch to ADMINS_ONLY blanks content for a VIEWER
-// (input, output, statusMessage and metadata: the fields Span puts behind `contentReader`).
+// The live tail re-reads the caller's access while it streams (server/services/live-tail-access.ts
+// says why), at most once a second to spare the database under heavy ingest. A member below the
+// content line gets the fields Span puts behind `contentReader` emptied.
 const ACCESS_RECHECK_MS = 1_000;
-
-interface Access {
-  member: boolean;
-  content: boolean;
-}
-
-async function credentialStillValid(ctx: RequestContext): Promise<boolean> {
-  const p = ctx.principal;
-  if (p.kind !== 'user') return false;
-  const now = new Date();
-  if (p.via === 'session') {
-    const session = await ctx.deps.db
-      .selectFrom('sessions')
-      .select(['revoked_at', 'expires_at', 'created_at'])
-      .where('id', '=', p.sessionId)
-      .executeTakeFirst();
-    return !!session && !session.revoked_at && session.expires_at > now && !sessionOutlived(session.created_at, now, ctx.deps.config);
-  }
-  const token = await ctx.deps.db
-    .selectFrom('personal_access_tokens')
-    .select(['revoked_at', 'expires_at'])
-    .where('id', '=', p.tokenId)
-    .executeTakeFirst();
-  return !!token && !token.revoked_at && (!token.expires_at || token.expires_at > now);
-}
-
-async function readAccess(ctx: RequestContext, projectId: string): Promise<Access> {
-  // Signing out or revoking the token that opened the stream ends it, like leaving the project.
-  if (ctx.principal.kind !== 'user' || !(await credentialStillValid(ctx))) return { member: false, content: false };
-  const membership = await findMembership(ctx.deps.db, projectId, ctx.principal.userId);
-  if (!membership) return { member: false, content: false };
-  const project = await findProjectById(ctx.deps.db, projectId);
-  if (!project) return { member: false, content: false };
-  const restricted = toProjectModel(project).settings.contentVisibility === 'ADMINS_ONLY';
-  return { member: true, content: hasRole(membership.role, restricted ? 'ADMIN' : 'VIEWER') };
-}
 
 /** What a member below the content line sees of a span: the fields Span hides behind contentReader, emptied. */
 function withoutContent(span: SpanModel): SpanModel {
@@ -58,12 +17,12 @@ function withoutContent(span: SpanModel): SpanModel {
 
 function liveTail(ctx: RequestContext, projectId: string): AsyncIterable<SpanModel> {
   const source = ctx.deps.pubsub.subscribe('span:ingested', projectId);
-  let access: Promise<Access> | undefined;
+  let access: Promise<LiveTailAccess> | undefined;
   let checkedAt = 0;
   const currentAccess = () => {
     if (!access || Date.now() - checkedAt >= ACCESS_RECHECK_MS) {
       checkedAt = Date.now();
-      access = readAccess(ctx, projectId);
+      access = readLiveTailAccess(ctx, projectId);
     }
     return access;
   };

@@ -1,4 +1,4 @@
-import type { ModelUsageRow, UsageBucketRow } from '../../server/db/repositories/usage';
+import type { ModelUsageRow, UsageBucketRow } from '../../server/model/usage-rows';
 import { getModelsOfTrace, getUsage, type Usage } from '../../server/services/usage';
 import { LATENCY_BUCKET_RATIO } from '../../server/db/repositories/usage-rollups';
 import { builder } from '../builder';

@@ -1,6 +1,6 @@
 import * as client from 'openid-client';
 import type { Config, GitHubOAuthConfig, GoogleOAuthConfig } from '../config';
-import type { OAuthProviderId } from './oauth-provider-list';
+import type { OAuthProviderId } from '../model/oauth-providers';
 
 // The two providers behind one interface, both through openid-client: authorization code
 // flow with state and PKCE (S256). Google is OpenID Connect: its endpoints come from discovery

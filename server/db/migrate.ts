@@ -1,4 +1,5 @@
-import { Migrator, sql, type Kysely, type MigrationResultSet } from 'kysely';
+import { Migrator, type Kysely, type MigrationResultSet } from 'kysely';
+import { findAppliedMigrationNames } from './repositories/database-state';
 import { migrations } from '../../migrations/index';
 import { TOKENTRACE_VERSION } from '../version';
 import type { Database } from './tables';
@@ -24,24 +25,16 @@ function migrator(db: Kysely<Database>): Migrator {
   return new Migrator({ db, provider: { getMigrations: async () => migrations } });
 }
 
-/** Names the database records as applied (none on a fresh database). */
-async function appliedMigrationNames(db: Kysely<Database>): Promise<string[]> {
-  const table = await sql<{ name: string | null }>`select to_regclass('kysely_migration')::text as name`.execute(db);
-  if (!table.rows[0]?.name) return [];
-  const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(db);
-  return applied.rows.map((r) => r.name);
-}
-
 /** Throws DatabaseTooNewError when the database records a migration this version lacks. */
 export async function assertDatabaseNotNewer(db: Kysely<Database>): Promise<void> {
-  const unknown = (await appliedMigrationNames(db)).filter((name) => !(name in migrations));
+  const unknown = (await findAppliedMigrationNames(db)).filter((name) => !(name in migrations));
   if (unknown.length > 0) throw new DatabaseTooNewError(unknown);
 }
 
 /** The migrations `migrateToLatest` would apply, in order; changes nothing. */
 export async function pendingMigrations(db: Kysely<Database>): Promise<string[]> {
   await assertDatabaseNotNewer(db);
-  const applied = new Set(await appliedMigrationNames(db));
+  const applied = new Set(await findAppliedMigrationNames(db));
   return Object.keys(migrations)
     .sort()
     .filter((name) => !applied.has(name));

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { RoleName } from '../model/roles';
 
 // The app's view of the tables created in migrations/. Migrations never import this file.
 
@@ -8,7 +9,7 @@ type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefine
 type BigIntColumn = ColumnType<string | number | bigint, number | undefined, number>;
 type Json = ColumnType<unknown, string | undefined | null, string | null>;
 
-export type RoleName = 'OWNER' | 'ADMIN' | 'VIEWER';
+export type { RoleName };
 
 export interface UsersTable {
   id: Generated<string>;

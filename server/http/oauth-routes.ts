@@ -4,7 +4,7 @@ import * as client from 'openid-client';
 import { RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { App } from '../app';
 import { localRateLimiter } from '../cluster/local-rate-limiter';
-import { isOAuthProviderId } from '../auth/oauth-provider-list';
+import { isOAuthProviderId } from '../model/oauth-providers';
 import { createOAuthClients, type OAuthProviderClient } from '../auth/oauth-providers';
 import type { Config } from '../config';
 import type { AppDeps } from '../context';

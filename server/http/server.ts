@@ -2,7 +2,7 @@ import cluster from 'node:cluster';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import { sql } from 'kysely';
+import { pingDatabase } from '../db/repositories/database-state';
 import type { App } from '../app';
 import { createDashboardHandler } from './dashboard';
 import { handleExportRoute } from './export-route';
@@ -22,7 +22,7 @@ async function handleProbe(app: App, path: string, res: ServerResponse): Promise
   }
   if (path === '/readyz') {
     try {
-      await sql`select 1`.execute(app.deps.db);
+      await pingDatabase(app.deps.db);
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ready"}');
     } catch {
       res.writeHead(503, { 'content-type': 'application/json' }).end('{"status":"database unreachable"}');

@@ -11,7 +11,8 @@ import {
   type AuditLogRow,
   type AuditRowFilter,
 } from '../db/repositories/audit-log';
-import { findUserByEmail, normaliseEmail } from '../db/repositories/users';
+import { findCredentialPrefix } from '../db/repositories/credentials';
+import { findUserByEmail, findUserEmail, normaliseEmail } from '../db/repositories/users';
 import type { Database } from '../db/tables';
 import { badInput } from '../errors';
 import { auditCursor } from './page-cursor';
@@ -136,17 +137,15 @@ function deliverToSinks(deps: AppDeps, events: AuditEvent[]): void {
 async function actorOf(trx: Trx, ctx: RequestContext): Promise<AuditActor> {
   const p = ctx.principal;
   if (p.kind === 'user' && p.via === 'token') {
-    const token = await trx.selectFrom('personal_access_tokens').select('prefix').where('id', '=', p.tokenId).executeTakeFirst();
-    return { type: 'token', id: p.tokenId, label: `${token?.prefix ?? 'ttp_?'} (user ${p.userId})` };
+    const prefix = await findCredentialPrefix(trx, 'token', p.tokenId);
+    return { type: 'token', id: p.tokenId, label: `${prefix ?? 'ttp_?'} (user ${p.userId})` };
   }
   if (p.kind === 'ingestKey') {
-    const key = await trx.selectFrom('api_keys').select('prefix').where('id', '=', p.apiKeyId).executeTakeFirst();
-    return { type: 'api_key', id: p.apiKeyId, label: key?.prefix ?? null };
+    return { type: 'api_key', id: p.apiKeyId, label: (await findCredentialPrefix(trx, 'api_key', p.apiKeyId)) ?? null };
   }
   const userId = ctx.actingUserId();
   if (!userId) return { type: 'anonymous', id: null, label: null };
-  const user = await trx.selectFrom('users').select('email').where('id', '=', userId).executeTakeFirst();
-  return { type: 'user', id: userId, label: user?.email ?? null };
+  return { type: 'user', id: userId, label: (await findUserEmail(trx, userId)) ?? null };
 }
 
 const CREDENTIAL_LIKE = /(?:ttk|ttp)_[0-9A-Za-z]{61}/g;

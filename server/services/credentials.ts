@@ -3,9 +3,13 @@ import type { RequestContext } from '../context';
 import {
   findApiKeyById,
   findApiKeysOfProject,
+  findApiKeysOfProjects,
+  findApiKeySuccessor,
   findPersonalAccessTokensOfUser,
   insertApiKey,
   insertPersonalAccessToken,
+  lockApiKey,
+  lockPersonalAccessTokenOfUser,
   revokePersonalAccessTokenRow,
   updateApiKey,
 } from '../db/repositories/credentials';
@@ -113,10 +117,10 @@ export async function rotateApiKey(
     throw badInput(`graceSeconds must be between 0 and ${MAX_GRACE_SECONDS}.`, { field: 'graceSeconds' });
   }
   return runAudited(ctx.deps, async (trx) => {
-    const old = await trx.selectFrom('api_keys').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+    const old = await lockApiKey(trx, id);
     if (!old) throw notFound('API key');
     if (old.revoked_at) throw badInput('A revoked key cannot be rotated.');
-    const successor = await trx.selectFrom('api_keys').select('id').where('rotated_from_id', '=', old.id).executeTakeFirst();
+    const successor = await findApiKeySuccessor(trx, old.id);
     // Rotating the same key twice would mint two live successors and shorten the grace period.
     if (successor) throw badInput('This key was already rotated: rotate its replacement instead.');
     const now = Date.now();
@@ -157,7 +161,7 @@ export async function rotateApiKey(
 export async function revokeApiKey(ctx: RequestContext, id: string): Promise<ApiKeyModel> {
   const row = await runAudited(ctx.deps, async (trx) => {
     // Locked, so two concurrent revocations make one change and one entry.
-    const existing = await trx.selectFrom('api_keys').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+    const existing = await lockApiKey(trx, id);
     if (!existing) throw notFound('API key');
     if (existing.revoked_at) return existing;
     const revoked = await updateApiKey(trx, id, { revoked_at: new Date() });
@@ -176,6 +180,11 @@ export async function revokeApiKey(ctx: RequestContext, id: string): Promise<Api
 
 export async function listApiKeys(ctx: RequestContext, projectId: string): Promise<ApiKeyModel[]> {
   return (await findApiKeysOfProject(ctx.deps.db, projectId)).map(toApiKeyModel);
+}
+
+/** The keys of several projects in one query, newest first (the caller groups them by projectId). */
+export async function listApiKeysOfProjects(ctx: RequestContext, projectIds: readonly string[]): Promise<ApiKeyModel[]> {
+  return (await findApiKeysOfProjects(ctx.deps.db, projectIds)).map(toApiKeyModel);
 }
 
 export async function createPersonalAccessToken(
@@ -211,13 +220,7 @@ export async function revokePersonalAccessToken(ctx: RequestContext, id: string)
   if (!isUuid(id)) throw notFound('Token');
   const userId = actingUserId(ctx);
   return runAudited(ctx.deps, async (trx) => {
-    const existing = await trx
-      .selectFrom('personal_access_tokens')
-      .select(['id', 'revoked_at'])
-      .where('id', '=', id)
-      .where('user_id', '=', userId)
-      .forUpdate()
-      .executeTakeFirst();
+    const existing = await lockPersonalAccessTokenOfUser(trx, id, userId);
     if (!existing) throw notFound('Token');
     // Revoking twice keeps the first revocation time and records nothing new.
     if (existing.revoked_at) return true;

@@ -3,6 +3,7 @@ import {
   countOwnersForUpdate,
   deleteMember,
   deleteProjectRow,
+  findMembers,
   findMembership,
   findProjectById,
   findProjectForUpdate,
@@ -66,6 +67,16 @@ export async function createProject(ctx: RequestContext, input: { name: string }
     return row;
   });
   return toProjectModel(project);
+}
+
+/** The project's members, oldest first (the schema's Project.members; their users come through the User loader). */
+export async function listProjectMembers(ctx: RequestContext, projectId: string): Promise<ProjectMemberModel[]> {
+  return (await findMembers(ctx.deps.db, projectId)).map(toMemberModel);
+}
+
+/** A project's name, or null when it does not exist (no access check: for a caller who was just let in). */
+export async function projectNameOf(ctx: RequestContext, projectId: string): Promise<string | null> {
+  return (await findProjectById(ctx.deps.db, projectId))?.name ?? null;
 }
 
 export async function getProjectForViewer(ctx: RequestContext, id: string): Promise<ProjectModel | null> {

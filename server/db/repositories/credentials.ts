@@ -59,6 +59,12 @@ export function findApiKeysOfProject(db: Db, projectId: string): Promise<ApiKeyR
     .execute();
 }
 
+/** The keys of several projects in one query (the dataloader of Project.apiKeys), newest first. */
+export function findApiKeysOfProjects(db: Db, projectIds: readonly string[]): Promise<ApiKeyRow[]> {
+  if (projectIds.length === 0) return Promise.resolve([]);
+  return db.selectFrom('api_keys').selectAll().where('project_id', 'in', projectIds).orderBy('created_at', 'desc').execute();
+}
+
 export function updateApiKey(
   db: Db,
   id: string,
@@ -119,4 +125,36 @@ export function revokePersonalAccessTokenRow(db: Db, id: string, userId: string,
 
 export async function touchPersonalAccessToken(db: Db, id: string, now: Date): Promise<void> {
   await db.updateTable('personal_access_tokens').set({ last_used_at: now }).where('id', '=', id).execute();
+}
+
+/** A token's validity fields, whatever its state (the live tail re-checks them while it streams). */
+export function findPersonalAccessTokenValidity(db: Db, id: string): Promise<Pick<PersonalAccessTokenRow, 'revoked_at' | 'expires_at'> | undefined> {
+  return db.selectFrom('personal_access_tokens').select(['revoked_at', 'expires_at']).where('id', '=', id).executeTakeFirst();
+}
+
+/** Locks the key's row until the transaction ends (rotation and revocation change one at a time). */
+export function lockApiKey(db: Db, id: string): Promise<ApiKeyRow | undefined> {
+  return db.selectFrom('api_keys').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+/** The key that replaced `id` in a rotation, if any. */
+export function findApiKeySuccessor(db: Db, id: string): Promise<{ id: string } | undefined> {
+  return db.selectFrom('api_keys').select('id').where('rotated_from_id', '=', id).executeTakeFirst();
+}
+
+/** Locks the user's own token until the transaction ends; undefined when it is not theirs. */
+export function lockPersonalAccessTokenOfUser(db: Db, id: string, userId: string): Promise<Pick<PersonalAccessTokenRow, 'id' | 'revoked_at'> | undefined> {
+  return db
+    .selectFrom('personal_access_tokens')
+    .select(['id', 'revoked_at'])
+    .where('id', '=', id)
+    .where('user_id', '=', userId)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+/** The display prefixes the audit log names a credential by. */
+export async function findCredentialPrefix(db: Db, kind: 'api_key' | 'token', id: string): Promise<string | undefined> {
+  const table = kind === 'api_key' ? 'api_keys' : 'personal_access_tokens';
+  return (await db.selectFrom(table).select('prefix').where('id', '=', id).executeTakeFirst())?.prefix;
 }

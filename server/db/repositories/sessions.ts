@@ -77,3 +77,8 @@ export async function revokeSessionsOfUser(db: Db, userId: string, keepId: strin
   const result = await query.executeTakeFirst();
   return Number(result.numUpdatedRows);
 }
+
+/** A session's validity fields, whatever its state (the live tail re-checks them while it streams). */
+export function findSessionValidity(db: Db, id: string): Promise<Pick<SessionRow, 'revoked_at' | 'expires_at' | 'created_at'> | undefined> {
+  return db.selectFrom('sessions').select(['revoked_at', 'expires_at', 'created_at']).where('id', '=', id).executeTakeFirst();
+}

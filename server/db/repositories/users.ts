@@ -51,3 +51,8 @@ export function insertOAuthUser(db: Db, user: { email: string; name: string | nu
     .returningAll()
     .executeTakeFirst();
 }
+
+/** The user's e-mail address, as the audit log names a user. */
+export async function findUserEmail(db: Db, id: string): Promise<string | undefined> {
+  return (await db.selectFrom('users').select('email').where('id', '=', id).executeTakeFirst())?.email;
+}
