@@ -1,6 +1,6 @@
 import type { ModelUsageRow, UsageBucketRow } from '../../server/model/usage-rows';
 import { getModelsOfTrace, getUsage, type Usage } from '../../server/services/usage';
-import { LATENCY_BUCKET_RATIO } from '../../server/db/repositories/usage-rollups';
+import { LATENCY_BUCKET_RATIO } from '../../server/services/usage';
 import { builder } from '../builder';
 import { ProjectRef } from './project';
 import { TraceRef } from './trace';

@@ -44,7 +44,7 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
   // Every start runs this. When the database records exactly the migrations this code has
   // (the usual case), one read answers it: kysely's Migrator would otherwise create its tables
   // if missing, take its lock and read the list again, several round trips for nothing.
-  const applied = await appliedMigrationNames(db);
+  const applied = await findAppliedMigrationNames(db);
   const unknown = applied.filter((name) => !(name in migrations));
   if (unknown.length > 0) throw new DatabaseTooNewError(unknown);
   if (applied.length === Object.keys(migrations).length) return [];

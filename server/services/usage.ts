@@ -16,6 +16,9 @@ import { badInput } from '../errors';
 // of the range, not its spans. The range is whole hours, the roll-ups' grain: `from` is rounded
 // down and `to` up. Filters on the trace (user, tags) are not in the roll-ups and scan the spans.
 
+/** The latency histogram's bucket ratio: a percentile is within (ratio − 1) of the exact one. */
+export { LATENCY_BUCKET_RATIO } from '../db/repositories/usage-rollups';
+
 export type UsageBucket = 'HOUR' | 'DAY';
 
 /** More buckets than this is a chart nobody can read, and a scan nobody should trigger by accident. */
