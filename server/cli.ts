@@ -1,7 +1,8 @@
+// First: .env before any library reads the environment (load-dotenv.ts says why).
+import './load-dotenv';
 import cluster from 'node:cluster';
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { config as loadDotenv } from 'dotenv';
 import { createApp } from './app';
 import { runClusterPrimary } from './cluster/primary';
 import { planWorkers } from './cluster/worker-count';
@@ -114,7 +115,6 @@ async function printSchemaFile(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  loadDotenv({ quiet: true });
   const command = process.argv[2] ?? 'start';
   const commands: Record<string, () => Promise<void>> = {
     start,

@@ -82,7 +82,9 @@ export class Meter {
     const nodeMs = this.cpuMicros / 1000 / n;
     const dbMs = this.dbOk ? (this.dbSeconds * 1000) / n : null;
     const hostCores = this.hostOk ? hostBusyCores({ busy: 0, total: 0 }, { busy: this.hostBusy, total: this.hostTotal }, cpus) : null;
-    const ownCores = ((nodeMs + (dbMs ?? 0)) * n) / this.wallMs;
+    // With --workers the server runs in other processes: its CPU is ours too, not the host's other load.
+    const externalServerMs = this.serverCpuSeconds && this.mainOk ? (this.mainSeconds * 1000) / n : 0;
+    const ownCores = ((nodeMs + externalServerMs + (dbMs ?? 0)) * n) / this.wallMs;
     return {
       serverMs: this.mainOk ? (this.mainSeconds * 1000) / n : null,
       nodeMs,
