@@ -38,7 +38,7 @@ const ContentAccessConnectionRef = builder.objectRef<ConnectionShape>('ContentAc
   fields: (t) => ({
     edges: t.field({ type: [ContentAccessEdgeRef], resolve: (c) => c.edges }),
     pageInfo: t.field({ type: PageInfoRef, resolve: pageInfoOf }),
-    totalCount: t.int({ description: 'Entries matching the filter; counted only when asked for.', resolve: (c) => c.totalCount() }),
+    totalCount: t.field({ type: 'BigInt', description: 'Entries matching the filter; counted only when asked for.', resolve: (c) => c.totalCount() }),
   }),
 });
 

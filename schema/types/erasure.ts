@@ -5,8 +5,8 @@ const ErasureResultRef = builder.objectRef<ErasureResult & { projectId: string }
   description: 'What an erasure deleted.',
   authScopes: (r) => ({ projectAdmin: r.projectId }),
   fields: (t) => ({
-    traces: t.exposeInt('traces'),
-    spans: t.exposeInt('spans'),
+    traces: t.expose('traces', { type: 'BigInt' }),
+    spans: t.expose('spans', { type: 'BigInt' }),
   }),
 });
 

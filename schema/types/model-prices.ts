@@ -106,9 +106,9 @@ const FillResultRef = builder.objectRef<FillResult>('FillUnpricedResult').implem
   authScopes: (r) => ({ projectAdmin: r.projectId }),
   fields: (t) => ({
     model: t.exposeString('model'),
-    spans: t.exposeInt('spans', { description: 'Spans that got a cost.' }),
-    traces: t.exposeInt('traces', { description: 'Traces whose total was recomputed.' }),
-    stillUnpriced: t.exposeInt('stillUnpriced', { description: 'Spans no price covers at their time.' }),
+    spans: t.expose('spans', { type: 'BigInt', description: 'Spans that got a cost.' }),
+    traces: t.expose('traces', { type: 'BigInt', description: 'Traces whose total was recomputed.' }),
+    stillUnpriced: t.expose('stillUnpriced', { type: 'BigInt', description: 'Spans no price covers at their time.' }),
     remaining: t.exposeBoolean('remaining', { description: 'More spans are left than one call handles: call again.' }),
   }),
 });

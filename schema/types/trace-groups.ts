@@ -17,12 +17,12 @@ type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T
 function groupFields(t: PothosSchemaTypes.ObjectFieldBuilder<Types, TraceGroupModel>) {
   return {
     id: t.exposeString('id'),
-    traceCount: t.exposeInt('traceCount'),
-    totalTokens: t.exposeFloat('totalTokens', { description: 'Tokens of the traces (reported usage only).' }),
+    traceCount: t.expose('traceCount', { type: 'BigInt' }),
+    totalTokens: t.expose('totalTokens', { type: 'BigInt', description: 'Tokens of the traces (reported usage only).' }),
     totalCostUsd: t.exposeFloat('totalCostUsd', { nullable: true, description: 'Known cost of the traces; null when none has a known cost.' }),
-    unpricedTraces: t.exposeInt('unpricedTraces', { description: 'Traces whose cost is unknown: left out of totalCostUsd.' }),
-    errorCount: t.exposeInt('errorCount', { description: 'Failed spans across the traces.' }),
-    errorTraces: t.exposeInt('errorTraces', { description: 'Traces with at least one failed span.' }),
+    unpricedTraces: t.expose('unpricedTraces', { type: 'BigInt', description: 'Traces whose cost is unknown: left out of totalCostUsd.' }),
+    errorCount: t.expose('errorCount', { type: 'BigInt', description: 'Failed spans across the traces.' }),
+    errorTraces: t.expose('errorTraces', { type: 'BigInt', description: 'Traces with at least one failed span.' }),
     firstStartTime: t.expose('firstStartTime', { type: 'DateTime' }),
     lastStartTime: t.expose('lastStartTime', { type: 'DateTime', description: 'When the latest trace started: the order of the list.' }),
     lastEndTime: t.expose('lastEndTime', { type: 'DateTime', nullable: true }),
@@ -57,7 +57,7 @@ export const EndUserRef = builder.objectRef<TraceGroupModel>('EndUser').implemen
   authScopes: (u) => ({ projectViewer: u.projectId }),
   fields: (t) => ({
     ...groupFields(t),
-    sessionCount: t.exposeInt('otherCount', { description: 'Distinct sessions.' }),
+    sessionCount: t.expose('otherCount', { type: 'BigInt', description: 'Distinct sessions.' }),
     traces: t.field({
       type: TraceConnectionRef,
       description: 'The user’s traces, newest first.',

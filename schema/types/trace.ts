@@ -78,7 +78,7 @@ const BoundedCountRef = builder.objectRef<BoundedCount & { projectId: string }>(
   description: 'A count that stops at a bound: exact below it, "at least `count`" at it.',
   authScopes: (c) => ({ projectViewer: c.projectId }),
   fields: (t) => ({
-    count: t.exposeInt('count', { description: 'The exact count, or the bound when `exact` is false.' }),
+    count: t.expose('count', { type: 'BigInt', description: 'The exact count, or the bound when `exact` is false.' }),
     exact: t.exposeBoolean('exact', { description: 'False when more match than the bound: show "10,000+".' }),
   }),
 });

@@ -38,7 +38,7 @@ describe('GET /api/projects/{projectId}/export', () => {
       spans: [
         span({ id: 'a1-root', traceId: 'ta1', startTime: at(30), endTime: at(29), trace: { name: 'chat', userId: 'alice', sessionId: 's1', tags: ['prod'] }, input: { q: 'alice asks' } }),
         span({ id: 'a1-tool', traceId: 'ta1', parentId: 'a1-root', kind: 'TOOL', name: '=HYPERLINK("http://x")', startTime: at(29.5), endTime: at(29.4), status: 'ERROR', statusMessage: 'boom', input: '=1+1' }),
-        span({ id: 'a2', traceId: 'ta2', startTime: at(10), endTime: at(9), model: 'claude-3-5-haiku', trace: { name: 'chat', userId: 'alice', tags: ['prod', 'beta'] } }),
+        span({ id: 'a2', traceId: 'ta2', startTime: at(10), endTime: at(9), model: 'claude-3-5-haiku', metadata: { secretish: 'card ending 4242' }, trace: { name: 'chat', userId: 'alice', tags: ['prod', 'beta'], metadata: { plan: 'pro', attempt: 2 } } }),
         span({ id: 'b1', traceId: 'tb1', startTime: at(20), endTime: at(19), trace: { name: 'search', userId: 'bob' } }),
         span({ id: 'old', traceId: 'told', startTime: new Date(now - 40 * DAY).toISOString(), endTime: null, trace: { userId: 'carol' } }),
       ],
@@ -85,6 +85,48 @@ describe('GET /api/projects/{projectId}/export', () => {
     expect(await ids('userId=nobody')).toEqual([]);
   });
 
+  it('takes the filters the dashboard’s list queries with: substrings of name and model, and metadata', async () => {
+    const ids = async (query: string) => (await lines(await asOwner(query))).map((r) => r.spanId);
+    expect(await ids('nameContains=EARC')).toEqual(['b1']);
+    expect(await ids('modelContains=haiku')).toEqual(['a2']);
+    // Whole traces: the tool span comes with the trace whose generation matched.
+    expect(await ids('modelContains=4o-MINI')).toEqual(['b1', 'a1-root', 'a1-tool', 'old']);
+    expect(await ids('metadata=plan')).toEqual(['a2']);
+    expect(await ids('metadata=plan%3Dpro&metadata=attempt%3D2')).toEqual(['a2']);
+    expect(await ids('metadata=plan%3Dfree')).toEqual([]);
+  });
+
+  it('exports exactly the traces the list shows for the same filter', async () => {
+    const LIST = `query($p: ID!, $f: TraceFilter) { project(id: $p) { traces(filter: $f, first: 200) { edges { node { id } } } } }`;
+    const filters: [Record<string, unknown>, string][] = [
+      [{}, ''],
+      [{ nameContains: 'ch', status: 'ERROR' }, 'nameContains=ch&status=ERROR'],
+      [{ modelContains: 'mini', userId: 'alice' }, 'modelContains=mini&userId=alice'],
+      [{ tags: ['prod'], from: at(35) }, `tags=prod&from=${encodeURIComponent(at(35))}`],
+      [{ metadata: [{ key: 'attempt', value: '2' }] }, 'metadata=attempt%3D2'],
+      [{ minCostUsd: 0 }, 'minCostUsd=0'],
+    ];
+    for (const [filter, query] of filters) {
+      const listed = await p.owner.gql(LIST, { p: p.projectId, f: filter });
+      expect(listed.errors).toBeUndefined();
+      const shown = listed.data.project.traces.edges.map((e: { node: { id: string } }) => e.node.id);
+      const exported = [...new Set((await lines(await asOwner(query))).map((r) => r.traceId))];
+      expect(exported, query).toEqual(shown);
+    }
+  });
+
+  it('refuses filter values the database could not compare, with BAD_USER_INPUT', async () => {
+    const status = async (query: string) => {
+      const res = await asOwner(query);
+      return [res.status, ((await res.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code];
+    };
+    expect(await status('name=a%00b')).toEqual([400, 'BAD_USER_INPUT']);
+    expect(await status(`nameContains=${'x'.repeat(1_001)}`)).toEqual([400, 'BAD_USER_INPUT']);
+    expect(await status('metadata=%3Dvalue')).toEqual([400, 'BAD_USER_INPUT']);
+    expect(await status(`metadata=${Array.from({ length: 11 }, (_, i) => `k${i}`).join('&metadata=')}`)).toEqual([400, 'BAD_USER_INPUT']);
+    expect(await status('from=-271821-04-20T00:00:00.000Z')).toEqual([400, 'BAD_USER_INPUT']);
+  });
+
   it('writes CSV with a header row, quoting, and cells a spreadsheet would run defused', async () => {
     const res = await asOwner('format=csv&userId=alice');
     expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
@@ -124,6 +166,18 @@ describe('GET /api/projects/{projectId}/export', () => {
     await p.owner.gql('mutation($p: ID!) { updateProjectSettings(projectId: $p, input: { contentVisibility: ADMINS_ONLY }) { id } }', { p: p.projectId });
     const rows = await lines(await get(`/api/projects/${p.projectId}/export`, { cookie: viewer.client.cookie! }));
     expect(rows.find((r) => r.spanId === 'b1')).toMatchObject({ contentStatus: 'HIDDEN', input: 'hidden', output: 'hidden', promptTokens: 10 });
+    // Error messages and metadata often quote content: hidden with it, as the API hides them.
+    expect(rows.find((r) => r.spanId === 'a1-tool')).toMatchObject({ status: 'ERROR', statusMessage: 'hidden' });
+    expect(rows.find((r) => r.spanId === 'a2')).toMatchObject({ metadata: 'hidden', traceMetadata: 'hidden', model: 'claude-3-5-haiku' });
+    expect(JSON.stringify(rows)).not.toContain('boom');
+    expect(JSON.stringify(rows)).not.toContain('4242');
+    expect(JSON.stringify(rows)).not.toContain('"pro"');
+    const csv = await (await get(`/api/projects/${p.projectId}/export?format=csv`, { cookie: viewer.client.cookie! })).text();
+    expect(csv).not.toMatch(/boom|4242|""pro""/);
+    // The owner still gets all of it.
+    const own = await lines(await asOwner('userId=alice'));
+    expect(own.find((r) => r.spanId === 'a1-tool')).toMatchObject({ statusMessage: 'boom' });
+    expect(own.find((r) => r.spanId === 'a2')).toMatchObject({ metadata: { secretish: 'card ending 4242' }, traceMetadata: { plan: 'pro', attempt: 2 } });
     expect(rows.find((r) => r.spanId === 'old')).toMatchObject({ contentStatus: 'REMOVED_BY_RETENTION', input: null });
     expect(JSON.stringify(rows)).not.toContain('alice asks');
     await p.owner.gql('mutation($p: ID!) { updateProjectSettings(projectId: $p, input: { contentVisibility: MEMBERS }) { id } }', { p: p.projectId });

@@ -1,4 +1,6 @@
+import { getNamedType, isObjectType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { schema } from '../../schema';
 import { createTestApp, type TestApp, type TestClient } from '../testing/test-app';
 
 // Totals and counts are sums over stored rows, and a sum of 32-bit values does not fit in 32
@@ -58,6 +60,9 @@ describe('counts and totals beyond 32 bits', () => {
       start_time: new Date('2026-11-01T10:00:00.000Z'),
       span_count: counts,
       error_count: counts,
+      // One session and one end user for both: their sums pass 2^32.
+      session_id: 'session-big',
+      user_id: 'user-big',
       // int8 goes in as text: above 2^53 a JavaScript number would already have lost digits.
       total_tokens: totalTokens as unknown as number,
     });
@@ -86,5 +91,42 @@ describe('counts and totals beyond 32 bits', () => {
     expect(byId.huge).toMatchObject({ spanCount: INT32_MAX, errorCount: INT32_MAX });
     expect(usage.series).toEqual([{ spans: 2, tokens: 4_294_967_294, errors: 2 }]);
     expect(usage.byModel).toEqual([{ model: 'gpt-4o-mini', spans: 2, tokens: 4_294_967_294 }]);
+  });
+
+  it('reads the sums and counts of sessions and end users', async () => {
+    const res = await viewer.gql(
+      `query($p: ID!) { project(id: $p) {
+        sessions { edges { node { id traceCount totalTokens errorCount errorTraces unpricedTraces } } }
+        endUsers { edges { node { id traceCount sessionCount totalTokens errorCount errorTraces } } }
+        traces { boundedCount(max: 10) { count exact } }
+      } }`,
+      { p: projectId },
+    );
+    expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
+    const { sessions, endUsers, traces } = res.data.project;
+    // errorCount: INT32_MAX + 2 failed spans, more than a 32-bit Int holds.
+    expect(sessions.edges[0].node).toMatchObject({ id: 'session-big', traceCount: 2, errorCount: INT32_MAX + 2, errorTraces: 2 });
+    expect(endUsers.edges[0].node).toMatchObject({ id: 'user-big', traceCount: 2, sessionCount: 1, errorCount: INT32_MAX + 2, errorTraces: 2 });
+    expect(Number(sessions.edges[0].node.totalTokens)).toBeGreaterThan(2 ** 53);
+    expect(traces.boundedCount).toEqual({ count: 2, exact: true });
+  });
+
+  it('types every count and sum of stored rows as BigInt, never the 32-bit Int', () => {
+    // Int is left where the value is bounded by what one request or one span may carry, or is
+    // not a count at all. A new count typed Int fails here.
+    const boundedInts = new Set([
+      'Span.promptTokens', 'Span.completionTokens', 'Span.totalTokens', 'Span.cacheReadTokens', 'Span.cacheWriteTokens', 'Span.reasoningTokens',
+      'IngestResult.accepted', 'IngestRejection.index', 'Retention.contentDays', 'Retention.traceDays',
+      // schema/types/usage-facts.ts, owned by the usage roll-ups: still Int for now.
+      'Trace.unpricedSpans', 'Trace.generationsWithoutUsage',
+    ]);
+    const intFields: string[] = [];
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (type.name.startsWith('__') || !isObjectType(type)) continue;
+      for (const field of Object.values(type.getFields())) {
+        if (getNamedType(field.type).name === 'Int') intFields.push(`${type.name}.${field.name}`);
+      }
+    }
+    expect(intFields.filter((f) => !boundedInts.has(f))).toEqual([]);
   });
 });

@@ -82,6 +82,15 @@ function validateFilter(f: TraceFilter): void {
   }
 }
 
+/**
+ * The list's filter, checked and resolved into the repository's row filter: what the export uses,
+ * so a file holds exactly the traces the list shows for the same filter.
+ */
+export async function resolveTraceFilter(ctx: RequestContext, projectId: string, filter: TraceFilter): Promise<TraceRowFilter> {
+  validateFilter(filter);
+  return toRowFilter(ctx, projectId, filter);
+}
+
 /** Resolves what the repository cannot take as is (a model substring) into row filters. */
 async function toRowFilter(ctx: RequestContext, projectId: string, f: TraceFilter): Promise<TraceRowFilter> {
   const { modelContains, ...rest } = f;

@@ -1,8 +1,10 @@
 import { bugCases, phoneCase } from './cases/bugs';
 import { compareCases } from './cases/compare';
+import { exportCases } from './cases/export';
 import { findCases } from './cases/find';
 import { manageCases } from './cases/manage';
 import { priceCases } from './cases/prices';
+import { tokenCases } from './cases/tokens';
 import type { E2eCase, Harness } from './harness';
 
 // The browser cases of issue 16 (find, compare, prices, invitations, and its bugs). Unlike the
@@ -10,7 +12,7 @@ import type { E2eCase, Harness } from './harness';
 // failure does not hide the others: all run, then every failure is reported.
 // E2E_CASES=<regex> runs only the cases whose name matches.
 
-export const round2Cases: E2eCase[] = [...bugCases, phoneCase, ...findCases, ...compareCases, ...priceCases, ...manageCases];
+export const round2Cases: E2eCase[] = [...bugCases, phoneCase, ...findCases, ...compareCases, ...priceCases, ...tokenCases, ...exportCases, ...manageCases];
 
 export async function runRound2(h: Harness): Promise<string[]> {
   const only = process.env.E2E_CASES ? new RegExp(process.env.E2E_CASES, 'i') : null;

@@ -92,4 +92,22 @@ describe('the export link', () => {
     });
     expect(new URL(exportHref('p', { ...emptyFilters(), range: 'all' }, 'jsonl', now), 'http://x').search).toBe('?format=jsonl');
   });
+
+  it('exports by the same substring and metadata filters the list queries with', () => {
+    const now = new Date('2026-11-10T12:00:00.000Z');
+    const f: TraceFilterState = { ...emptyFilters(), range: 'custom', from: '2026-11-01T00:00:00.000Z', to: '2026-11-02T00:00:00.000Z', name: 'check', model: 'mini', sessionId: 's1', meta: 'plan = pro' };
+    const url = new URL(exportHref('p', f, 'jsonl', now), 'http://x');
+    const input = toTraceFilterInput(f, now);
+    expect(input).toMatchObject({ nameContains: 'check', modelContains: 'mini', metadata: [{ key: 'plan', value: 'pro' }] });
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      format: 'jsonl',
+      from: '2026-11-01T00:00:00.000Z',
+      to: '2026-11-02T00:00:00.000Z',
+      nameContains: 'check',
+      modelContains: 'mini',
+      sessionId: 's1',
+      metadata: 'plan=pro',
+    });
+    expect(new URL(exportHref('p', { ...emptyFilters(), meta: 'beta' }, 'csv', now), 'http://x').searchParams.getAll('metadata')).toEqual(['beta']);
+  });
 });

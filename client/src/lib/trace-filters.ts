@@ -183,15 +183,19 @@ export function localInputToIso(value: string): string {
   return Number.isNaN(d.getTime()) ? '' : d.toISOString();
 }
 
-/** The export's address for what the list shows: the same filters as query parameters. */
+/**
+ * The export's address for what the list shows: the very filter the list queries with, as query
+ * parameters of the same names (the server refuses a name it does not know, so a filter added to
+ * the list but not to the export fails loudly instead of exporting more than is shown).
+ */
 export function exportHref(projectId: string, f: TraceFilterState, format: 'jsonl' | 'csv', now: Date = new Date()): string {
   const input = toTraceFilterInput(f, now);
   const s = new URLSearchParams({ format });
-  for (const key of ['from', 'to', 'name', 'userId', 'sessionId', 'model', 'status'] as const) {
-    const value = input[key];
-    if (value) s.set(key, String(value));
+  for (const [key, value] of Object.entries(input) as [keyof TraceFilter, TraceFilter[keyof TraceFilter]][]) {
+    if (value === null || value === undefined) continue;
+    if (key === 'tags') s.set('tags', (value as string[]).join(','));
+    else if (key === 'metadata') for (const m of value as { key: string; value?: string | null }[]) s.append('metadata', m.value == null ? m.key : `${m.key}=${m.value}`);
+    else s.set(key, String(value));
   }
-  if (input.tags?.length) s.set('tags', input.tags.join(','));
-  if (input.minCostUsd != null) s.set('minCostUsd', String(input.minCostUsd));
   return `/api/projects/${encodeURIComponent(projectId)}/export?${s.toString()}`;
 }

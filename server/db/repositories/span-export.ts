@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { CompiledQuery, sql, type Kysely, type SqlBool } from 'kysely';
 import type { Database } from '../tables';
-import { filterConditions, type TraceFilter } from './trace-filter';
+import { traceFilterConditions, type TraceRowFilter } from './trace-list';
 
 // The export's read: one row per span with its trace's fields, in the trace list's order
 // (newest trace first) and then by span start, delivered a chunk at a time so memory stays flat
@@ -35,6 +35,9 @@ export interface ExportRow {
   prompt_tokens: number | null;
   completion_tokens: number | null;
   total_tokens: number | null;
+  cache_read_tokens: number | null;
+  cache_write_tokens: number | null;
+  reasoning_tokens: number | null;
   cost_usd: number | null;
   start_time: Date;
   end_time: Date | null;
@@ -47,7 +50,8 @@ export interface ExportRow {
 
 export interface ExportQuery {
   projectId: string;
-  filter: TraceFilter;
+  /** The trace list's filter (resolved by services/trace-list), so the export holds what the list shows. */
+  filter: TraceRowFilter;
   /** Select input and output (false: they come back null and are never read from disk). */
   withContent: boolean;
 }
@@ -75,6 +79,9 @@ function exportSelect(db: Kysely<Database>, q: ExportQuery) {
       'spans.prompt_tokens',
       'spans.completion_tokens',
       'spans.total_tokens',
+      'spans.cache_read_tokens',
+      'spans.cache_write_tokens',
+      'spans.reasoning_tokens',
       'spans.cost_usd',
       'spans.start_time',
       'spans.end_time',
@@ -84,7 +91,7 @@ function exportSelect(db: Kysely<Database>, q: ExportQuery) {
       'spans.redactions',
       'spans.content_removed_at',
     ])
-    .where((eb) => eb.and(filterConditions(eb as never, q.projectId, q.filter)))
+    .where((eb) => eb.and(traceFilterConditions(eb as never, q.projectId, q.filter)))
     .orderBy('traces.start_time', 'desc')
     .orderBy('traces.id', 'desc')
     .orderBy('spans.start_time', 'asc')
@@ -137,7 +144,7 @@ async function readWithKeyset(db: Kysely<Database>, q: ExportQuery, options: Exp
     const traces = await db
       .selectFrom('traces')
       .select(['id', 'name', 'user_id', 'session_id', 'tags', 'metadata', 'start_time', sql<string>`traces.start_time::text`.as('start_key')])
-      .where((eb) => eb.and(filterConditions(eb, q.projectId, q.filter)))
+      .where((eb) => eb.and(traceFilterConditions(eb, q.projectId, q.filter)))
       .$if(last !== undefined, (qb) => qb.where(sql<SqlBool>`(traces.start_time, traces.id) < (${last!.startKey}::timestamptz, ${last!.id})`))
       .orderBy('traces.start_time', 'desc')
       .orderBy('traces.id', 'desc')
@@ -150,7 +157,7 @@ async function readWithKeyset(db: Kysely<Database>, q: ExportQuery, options: Exp
         'trace_id', 'id', 'parent_id', 'kind', 'name', 'model', 'provider',
         q.withContent ? 'input' : sql<Uint8Array | null>`null::bytea`.as('input'),
         q.withContent ? 'output' : sql<Uint8Array | null>`null::bytea`.as('output'),
-        'prompt_tokens', 'completion_tokens', 'total_tokens', 'cost_usd', 'start_time', 'end_time',
+        'prompt_tokens', 'completion_tokens', 'total_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'cost_usd', 'start_time', 'end_time',
         'status', 'status_message', 'metadata', 'redactions', 'content_removed_at',
       ])
       .where('project_id', '=', q.projectId)

@@ -3,7 +3,9 @@ import type { ExportFormat } from './export-params';
 
 // One exported span: its own fields and its trace's, flat, the same in both formats. Content
 // is the value, "hidden" (the caller's role may not read it), or null with contentStatus
-// REMOVED_BY_RETENTION; contentError names why a stored value could not be read.
+// REMOVED_BY_RETENTION; contentError names why a stored value could not be read. statusMessage,
+// metadata and traceMetadata follow the same rule as content: "hidden" for a caller who may not
+// read content (a VIEWER of an ADMINS_ONLY project), as the API returns null for them.
 
 export interface ExportRecord {
   traceId: string;
@@ -28,6 +30,11 @@ export interface ExportRecord {
   completionTokens: number | null;
   totalTokens: number | null;
   costUsd: number | null;
+  /** Parts of promptTokens read from / written to the provider's prompt cache. */
+  cacheReadTokens: number | null;
+  cacheWriteTokens: number | null;
+  /** Part of completionTokens spent on reasoning. */
+  reasoningTokens: number | null;
   metadata: unknown;
   contentStatus: 'AVAILABLE' | 'HIDDEN' | 'REMOVED_BY_RETENTION';
   input: unknown;
@@ -39,7 +46,7 @@ export const EXPORT_COLUMNS: readonly (keyof ExportRecord)[] = [
   'traceId', 'traceName', 'userId', 'sessionId', 'tags', 'traceMetadata', 'traceStartTime',
   'spanId', 'parentId', 'kind', 'name', 'model', 'provider', 'status', 'statusMessage',
   'startTime', 'endTime', 'latencyMs', 'promptTokens', 'completionTokens', 'totalTokens', 'costUsd',
-  'metadata', 'contentStatus', 'input', 'output', 'contentError',
+  'cacheReadTokens', 'cacheWriteTokens', 'reasoningTokens', 'metadata', 'contentStatus', 'input', 'output', 'contentError',
 ];
 
 export const CONTENT_TYPES: Record<ExportFormat, string> = {

@@ -2,7 +2,6 @@ import type { ProjectKeys } from '../../../plugins/core/index';
 import { CodecError } from '../../../plugins/core/index';
 import type { AppDeps, RequestContext } from '../../context';
 import { readExportRows, type ExportRow } from '../../db/repositories/span-export';
-import type { TraceFilter } from '../../db/repositories/trace-filter';
 import { AppError, forbidden, notFound } from '../../errors';
 import { readContent } from '../../storage/content';
 import { noteContentRead } from '../access-log/record-content-read';
@@ -10,6 +9,7 @@ import { recordAudit, runAudited } from '../audit-log';
 import { mayReadContent } from '../content-access';
 import { endUserHash } from '../end-user-hash';
 import { isUuid } from '../projects';
+import { resolveTraceFilter, type TraceFilter } from '../trace-list';
 import { exportPreamble, formatRecords, type ExportRecord } from './export-format';
 import type { ExportParams } from './export-params';
 
@@ -64,6 +64,7 @@ export async function startExport(ctx: RequestContext, projectId: string, params
   }
   if (!isUuid(projectId) || (await ctx.roleIn(projectId)) === null) throw notFound('Project');
   const contentIncluded = await mayReadContent(ctx, projectId);
+  const rowFilter = await resolveTraceFilter(ctx, projectId, params.filter);
 
   let slots = running.get(deps);
   if (!slots) running.set(deps, (slots = { count: 0 }));
@@ -110,7 +111,7 @@ export async function startExport(ctx: RequestContext, projectId: string, params
         await sink.write(exportPreamble(params.format));
         await readExportRows(
           deps.db,
-          { projectId, filter: params.filter, withContent: contentIncluded },
+          { projectId, filter: rowFilter, withContent: contentIncluded },
           { dialect: deps.dbDialect, chunkRows: () => chunkRows, signal },
           async (chunk) => {
             let contentBytes = 0;
@@ -145,6 +146,8 @@ export async function startExport(ctx: RequestContext, projectId: string, params
   };
 }
 
+const HIDDEN = 'hidden';
+
 function toRecord(deps: AppDeps, projectId: string, row: ExportRow, contentIncluded: boolean, keys: ProjectKeys | undefined, keysError: string | null): ExportRecord {
   const removed = row.content_removed_at !== null;
   const contentStatus: ExportRecord['contentStatus'] = removed ? 'REMOVED_BY_RETENTION' : contentIncluded ? 'AVAILABLE' : 'HIDDEN';
@@ -152,8 +155,8 @@ function toRecord(deps: AppDeps, projectId: string, row: ExportRow, contentInclu
   let output: unknown = null;
   let contentError: string | null = null;
   if (contentStatus === 'HIDDEN') {
-    input = 'hidden';
-    output = 'hidden';
+    input = HIDDEN;
+    output = HIDDEN;
   } else if (contentIncluded && (row.input !== null || row.output !== null)) {
     if (keysError) {
       contentError = keysError;
@@ -169,13 +172,16 @@ function toRecord(deps: AppDeps, projectId: string, row: ExportRow, contentInclu
     }
   }
   const start = row.start_time;
+  // What the schema puts behind `contentReader` beside input and output (error messages and
+  // metadata often quote content): hidden from a caller who may not read content, like them.
+  const hidden = !contentIncluded;
   return {
     traceId: row.trace_id,
     traceName: row.trace_name,
     userId: row.user_id,
     sessionId: row.session_id,
     tags: row.tags,
-    traceMetadata: row.trace_metadata ?? null,
+    traceMetadata: hidden ? HIDDEN : (row.trace_metadata ?? null),
     traceStartTime: row.trace_start_time.toISOString(),
     spanId: row.id,
     parentId: row.parent_id,
@@ -184,7 +190,7 @@ function toRecord(deps: AppDeps, projectId: string, row: ExportRow, contentInclu
     model: row.model,
     provider: row.provider,
     status: row.status,
-    statusMessage: row.status_message,
+    statusMessage: hidden ? HIDDEN : row.status_message,
     startTime: start.toISOString(),
     endTime: row.end_time?.toISOString() ?? null,
     latencyMs: row.end_time ? row.end_time.getTime() - start.getTime() : null,
@@ -192,7 +198,10 @@ function toRecord(deps: AppDeps, projectId: string, row: ExportRow, contentInclu
     completionTokens: row.completion_tokens,
     totalTokens: row.total_tokens === null ? null : Number(row.total_tokens),
     costUsd: row.cost_usd,
-    metadata: row.metadata ?? null,
+    cacheReadTokens: row.cache_read_tokens,
+    cacheWriteTokens: row.cache_write_tokens,
+    reasoningTokens: row.reasoning_tokens,
+    metadata: hidden ? HIDDEN : (row.metadata ?? null),
     contentStatus,
     input,
     output,

@@ -69,6 +69,9 @@ export const TraceDetailQuery = graphql(`
           promptTokens
           completionTokens
           totalTokens
+          cacheReadTokens
+          cacheWriteTokens
+          reasoningTokens
           costUsd
           usageStatus
           timeToFirstTokenMs
@@ -82,6 +85,11 @@ export const TraceDetailQuery = graphql(`
               effectiveFrom
               sourceNote
               archivedAt
+              inputUsdPerMillion
+              cachedInputUsdPerMillion
+              cacheWriteUsdPerMillion
+              outputUsdPerMillion
+              perRequestUsd
             }
           }
           startTime
