@@ -15,6 +15,7 @@ import type { ProjectSettings } from './services/models';
 import type { SpanPubSub } from './services/span-pubsub';
 import type { ProjectKeyStore } from './storage/project-keys';
 import type { AccessLogWriter } from './services/access-log/access-log-writer';
+import type { RequestMemo } from './request-memo';
 
 /** Everything long-lived that services need; built once by the composition root. */
 export interface AppDeps {
@@ -66,6 +67,6 @@ export interface RequestContext {
   isAdminOfUser(userId: string): Promise<boolean>;
   /** Queue a Set-Cookie header for the response. */
   setCookie(header: string): void;
-  /** Per-request memo for loaders, keyed by name. */
-  memo: Map<string, Promise<unknown>>;
+  /** What this request remembers, read and written through typed slots (server/request-memo.ts). */
+  memo: RequestMemo;
 }

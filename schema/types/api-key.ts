@@ -55,25 +55,25 @@ async function adminOfKey(ctx: Parameters<typeof findApiKeyProjectId>[0], id: st
 builder.mutationFields((t) => ({
   createApiKey: t.field({
     type: CreatedApiKeyRef,
-    authScopes: (_root, args) => ({ $all: { writer: true, projectAdmin: String(args.projectId) } }),
+    authScopes: (_root, args) => ({ $all: { writer: true, projectAdmin: args.projectId } }),
     args: {
       projectId: t.arg.id({ required: true }),
       name: t.arg.string({ required: true }),
       expiresAt: t.arg({ type: 'DateTime' }),
     },
-    resolve: (_root, args, ctx) => createApiKey(ctx, String(args.projectId), args.name, args.expiresAt),
+    resolve: (_root, args, ctx) => createApiKey(ctx, args.projectId, args.name, args.expiresAt),
   }),
   rotateApiKey: t.field({
     type: CreatedApiKeyRef,
     description: 'Issues a new key; the old one keeps working for graceSeconds (default 0), then expires.',
-    authScopes: (_root, args, ctx) => adminOfKey(ctx, String(args.id)),
+    authScopes: (_root, args, ctx) => adminOfKey(ctx, args.id),
     args: { id: t.arg.id({ required: true }), graceSeconds: t.arg.int() },
-    resolve: (_root, args, ctx) => rotateApiKey(ctx, String(args.id), args.graceSeconds),
+    resolve: (_root, args, ctx) => rotateApiKey(ctx, args.id, args.graceSeconds),
   }),
   revokeApiKey: t.field({
     type: ApiKeyRef,
-    authScopes: (_root, args, ctx) => adminOfKey(ctx, String(args.id)),
+    authScopes: (_root, args, ctx) => adminOfKey(ctx, args.id),
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, args, ctx) => revokeApiKey(ctx, String(args.id)),
+    resolve: (_root, args, ctx) => revokeApiKey(ctx, args.id),
   }),
 }));

@@ -114,8 +114,8 @@ builder.queryField('verifyAuditLog', (t) =>
     type: AuditVerificationRef,
     description:
       'ADMIN+. Walks the project’s audit hash chain, checking every link and its signature with the server’s audit key, and reports the first broken one.',
-    authScopes: (_root, args) => ({ projectAdmin: String(args.projectId) }),
+    authScopes: (_root, args) => ({ projectAdmin: args.projectId }),
     args: { projectId: t.arg.id({ required: true }) },
-    resolve: async (_root, args, ctx) => ({ ...(await verifyAuditLog(ctx, String(args.projectId))), projectId: String(args.projectId) }),
+    resolve: async (_root, args, ctx) => ({ ...(await verifyAuditLog(ctx, args.projectId)), projectId: args.projectId }),
   }),
 );

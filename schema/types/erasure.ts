@@ -16,8 +16,8 @@ builder.mutationField('eraseEndUser', (t) =>
     description:
       'ADMIN+. Deletes every trace of the project whose userId is exactly this one, with its spans. ' +
       'Audited with the counts and a hash of the userId, never the id or content.',
-    authScopes: (_root, args) => ({ $all: { writer: true, projectAdmin: String(args.projectId) } }),
+    authScopes: (_root, args) => ({ $all: { writer: true, projectAdmin: args.projectId } }),
     args: { projectId: t.arg.id({ required: true }), userId: t.arg.string({ required: true }) },
-    resolve: async (_root, args, ctx) => ({ ...(await eraseEndUser(ctx, String(args.projectId), args.userId)), projectId: String(args.projectId) }),
+    resolve: async (_root, args, ctx) => ({ ...(await eraseEndUser(ctx, args.projectId, args.userId)), projectId: args.projectId }),
   }),
 );

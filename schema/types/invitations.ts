@@ -100,21 +100,21 @@ builder.mutationFields((t) => ({
   inviteProjectMember: t.field({
     type: CreatedInvitationRef,
     description: 'ADMIN+, audited; only an OWNER may invite an OWNER. For an address without an account (or not yet a member).',
-    authScopes: (_root, args) => ({ $all: { writer: true, projectAdmin: String(args.projectId) } }),
+    authScopes: (_root, args) => ({ $all: { writer: true, projectAdmin: args.projectId } }),
     args: {
       projectId: t.arg.id({ required: true }),
       email: t.arg.string({ required: true }),
       role: t.arg({ type: RoleEnum, required: true }),
       expiresInDays: t.arg.int({ description: '1 to 30; 7 when omitted.' }),
     },
-    resolve: (_root, args, ctx) => createInvitation(ctx, String(args.projectId), args.email, args.role, args.expiresInDays),
+    resolve: (_root, args, ctx) => createInvitation(ctx, args.projectId, args.email, args.role, args.expiresInDays),
   }),
   revokeInvitation: t.field({
     type: ProjectInvitationRef,
     description: 'ADMIN+, audited.',
-    authScopes: (_root, args) => ({ $all: { writer: true, projectAdmin: String(args.projectId) } }),
+    authScopes: (_root, args) => ({ $all: { writer: true, projectAdmin: args.projectId } }),
     args: { projectId: t.arg.id({ required: true }), id: t.arg.id({ required: true }) },
-    resolve: (_root, args, ctx) => revokeInvitation(ctx, String(args.projectId), String(args.id)),
+    resolve: (_root, args, ctx) => revokeInvitation(ctx, args.projectId, args.id),
   }),
   acceptInvitation: t.field({
     type: AcceptedInvitationRef,

@@ -117,7 +117,7 @@ builder.mutationFields((t) => ({
   setModelPrice: t.field({
     type: ModelPriceRef,
     description: 'ADMIN+, audited. Applies to spans stored from now on whose start is at or after effectiveFrom; one with the same model, match and date is replaced.',
-    authScopes: (_root, args) => ({ $all: { writer: true, projectAdmin: String(args.projectId) } }),
+    authScopes: (_root, args) => ({ $all: { writer: true, projectAdmin: args.projectId } }),
     args: { projectId: t.arg.id({ required: true }), input: t.arg({ type: ModelPriceInput, required: true }) },
     resolve: (_root, { projectId, input }, ctx) =>
       setProjectPrice(ctx, String(projectId), { ...input, matchType: input.match === 'PATTERN' ? 'pattern' : 'exact' }),
@@ -125,16 +125,16 @@ builder.mutationFields((t) => ({
   archiveModelPrice: t.field({
     type: ModelPriceRef,
     description: 'ADMIN+, audited. The price stops applying to spans stored from now on; spans it costed keep their cost.',
-    authScopes: (_root, args) => ({ $all: { writer: true, projectAdmin: String(args.projectId) } }),
+    authScopes: (_root, args) => ({ $all: { writer: true, projectAdmin: args.projectId } }),
     // The id is a price ref (`project:<uuid>`), not a bare UUID.
     args: { projectId: t.arg.id({ required: true }), id: t.arg.id({ required: true, extensions: clientMadeId }) },
-    resolve: (_root, args, ctx) => archiveProjectPrice(ctx, String(args.projectId), String(args.id)),
+    resolve: (_root, args, ctx) => archiveProjectPrice(ctx, args.projectId, args.id),
   }),
   priceUnpricedSpans: t.field({
     type: FillResultRef,
     description: 'ADMIN+, audited. Gives a cost to spans of `model` whose cost was unknown, with today’s prices; never changes a recorded cost.',
-    authScopes: (_root, args) => ({ $all: { writer: true, projectAdmin: String(args.projectId) } }),
+    authScopes: (_root, args) => ({ $all: { writer: true, projectAdmin: args.projectId } }),
     args: { projectId: t.arg.id({ required: true }), model: t.arg.string({ required: true }) },
-    resolve: (_root, args, ctx) => fillUnpricedSpans(ctx, String(args.projectId), args.model),
+    resolve: (_root, args, ctx) => fillUnpricedSpans(ctx, args.projectId, args.model),
   }),
 }));

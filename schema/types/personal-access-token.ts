@@ -46,6 +46,6 @@ builder.mutationFields((t) => ({
   revokePersonalAccessToken: t.boolean({
     authScopes: { session: true },
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, args, ctx) => revokePersonalAccessToken(ctx, String(args.id)),
+    resolve: (_root, args, ctx) => revokePersonalAccessToken(ctx, args.id),
   }),
 }));

@@ -99,7 +99,7 @@ builder.queryFields((t) => ({
     description: 'Null unless the caller is a member.',
     authScopes: { user: true },
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, args, ctx) => getProjectForViewer(ctx, String(args.id)),
+    resolve: (_root, args, ctx) => getProjectForViewer(ctx, args.id),
   }),
 }));
 
@@ -142,13 +142,13 @@ builder.mutationFields((t) => ({
   }),
   updateProjectSettings: t.field({
     type: ProjectRef,
-    authScopes: (_root, args) => ({ $all: { writer: true, projectAdmin: String(args.projectId) } }),
+    authScopes: (_root, args) => ({ $all: { writer: true, projectAdmin: args.projectId } }),
     args: {
       projectId: t.arg.id({ required: true }),
       input: t.arg({ type: ProjectSettingsInput, required: true }),
     },
     resolve: (_root, args, ctx) =>
-      updateProjectSettings(ctx, String(args.projectId), {
+      updateProjectSettings(ctx, args.projectId, {
         piiRedaction: args.input.piiRedaction ?? undefined,
         piiRules: args.input.piiRules ?? undefined,
         redactInputs: args.input.redactInputs ?? undefined,
@@ -166,43 +166,43 @@ builder.mutationFields((t) => ({
   renameProject: t.field({
     type: ProjectRef,
     description: 'OWNER, audited.',
-    authScopes: (_root, args) => ({ $all: { writer: true, projectOwner: String(args.projectId) } }),
+    authScopes: (_root, args) => ({ $all: { writer: true, projectOwner: args.projectId } }),
     args: { projectId: t.arg.id({ required: true }), name: t.arg.string({ required: true }) },
-    resolve: (_root, args, ctx) => renameProject(ctx, String(args.projectId), args.name),
+    resolve: (_root, args, ctx) => renameProject(ctx, args.projectId, args.name),
   }),
   deleteProject: t.boolean({
-    authScopes: (_root, args) => ({ $all: { writer: true, projectOwner: String(args.projectId) } }),
+    authScopes: (_root, args) => ({ $all: { writer: true, projectOwner: args.projectId } }),
     args: { projectId: t.arg.id({ required: true }) },
-    resolve: (_root, args, ctx) => deleteProject(ctx, String(args.projectId)),
+    resolve: (_root, args, ctx) => deleteProject(ctx, args.projectId),
   }),
   addProjectMember: t.field({
     type: ProjectMemberRef,
     description: 'ADMIN+; only an OWNER may add an OWNER.',
-    authScopes: (_root, args) => ({ $all: { writer: true, projectAdmin: String(args.projectId) } }),
+    authScopes: (_root, args) => ({ $all: { writer: true, projectAdmin: args.projectId } }),
     args: {
       projectId: t.arg.id({ required: true }),
       email: t.arg.string({ required: true }),
       role: t.arg({ type: RoleEnum, required: true }),
     },
-    resolve: (_root, args, ctx) => addProjectMember(ctx, String(args.projectId), args.email, args.role),
+    resolve: (_root, args, ctx) => addProjectMember(ctx, args.projectId, args.email, args.role),
   }),
   updateProjectMemberRole: t.field({
     type: ProjectMemberRef,
     description: 'ADMIN+; only an OWNER may promote to or demote from OWNER; the last OWNER stays.',
-    authScopes: (_root, args) => ({ $all: { writer: true, projectAdmin: String(args.projectId) } }),
+    authScopes: (_root, args) => ({ $all: { writer: true, projectAdmin: args.projectId } }),
     args: {
       projectId: t.arg.id({ required: true }),
       userId: t.arg.id({ required: true }),
       role: t.arg({ type: RoleEnum, required: true }),
     },
-    resolve: (_root, args, ctx) => updateProjectMemberRole(ctx, String(args.projectId), String(args.userId), args.role),
+    resolve: (_root, args, ctx) => updateProjectMemberRole(ctx, args.projectId, args.userId, args.role),
   }),
   removeProjectMember: t.boolean({
     description: 'ADMIN+, or a member leaving; only an OWNER may remove an OWNER; the last OWNER stays.',
     authScopes: (_root, args) => ({
-      $all: { writer: true, $any: { projectAdmin: String(args.projectId), self: String(args.userId) } },
+      $all: { writer: true, $any: { projectAdmin: args.projectId, self: args.userId } },
     }),
     args: { projectId: t.arg.id({ required: true }), userId: t.arg.id({ required: true }) },
-    resolve: (_root, args, ctx) => removeProjectMember(ctx, String(args.projectId), String(args.userId)),
+    resolve: (_root, args, ctx) => removeProjectMember(ctx, args.projectId, args.userId),
   }),
 }));

@@ -49,9 +49,9 @@ builder.subscriptionField('spanIngested', (t) =>
   t.field({
     type: SpanRef,
     description: 'Live tail of a project’s spans as they are stored. VIEWER+; ends when the caller leaves the project.',
-    authScopes: (_root, args) => ({ projectViewer: String(args.projectId) }),
+    authScopes: (_root, args) => ({ projectViewer: args.projectId }),
     args: { projectId: t.arg.id({ required: true }) },
-    subscribe: (_root, args, ctx) => liveTail(ctx, String(args.projectId)),
+    subscribe: (_root, args, ctx) => liveTail(ctx, args.projectId),
     resolve: (span: SpanModel) => span,
   }),
 );

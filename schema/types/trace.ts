@@ -146,6 +146,6 @@ builder.objectFields(ProjectRef, (t) => ({
     type: TraceRef,
     nullable: true,
     args: { id: t.arg.id({ required: true, extensions: clientMadeId }) },
-    resolve: (project, args, ctx) => getTrace(ctx, project.id, String(args.id)),
+    resolve: (project, args, ctx) => getTrace(ctx, project.id, args.id),
   }),
 }));

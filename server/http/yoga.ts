@@ -15,6 +15,7 @@ import type { ProjectSettings } from '../services/models';
 import { createMaskError, httpErrorResponse } from './errors';
 import { checkCsrf } from './csrf';
 import { useLocalGraphiQL } from './graphiql';
+import { MemoSlot, RequestMemo } from '../request-memo';
 
 export interface ServerContext {
   req?: IncomingMessage;
@@ -49,12 +50,17 @@ async function buildContext(deps: AppDeps, request: Request, serverContext: Serv
   if (auth.refreshedSession) {
     cookies.push(serializeSessionCookie(auth.refreshedSession.token, auth.refreshedSession.expiresAt, meta.secure));
   }
-  const memo = new Map<string, Promise<unknown>>();
+  const memo = new RequestMemo();
   if (auth.principal.kind === 'ingestKey' && auth.ingestProjectSettings !== undefined) {
-    memo.set(`settings:${auth.principal.projectId}`, Promise.resolve(parseProjectSettings(auth.ingestProjectSettings)));
+    SETTINGS.set(memo, auth.principal.projectId, parseProjectSettings(auth.ingestProjectSettings));
   }
   return contextFor(deps, auth.principal, meta, cookies, memo);
 }
+
+// What a request remembers of the caller's standing, by project or user id.
+const ROLE = new MemoSlot<string, RoleName | null>();
+const SETTINGS = new MemoSlot<string, ProjectSettings | null>();
+const ADMIN_OF_USER = new MemoSlot<string, boolean>();
 
 /**
  * The request context for a principal: GraphQL requests and the plain HTTP routes (OAuth) build
@@ -65,16 +71,8 @@ export function contextFor(
   principal: Principal,
   meta: RequestMeta,
   cookies: string[],
-  memo = new Map<string, Promise<unknown>>(),
+  memo = new RequestMemo(),
 ): RequestContext {
-  const remember = <T>(key: string, load: () => Promise<T>): Promise<T> => {
-    let value = memo.get(key) as Promise<T> | undefined;
-    if (!value) {
-      value = load();
-      memo.set(key, value);
-    }
-    return value;
-  };
   let signedInUserId: string | null = null;
   return {
     deps,
@@ -86,18 +84,18 @@ export function contextFor(
     meta,
     memo,
     roleIn: (projectId) =>
-      remember<RoleName | null>(`role:${projectId}`, async () => {
+      ROLE.get(memo, projectId, async () => {
         if (principal.kind !== 'user' || !isUuid(projectId)) return null;
         return (await findMembership(deps.db, projectId, principal.userId))?.role ?? null;
       }),
     projectSettings: (projectId) =>
-      remember<ProjectSettings | null>(`settings:${projectId}`, async () => {
+      SETTINGS.get(memo, projectId, async () => {
         if (!isUuid(projectId)) return null;
         const row = await findProjectById(deps.db, projectId);
         return row ? toProjectModel(row).settings : null;
       }),
     isAdminOfUser: (userId) =>
-      remember<boolean>(`admin-of:${userId}`, async () =>
+      ADMIN_OF_USER.get(memo, userId, async () =>
         principal.kind === 'user' && isUuid(userId) ? isAdminOfSharedProject(deps.db, principal.userId, userId) : false,
       ),
     setCookie: (header) => cookies.push(header),

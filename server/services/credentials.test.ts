@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { schema } from '../../schema/index';
 import { issueCredential } from '../auth/secrets';
 import { createTestApp, INGEST, span, TEST_PASSWORD, TestClient, type GraphQLResponse, type TestApp } from '../testing/test-app';
+import { expectCode } from '../testing/expect-code';
 
 // Ingest keys and personal access tokens, end to end through the real schema: what the secret
 // looks like and where it (never) appears, when a credential stops working, and that keys,
@@ -26,10 +27,6 @@ const CREATE_TOKEN = `mutation($name: String!, $ro: Boolean!, $exp: DateTime) {
 const REVOKE_TOKEN = `mutation($id: ID!) { revokePersonalAccessToken(id: $id) }`;
 const VIEWER = '{ viewer { id email } }';
 
-function expectCode(res: GraphQLResponse, code: string): void {
-  expect(res.errors, JSON.stringify(res.errors)).toBeDefined();
-  expect(res.errors?.map((e) => e.extensions?.code)).toContain(code);
-}
 
 /** Refused before execution: HTTP 401 and UNAUTHENTICATED. */
 function expectUnauthenticated(res: GraphQLResponse): void {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, INGEST, span, type GraphQLResponse, type TestApp, type TestClient } from '../testing/test-app';
+import { expectCode } from '../testing/expect-code';
 
 // Trace reads: the newest-first list with its filters and keyset pagination, and the detail
 // view with span content — which only the detail view may load.
@@ -29,10 +30,6 @@ function ok(res: GraphQLResponse): GraphQLResponse {
   return res;
 }
 
-function expectCode(res: GraphQLResponse, code: string): void {
-  expect(res.errors, JSON.stringify(res.errors)).toBeDefined();
-  expect(res.errors?.[0]?.extensions?.code).toBe(code);
-}
 
 /** SQL that reads span content: the input or output column, or every column of spans. */
 function readsContent(sql: string): boolean {

@@ -5,6 +5,7 @@ import { AppError } from '../errors';
 import { readProjectContent, type ContentFailure } from '../storage/content';
 import { noteContentRead } from './access-log/record-content-read';
 import type { RedactionHit, SpanKindName, SpanModel, SpanStatusName, TraceModel } from './models';
+import { MemoSlot } from '../request-memo';
 
 // (The trace list, its filters, sorts and cursors: trace-list.ts.)
 
@@ -90,6 +91,9 @@ const UNREADABLE_BECAUSE: Record<ContentFailure, string> = {
   'codec-error': 'the storage codec could not decode it',
 };
 
+/** A trace's stored content, loaded once per request by the first of its spans asked for it. */
+const TRACE_CONTENT = new MemoSlot<{ projectId: string; traceId: string }, TraceContent>((t) => `${t.projectId}:${t.traceId}`);
+
 /**
  * One content field of a span. The first call for a trace loads the content of all its spans
  * in one query; each value is then decoded on its own the first time it is asked for, so a
@@ -99,16 +103,12 @@ export async function getSpanContentField(ctx: RequestContext, span: SpanModel, 
   // Only reached by a caller allowed to read content (the schema checks first): a read to record.
   await noteContentRead(ctx, span.projectId, span.traceId, [span.id]);
   if (span.content) return { ok: true, value: span.content[column] };
-  const key = `span-content:${span.projectId}:${span.traceId}`;
-  let pending = ctx.memo.get(key) as Promise<TraceContent> | undefined;
-  if (!pending) {
-    pending = findSpanContentsOfTrace(ctx.deps.db, span.projectId, span.traceId).then((rows) => ({
+  const content = await TRACE_CONTENT.get(ctx.memo, span, () =>
+    findSpanContentsOfTrace(ctx.deps.db, span.projectId, span.traceId).then((rows) => ({
       stored: new Map(rows.map((r) => [r.id, { input: r.input, output: r.output }])),
       read: { input: new Map(), output: new Map() },
-    }));
-    ctx.memo.set(key, pending);
-  }
-  const content = await pending;
+    })),
+  );
   let field = content.read[column].get(span.id);
   if (!field) {
     field = decodeField(ctx, span, column, content.stored.get(span.id)?.[column] ?? null);

@@ -48,10 +48,7 @@ export function ok<T = any>(res: GraphQLResponse<T>): T {
   return res.data;
 }
 
-export function expectCode(res: GraphQLResponse, code: string): void {
-  expect(res.errors, `expected ${code}, got ${JSON.stringify(res.data)}`).toBeDefined();
-  expect(res.errors?.map((e) => e.extensions?.code)).toEqual([code]);
-}
+export { expectCode } from './expect-code';
 
 /** A project's entries, oldest first. */
 export function projectRows(t: TestApp, projectId: string): Promise<AuditLogRow[]> {

@@ -1,12 +1,10 @@
 import { getContext, setContext } from 'svelte';
+import type { SignedInUserFieldsFragment } from './generated/graphql';
 
 // Who is signed in, shared by App.svelte with every page (read through getters so it stays live).
 
-export interface Viewer {
-  id: string;
-  email: string | null;
-  name: string | null;
-}
+/** The signed-in user, as the `SignedInUserFields` fragment (pages/auth/auth-documents.ts) selects it. */
+export type Viewer = SignedInUserFieldsFragment;
 
 export interface ViewerContext {
   readonly viewer: Viewer | null;

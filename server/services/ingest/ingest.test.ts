@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedPrices } from '../../../migrations/20261129000100_seed_model_prices';
 import { createTestApp, INGEST, span, type GraphQLResponse, type TestApp, type TestClient } from '../../testing/test-app';
+import { expectCode } from '../../testing/expect-code';
 
 // Ingest through the real schema and database: per-span rejection, idempotent retries,
 // trace roll-ups, pricing, request limits, per-project content settings, and the shape of the
@@ -32,10 +33,6 @@ function ok(res: GraphQLResponse): GraphQLResponse {
   return res;
 }
 
-function expectCode(res: GraphQLResponse, code: string): void {
-  expect(res.errors, JSON.stringify(res.errors)).toBeDefined();
-  expect(res.errors?.[0]?.extensions?.code).toBe(code);
-}
 
 describe('ingest', () => {
   let t: TestApp;
