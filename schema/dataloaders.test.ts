@@ -6,7 +6,8 @@ import { createTestApp, uniqueEmail, type TestApp, type TestClient } from '../se
 // A 50-row page must not cost a query per row. Users (members, key authors), and the API keys of
 // a list of projects, come through the schema's dataloaders: one query per kind, however many
 // rows. Measured before the loaders (commit bee4377), with this same file: the member page ran
-// 50 user queries, the project list 51 api_keys queries and 50 user queries.
+// 50 user queries, the project list 51 api_keys queries and 50 user queries (and a role query
+// per project, batched since by the request's role loader in server/http/yoga.ts).
 
 const ROWS = 50;
 let t: TestApp;
@@ -56,5 +57,8 @@ describe('dataloaders', () => {
     expect(withKeys.every((p) => p.apiKeys.length === 1 && p.apiKeys[0]!.createdBy.name === 'Owner')).toBe(true);
     expect(count('api_keys')).toBe(1);
     expect(count('users')).toBe(1);
+    // The caller's role in each of the 50 projects (Project.apiKeys is ADMIN+): one batched
+    // query beside the project list's own.
+    expect(count('project_members')).toBeLessThanOrEqual(2);
   });
 });

@@ -7,7 +7,7 @@ import { authenticateRequest } from '../auth/authenticate';
 import { serializeSessionCookie } from '../auth/session-cookie';
 import type { Principal } from '../auth/principal';
 import type { AppDeps, RequestContext, RequestMeta } from '../context';
-import { findMembership, isAdminOfSharedProject, findProjectById } from '../db/repositories/projects';
+import { findMembershipsOfUser, isAdminOfSharedProject, findProjectById } from '../db/repositories/projects';
 import type { RoleName } from '../db/tables';
 import { AppError } from '../errors';
 import { isUuid, parseProjectSettings, toProjectModel } from '../services/projects';
@@ -16,6 +16,7 @@ import { createMaskError, httpErrorResponse } from './errors';
 import { checkCsrf } from './csrf';
 import { useLocalGraphiQL } from './graphiql';
 import { MemoSlot, RequestMemo } from '../request-memo';
+import DataLoader from 'dataloader';
 
 export interface ServerContext {
   req?: IncomingMessage;
@@ -74,6 +75,15 @@ export function contextFor(
   memo = new RequestMemo(),
 ): RequestContext {
   let signedInUserId: string | null = null;
+  // The caller's role in every project a response checks, in one query: a list of 50 projects
+  // asks roleIn for each (scope checks run before resolvers), and batching them also keeps the
+  // resolvers' own loaders (Project.apiKeys) in one batch.
+  const roles = new DataLoader<string, RoleName | null>(async (projectIds) => {
+    if (principal.kind !== 'user') return projectIds.map(() => null);
+    const rows = await findMembershipsOfUser(deps.db, principal.userId, projectIds);
+    const byProject = new Map(rows.map((r) => [r.project_id, r.role]));
+    return projectIds.map((id) => byProject.get(id) ?? null);
+  });
   return {
     deps,
     principal,
@@ -86,7 +96,7 @@ export function contextFor(
     roleIn: (projectId) =>
       ROLE.get(memo, projectId, async () => {
         if (principal.kind !== 'user' || !isUuid(projectId)) return null;
-        return (await findMembership(deps.db, projectId, principal.userId))?.role ?? null;
+        return roles.load(projectId);
       }),
     projectSettings: (projectId) =>
       SETTINGS.get(memo, projectId, async () => {

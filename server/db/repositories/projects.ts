@@ -48,6 +48,12 @@ export async function deleteProjectRow(db: Db, id: string): Promise<boolean> {
   return Number(result.numDeletedRows) > 0;
 }
 
+/** The user's memberships among `projectIds`, in one query (the request's role loader). */
+export function findMembershipsOfUser(db: Db, userId: string, projectIds: readonly string[]): Promise<ProjectMemberRow[]> {
+  if (projectIds.length === 0) return Promise.resolve([]);
+  return db.selectFrom('project_members').selectAll().where('user_id', '=', userId).where('project_id', 'in', projectIds).execute();
+}
+
 export function findMembership(db: Db, projectId: string, userId: string): Promise<ProjectMemberRow | undefined> {
   return db
     .selectFrom('project_members')
