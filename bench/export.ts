@@ -17,6 +17,7 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { benchDatabase, positiveInt } from './lib/flags';
 import { CompiledQuery } from 'kysely';
 import { pino } from 'pino';
 import { generateKey } from '../plugins/encryption/key-ring';
@@ -45,13 +46,13 @@ if (flags.help) {
   process.exit(0);
 }
 
-const SPANS = Number(flags.spans);
+const SPANS = positiveInt('spans', flags.spans);
 const PER_TRACE = 10;
 const SEED_BATCH = 500;
 const MB = 1024 * 1024;
-const serverUrl = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL;
-const usePostgres = flags.db ? flags.db === 'postgres' : false;
-if (usePostgres && !serverUrl) throw new Error('--db=postgres needs BENCH_DATABASE_URL or DATABASE_URL');
+// Embedded PGlite unless --db=postgres: a 1M-span export is a long run to start by accident.
+const { kind: dbKind, serverUrl } = benchDatabase(flags.db, 'pglite');
+const usePostgres = dbKind === 'postgres';
 
 const WORDS = 'the order shipped tuesday and the carrier expects delivery within two business days please confirm the address'.split(' ');
 const sentence = (i: number, n: number) => Array.from({ length: n }, (_, k) => WORDS[(i * 7 + k * 3) % WORDS.length]).join(' ');

@@ -22,6 +22,7 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { benchDatabase, positiveInt } from './lib/flags';
 import { generateKey } from '../plugins/encryption/key-ring';
 import { CompiledQuery, type Kysely } from 'kysely';
 import pg from 'pg';
@@ -55,13 +56,10 @@ const { values: flags } = parseArgs({
   strict: true,
 });
 
-const serverUrl = process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL || undefined;
-const dbKind = flags.db ?? (serverUrl ? 'postgres' : 'pglite');
-if (dbKind !== 'postgres' && dbKind !== 'pglite') throw new Error('--db must be pglite or postgres');
-if (dbKind === 'postgres' && !serverUrl) throw new Error('--db=postgres needs BENCH_DATABASE_URL (or DATABASE_URL)');
-const batches = Number(flags.batches);
-const batchSize = Number(flags.batch);
-const concurrency = Number(flags.concurrency);
+const { kind: dbKind, serverUrl } = benchDatabase(flags.db);
+const batches = positiveInt('batches', flags.batches);
+const batchSize = positiveInt('batch', flags.batch);
+const concurrency = positiveInt('concurrency', flags.concurrency);
 const profileStage = flags.profile ? Number(flags.profile) : flags['cpu-profile'] ? 7 : 0;
 const only = flags.only ? new Set(flags.only.split(',').map(Number)) : undefined;
 const runTag = `stg${randomBytes(3).toString('hex')}`;

@@ -22,6 +22,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { benchDatabase, positiveInt } from './lib/flags';
 import { generateKey } from '../plugins/encryption/key-ring';
 import { CompiledQuery, sql } from 'kysely';
 import pg from 'pg';
@@ -78,17 +79,7 @@ if (flags.help) {
   process.exit(0);
 }
 
-function positiveInt(name: string, raw: string | undefined, fallback: number): number {
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${raw}`);
-  return n;
-}
-
-const serverUrl = process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL || undefined;
-const dbKind = (flags.db ?? (serverUrl ? 'postgres' : 'pglite')) as 'postgres' | 'pglite';
-if (dbKind !== 'postgres' && dbKind !== 'pglite') throw new Error(`--db must be pglite or postgres, got ${flags.db}`);
-if (dbKind === 'postgres' && !serverUrl) throw new Error('--db=postgres needs BENCH_DATABASE_URL (or DATABASE_URL)');
+const { kind: dbKind, serverUrl } = benchDatabase(flags.db);
 
 const senders = positiveInt('senders', flags.senders, 4);
 const batchSize = positiveInt('batch', flags.batch, 100);

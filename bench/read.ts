@@ -18,6 +18,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { benchDatabase, positiveInt } from './lib/flags';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { generateKey } from '../plugins/encryption/key-ring';
@@ -53,12 +54,6 @@ if (flags.help) {
   process.exit(0);
 }
 
-function positiveInt(name: string, raw: string | undefined): number {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${raw}`);
-  return n;
-}
-
 const SPANS = positiveInt('spans', flags.spans);
 const RUNS = positiveInt('runs', flags.runs);
 const SENDERS = positiveInt('senders', flags.senders);
@@ -73,8 +68,7 @@ const MODELS = ['gpt-4o-mini', 'gpt-4o', 'claude-3-5-haiku', 'claude-3-5-sonnet'
 const PROVIDERS = ['openai', 'openai', 'anthropic', 'anthropic', 'google', 'acme'];
 const TAGS = ['prod', 'beta', 'eval', 'checkout', 'support'];
 
-const serverUrl = process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL;
-if (flags.pg && !serverUrl) throw new Error('--pg needs BENCH_DATABASE_URL or DATABASE_URL');
+const { serverUrl } = benchDatabase(flags.pg ? 'postgres' : 'pglite');
 const dbName = flags['db-name']!;
 if (!/^[a-z_][a-z0-9_]*$/.test(dbName)) throw new Error('--db-name must be a plain lower-case identifier');
 const dataDir = flags['data-dir'] ?? join(tmpdir(), `tokentrace-bench-read-${dbName}`);

@@ -1,7 +1,7 @@
 import { redactionPlaceholder } from '../../core/redaction/placeholder.js';
 import type { RedactContext, RedactionResult, Redactor } from '../../core/redaction/types.js';
 import { matchesIin } from './card-iin.js';
-import { replaceInClusters } from './replace-matches.js';
+import { digitCount, replaceInClusters } from './replace-matches.js';
 
 // ---------------------------------------------------------------------------------------------
 // card
@@ -49,15 +49,6 @@ const CARD_CANDIDATE = /(?<![\p{L}\p{N}_.,])\d{3,19}(?:[ \-]\d{3,19})*(?![\p{L}\
 // regex of PII redaction at ingest) then runs only on these, with 2 characters of context for
 // its look-arounds (replaceInClusters). Fewer than 12 digits cannot hold a card.
 const CARD_CLUSTER = /\d{3,}(?:[ \-]\d{3,})*/g;
-
-function digitCount(text: string): number {
-  let n = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 48 && c <= 57) n++;
-  }
-  return n;
-}
 
 /** Luhn over the digits of `text[start, end)`, skipping separators. */
 function luhnRange(text: string, start: number, end: number): boolean {

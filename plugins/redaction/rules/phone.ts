@@ -1,6 +1,6 @@
 import { redactionPlaceholder } from '../../core/redaction/placeholder.js';
 import type { RedactContext, RedactionResult, Redactor } from '../../core/redaction/types.js';
-import { replaceInClusters } from './replace-matches.js';
+import { digitCount, replaceInClusters } from './replace-matches.js';
 
 // Phone numbers, without per-country metadata: the shapes numbers are written in (international
 // with `+` or `00`, national with a trunk prefix `0`/`8`, North American, bare digit runs of
@@ -111,15 +111,6 @@ const CLUSTER = /[+(]{0,2}\d(?:[ .\-\/()]{0,3}\d)*\)?/g;
 // without such a run (most prose) is done after one scan. It starts with a digit, which V8 looks
 // for at memory speed; CLUSTER's optional leading `+(` makes V8 try it at every position.
 const GATE = /\d(?:[ .\-\/()]{0,3}\d){7}/;
-
-function digitCount(text: string): number {
-  let n = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 48 && c <= 57) n++;
-  }
-  return n;
-}
 
 export const phoneRedactor: Redactor = {
   name: 'phone',

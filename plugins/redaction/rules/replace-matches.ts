@@ -82,3 +82,13 @@ export function replaceInClusters(
   out.push(text.slice(emitted));
   return { text: out.join(''), hits };
 }
+
+/** ASCII digits in the text: the cluster gates' cheap test of whether a card or phone can hide in it. */
+export function digitCount(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) n++;
+  }
+  return n;
+}
