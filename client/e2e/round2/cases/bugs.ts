@@ -1,5 +1,5 @@
 import type { Locator, Page } from 'playwright-core';
-import { createIngestKey, createProject, ingest, iso, PASSWORD, rid, signUpIn, uniqueEmail } from '../api';
+import { apiOf, createIngestKey, createProject, ingest, iso, PASSWORD, rid, signUpIn, uniqueEmail } from '../api';
 import { type E2eCase, eventually, expect } from '../harness';
 
 // One case per bug of issue 16. Each was run against the dashboard before its fix and failed.
@@ -228,11 +228,13 @@ function widestElements(page: Page): Promise<string> {
 }
 
 /** Pages a signed-in member can open, for the phone-width check. */
-export function memberPages(projectId: string, traceId: string): string[] {
+export function memberPages(projectId: string, traceId: string, sessionId = 'phone-session'): string[] {
   return [
     '/projects',
     '/account',
-    ...['traces', `traces/${traceId}`, 'sessions', 'users', 'usage', 'prices', 'keys', 'members', 'audit', 'settings'].map((p) => `/p/${projectId}/${p}`),
+    ...['traces', `traces/${traceId}`, 'sessions', `sessions/${sessionId}`, 'users', 'usage', 'prices', 'keys', 'members', 'audit', 'access', 'settings'].map(
+      (p) => `/p/${projectId}/${p}`,
+    ),
   ];
 }
 
@@ -240,16 +242,21 @@ export const phoneCase: E2eCase = {
   name: 'bug: every page works at 390 px (no sideways scrolling, Sign out reachable)',
   async run(h) {
     const { context, projectId, secret } = await ownerWithData(h, { width: 390, height: 844 });
-    const spans = costedTraces(Date.now());
+    const spans = costedTraces(Date.now()).map((s) => ({ ...s, trace: { ...s.trace, sessionId: 'phone-session', userId: 'phone-user' } }));
     await ingest(context, h.url, secret, spans);
     const traceId = spans[0]!.traceId;
+    // Every page with something in it: a pending invitation on Members, a content read on Content access.
+    const api = apiOf(context, h.url);
+    await api('mutation($p: ID!, $e: String!) { inviteProjectMember(projectId: $p, email: $e, role: VIEWER) { invitation { id } } }', { p: projectId, e: uniqueEmail('phone-invitee') });
+    await api('mutation($p: ID!) { updateProjectSettings(projectId: $p, input: { auditContentReads: true }) { id } }', { p: projectId });
+    await api('query($p: ID!, $t: ID!) { project(id: $p) { trace(id: $t) { spans { input } } } }', { p: projectId, t: traceId });
     const page = await h.newPage(context, 'phone');
     const failures: string[] = [];
     for (const path of memberPages(projectId, traceId)) {
       await page.goto(`${h.url}${path}`);
       await page.locator('main h1').first().waitFor();
       await page.waitForTimeout(150);
-      const width = await page.evaluate(() => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth));
+      const width = await page.evaluate(() => Math.max(document.scrollingElement?.scrollWidth ?? 0, document.documentElement.scrollWidth, document.body.scrollWidth));
       // Nothing invisible may stretch the page either (a hidden table ignores height: 1px).
       const tail = await page.evaluate(() => document.documentElement.scrollHeight - Math.max(window.innerHeight, ...Array.from(document.querySelectorAll('main *')).filter((e) => (e as HTMLElement).offsetParent !== null && !e.closest('.visually-hidden')).map((e) => e.getBoundingClientRect().bottom + window.scrollY)));
       if (tail > 200) failures.push(`${path} has ${Math.round(tail)} px of empty page below its content`);
@@ -257,6 +264,8 @@ export const phoneCase: E2eCase = {
       const signOut = page.getByRole('button', { name: 'Sign out' });
       const box = (await signOut.isVisible()) ? await signOut.boundingBox() : null;
       if (!box || box.x < 0 || box.x + box.width > 390) failures.push(`${path}: Sign out is off-screen`);
+      // Clickable, not only visible: nothing may cover it (trial: checks without signing out).
+      else if (!(await signOut.click({ trial: true, timeout: 2_000 }).then(() => true, () => false))) failures.push(`${path}: Sign out cannot be clicked`);
       if (path.endsWith('/traces') || path.endsWith('/usage') || path.endsWith(traceId)) await h.screenshot(page, `phone-${path.split('/').filter(Boolean).slice(2, 3).join('') || 'projects'}${path.endsWith(traceId) ? '-detail' : ''}`);
     }
     for (const path of ['/signin', '/signup']) {
