@@ -9,12 +9,13 @@
 
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './lib/free-port';
 import { parseArgs } from 'node:util';
+import { positiveInt } from './lib/flags';
 import { fmt, percentile } from './lib/stats';
 
 const { values: flags } = parseArgs({
@@ -26,19 +27,8 @@ const { values: flags } = parseArgs({
 });
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const runs = Number(flags.runs);
-if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer, got ${flags.runs}`);
+const runs = positiveInt('runs', flags.runs);
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 async function ready(port: number): Promise<boolean> {
   try {

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './free-port';
 import { childPids, mainThreadsCpuSeconds } from './cpu';
 
 // The server as `npm start` runs it (server/cli.ts start), in a process tree of its own: with
@@ -8,16 +8,6 @@ import { childPids, mainThreadsCpuSeconds } from './cpu';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 export interface ClusterServer {
   endpoint: string;
