@@ -53,6 +53,22 @@ async function screenshot(page: Page, name: string): Promise<void> {
   step(`screenshot ${file.replace(ROOT, '')}`);
 }
 
+/** The first error code ('none' without one) of each GraphQL call, made by the page with its own session. */
+function errorCodesFrom(page: Page, calls: [string, Record<string, unknown>][]): Promise<string[]> {
+  // No named helpers inside evaluate(): tsx would wrap them in a __name() the page lacks.
+  return page.evaluate(
+    (list) =>
+      Promise.all(
+        list.map(([query, variables]) =>
+          fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) })
+            .then((res) => res.json() as Promise<{ errors?: { extensions?: { code?: string } }[] }>)
+            .then((r) => r.errors?.[0]?.extensions?.code ?? 'none'),
+        ),
+      ),
+    calls,
+  );
+}
+
 /** Console errors and CSP violations of every page: any of them fails the run. */
 const pageProblems: string[] = [];
 async function newPage(context: BrowserContext, who: string): Promise<Page> {
@@ -321,22 +337,11 @@ async function journey(browser: Browser, url: string): Promise<{ renderMs: numbe
   check((await viewer.getByRole('button', { name: 'Create key' }).count()) === 0, 'a VIEWER sees the Create key button');
 
   step('the API refuses the viewer anyway');
-  // No named helpers inside evaluate(): tsx would wrap them in a __name() the page lacks.
-  const refused = await viewer.evaluate(
-    (calls) =>
-      Promise.all(
-        calls.map(([query, variables]) =>
-          fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) })
-            .then((res) => res.json() as Promise<{ errors?: { extensions?: { code?: string } }[] }>)
-            .then((r) => r.errors?.[0]?.extensions?.code ?? 'none'),
-        ),
-      ),
-    [
-      ['mutation($p: ID!) { createApiKey(projectId: $p, name: "sneaky") { secret } }', { p: projectId }],
-      ['query($p: ID!) { project(id: $p) { apiKeys { id } } }', { p: projectId }],
-      ['mutation($p: ID!) { updateProjectSettings(projectId: $p, input: { piiRedaction: false }) { id } }', { p: projectId }],
-    ] as [string, Record<string, unknown>][],
-  );
+  const refused = await errorCodesFrom(viewer, [
+    ['mutation($p: ID!) { createApiKey(projectId: $p, name: "sneaky") { secret } }', { p: projectId }],
+    ['query($p: ID!) { project(id: $p) { apiKeys { id } } }', { p: projectId }],
+    ['mutation($p: ID!) { updateProjectSettings(projectId: $p, input: { piiRedaction: false }) { id } }', { p: projectId }],
+  ]);
   check(refused.every((c) => c === 'FORBIDDEN'), `expected FORBIDDEN for the viewer's createApiKey / apiKeys / updateProjectSettings, got ${refused.join(', ')}`);
 
   step('content restricted to admins shows as hidden for the viewer, not as an error');
@@ -408,22 +413,12 @@ async function journey(browser: Browser, url: string): Promise<{ renderMs: numbe
   await screenshot(owner, 'erased-user');
 
   step('the API refuses the viewer the new admin calls too');
-  const refusedToo = await viewer.evaluate(
-    (calls) =>
-      Promise.all(
-        calls.map(([query, variables]) =>
-          fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) })
-            .then((res) => res.json() as Promise<{ errors?: { extensions?: { code?: string } }[] }>)
-            .then((r) => r.errors?.[0]?.extensions?.code ?? 'none'),
-        ),
-      ),
-    [
-      ['mutation($p: ID!) { eraseEndUser(projectId: $p, userId: "user-1") { traces } }', { p: projectId }],
-      ['mutation($p: ID!) { renameProject(projectId: $p, name: "mine now") { id } }', { p: projectId }],
-      ['mutation($p: ID!) { deleteProject(projectId: $p) }', { p: projectId }],
-      ['query($p: ID!) { project(id: $p) { contentAccessLog { totalCount } } }', { p: projectId }],
-    ] as [string, Record<string, unknown>][],
-  );
+  const refusedToo = await errorCodesFrom(viewer, [
+    ['mutation($p: ID!) { eraseEndUser(projectId: $p, userId: "user-1") { traces } }', { p: projectId }],
+    ['mutation($p: ID!) { renameProject(projectId: $p, name: "mine now") { id } }', { p: projectId }],
+    ['mutation($p: ID!) { deleteProject(projectId: $p) }', { p: projectId }],
+    ['query($p: ID!) { project(id: $p) { contentAccessLog { totalCount } } }', { p: projectId }],
+  ]);
   check(refusedToo.every((c) => c === 'FORBIDDEN'), `expected FORBIDDEN for the viewer's erase / rename / delete / access log, got ${refusedToo.join(', ')}`);
 
   step('the viewer signs out');

@@ -6,6 +6,7 @@ import {
   archiveSameKey,
   findProjectModelPrices,
   insertProjectModelPrice,
+  type NewProjectModelPrice,
 } from '../db/repositories/project-model-prices';
 import type { ProjectModelPriceRow } from '../db/tables';
 import { badInput, notFound } from '../errors';
@@ -118,16 +119,8 @@ function rate(value: number | null | undefined, field: string, max: number): num
   return value;
 }
 
-interface ValidPrice {
-  model: string;
-  matchType: 'exact' | 'pattern';
-  inputUsdPerMillion: number;
-  cachedInputUsdPerMillion: number | null;
-  cacheWriteUsdPerMillion: number | null;
-  outputUsdPerMillion: number;
-  perRequestUsd: number | null;
-  effectiveFrom: Date;
-}
+/** A price as the repository stores it, before we know who and for which project. */
+type ValidPrice = Omit<NewProjectModelPrice, 'projectId' | 'createdBy'>;
 
 function validate(input: ModelPriceInput): ValidPrice {
   const model = input.model.trim();

@@ -28,6 +28,14 @@ class Router {
     this.navigate(`${location.pathname}${qs ? `?${qs}` : ''}`, options);
   }
 
+  /** Another page of the list on this page: the same query with `after` set, or cleared for the first page. */
+  setCursor(cursor: string | null): void {
+    const params = this.query;
+    if (cursor) params.set('after', cursor);
+    else params.delete('after');
+    this.setQuery(params);
+  }
+
   private sync(): void {
     this.path = location.pathname;
     this.search = location.search;
