@@ -16,19 +16,11 @@ import { toTraceModel } from './traces';
 
 // The trace list: filters, sorts with keyset pages, and a count that stays cheap.
 
-export interface TraceFilter {
-  from?: Date | null;
-  to?: Date | null;
-  name?: string | null;
-  nameContains?: string | null;
-  userId?: string | null;
-  sessionId?: string | null;
-  model?: string | null;
+/** The list's filter as the API takes it: the repository's row filter, with a model substring
+ *  (resolved by toRowFilter) instead of the model lists it turns into. */
+export interface TraceFilter extends Omit<TraceRowFilter, 'modelIn' | 'modelLike' | 'status'> {
   modelContains?: string | null;
   status?: SpanStatusName | null;
-  tags?: string[] | null;
-  minCostUsd?: number | null;
-  metadata?: { key: string; value?: string | null }[] | null;
 }
 
 export interface TraceOrder {
