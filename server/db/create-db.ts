@@ -22,6 +22,12 @@ export interface DbConfig {
   prepareStatements?: boolean;
   /** Who holds the embedded database's lock, for the message another process gets. @default 'tokentrace server' */
   purpose?: string;
+  /**
+   * For `memory://` only: a data directory dumped by PGlite (`dumpDataDir`) to start from instead
+   * of running initdb. Tests start hundreds of in-memory databases; initdb is most of each one's
+   * start (server/testing/global-setup.ts).
+   */
+  memoryTemplate?: Blob;
 }
 
 export interface DbHandle {
@@ -29,6 +35,8 @@ export interface DbHandle {
   dialect: 'postgres' | 'pglite';
   /** Connections in use and queries waiting for one (GET /metrics). */
   poolStats(): PoolStats;
+  /** Embedded only: the data directory as one uncompressed tar (PGlite's dumpDataDir). */
+  dumpDataDir?(): Promise<Blob>;
   close(): Promise<void>;
 }
 
@@ -55,7 +63,9 @@ export async function createDb(config: DbConfig): Promise<DbHandle> {
   let pglite: Awaited<ReturnType<typeof PGlite.create>>;
   try {
     const options = { extensions: { pg_trgm } };
-    pglite = dataDir ? await PGlite.create(dataDir, options) : await PGlite.create(options);
+    pglite = dataDir
+      ? await PGlite.create(dataDir, options)
+      : await PGlite.create(config.memoryTemplate ? { ...options, loadDataDir: config.memoryTemplate } : options);
   } catch (err) {
     unlock();
     throw err;
@@ -69,7 +79,7 @@ export async function createDb(config: DbConfig): Promise<DbHandle> {
       unlock();
     }
   };
-  return { db, dialect: 'pglite', poolStats: () => ({ size: 1, ...counted.counts() }), close };
+  return { db, dialect: 'pglite', poolStats: () => ({ size: 1, ...counted.counts() }), dumpDataDir: () => pglite.dumpDataDir('none'), close };
 }
 
 function queryLogger(config: DbConfig): ((event: LogEvent) => void) | undefined {

@@ -4,6 +4,7 @@ import { inject } from 'vitest';
 import type { PluginEntry } from '../../plugins/core/plugin';
 import { createApp, type App } from '../app';
 import { loadConfig } from '../config';
+import { readMemoryTemplate } from './memory-template';
 
 // Test harness: a real app (real schema, real database, real bcrypt at a low cost) called
 // in-process through yoga.fetch — no port, no server.
@@ -96,7 +97,9 @@ export async function createTestApp(env: Record<string, string> = {}, options: T
     ...env,
   });
   const queries: string[] = [];
-  const app = await createApp(config, { logger: options.logger, plugins: options.plugins, onQuery: (sql) => queries.push(sql) });
+  const templatePath = inject('memoryTemplatePath');
+  const memoryTemplate = templatePath && config.dataDir === 'memory://' ? await readMemoryTemplate(templatePath) : undefined;
+  const app = await createApp(config, { logger: options.logger, plugins: options.plugins, onQuery: (sql) => queries.push(sql), memoryTemplate });
 
   const signUp: TestApp['signUp'] = async (name = 'Test User') => {
     const client = new TestClient(app);
