@@ -44,8 +44,8 @@ export interface CreateAppOptions {
   background?: boolean;
   /** Run the migrations first. A cluster's workers do not: their primary did. @default true */
   migrate?: boolean;
-  /** An in-memory database starts from this dump instead of initdb (tests; see DbConfig). */
-  memoryTemplate?: Blob;
+  /** A new embedded database starts from this dump instead of initdb (tests; DbConfig.template). */
+  dbTemplate?: Blob;
 }
 
 export async function createApp(config: Config, options: CreateAppOptions = {}): Promise<App> {
@@ -63,7 +63,7 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
   }
   let dbHandle: DbHandle;
   try {
-    dbHandle = await createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, onQuery: options.onQuery, prepareStatements: config.pgPrepare, memoryTemplate: options.memoryTemplate });
+    dbHandle = await createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, onQuery: options.onQuery, prepareStatements: config.pgPrepare, template: options.dbTemplate });
   } catch (err) {
     await redis?.close();
     throw err;

@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Kysely, PostgresDialect, type LogEvent } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
@@ -23,11 +25,12 @@ export interface DbConfig {
   /** Who holds the embedded database's lock, for the message another process gets. @default 'tokentrace server' */
   purpose?: string;
   /**
-   * For `memory://` only: a data directory dumped by PGlite (`dumpDataDir`) to start from instead
-   * of running initdb. Tests start hundreds of in-memory databases; initdb is most of each one's
-   * start (server/testing/global-setup.ts).
+   * A data directory dumped by PGlite (`dumpDataDir`) that a new embedded database (`memory://`,
+   * or a folder without one yet) starts from instead of running initdb; an existing one ignores
+   * it. Tests start hundreds of databases, and initdb is most of each start
+   * (server/testing/memory-template.ts).
    */
-  memoryTemplate?: Blob;
+  template?: Blob;
 }
 
 export interface DbHandle {
@@ -63,9 +66,8 @@ export async function createDb(config: DbConfig): Promise<DbHandle> {
   let pglite: Awaited<ReturnType<typeof PGlite.create>>;
   try {
     const options = { extensions: { pg_trgm } };
-    pglite = dataDir
-      ? await PGlite.create(dataDir, options)
-      : await PGlite.create(config.memoryTemplate ? { ...options, loadDataDir: config.memoryTemplate } : options);
+    const template = config.template && !(dataDir && existsSync(join(dataDir, 'PG_VERSION'))) ? { loadDataDir: config.template } : {};
+    pglite = await PGlite.create({ ...options, ...template, ...(dataDir ? { dataDir } : {}) });
   } catch (err) {
     unlock();
     throw err;

@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { createDb } from '../db/create-db';
 import { migrateToLatest } from '../db/migrate';
 
-// The embedded test pass starts an in-memory database for every test app, and initdb is most of
-// that start (about 5 s of 6 on the CI machine). The global setup migrates one database and dumps
-// it; each test app then starts from the dump (about 1.3 s). Migrations themselves are still
-// run from an empty database by the tests of server/db/migrate.test.ts and every start's check.
+// The embedded test pass starts a new database for every test app (in memory, or in a fresh data
+// folder), and initdb is most of that start: createTestApp took 4.5–8.6 s, 1.8–3.4 s from the
+// dump. The global setup migrates one database and dumps it; test apps start from the dump.
+// Migrations from an empty database stay tested by server/db/migrate.test.ts and the CLI tests,
+// which start the server without the dump.
 
 /** Migrates a fresh in-memory database and writes its data directory to a file; returns the file's path. */
 export async function writeMemoryTemplate(): Promise<{ path: string; remove(): Promise<void> }> {

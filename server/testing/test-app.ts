@@ -97,9 +97,10 @@ export async function createTestApp(env: Record<string, string> = {}, options: T
     ...env,
   });
   const queries: string[] = [];
+  // Embedded: a new database starts from the global setup's migrated dump (memory-template.ts).
   const templatePath = inject('memoryTemplatePath');
-  const memoryTemplate = templatePath && config.dataDir === 'memory://' ? await readMemoryTemplate(templatePath) : undefined;
-  const app = await createApp(config, { logger: options.logger, plugins: options.plugins, onQuery: (sql) => queries.push(sql), memoryTemplate });
+  const dbTemplate = templatePath && !config.databaseUrl ? await readMemoryTemplate(templatePath) : undefined;
+  const app = await createApp(config, { logger: options.logger, plugins: options.plugins, onQuery: (sql) => queries.push(sql), dbTemplate });
 
   const signUp: TestApp['signUp'] = async (name = 'Test User') => {
     const client = new TestClient(app);
