@@ -52,7 +52,8 @@ export function bundlePaths(root = ROOT) {
 function fileStamp(file) {
   try {
     const info = statSync(file);
-    return [info.mtimeMs, info.size];
+    // Whole milliseconds: what a copy, an archive or utimes() with a Date can reproduce.
+    return [Math.trunc(info.mtimeMs), info.size];
   } catch {
     return null;
   }
