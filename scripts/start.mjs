@@ -11,14 +11,17 @@
 // Also when the bundle cannot be built (the error is printed; the start goes on).
 
 import cluster from 'node:cluster';
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { config as loadDotenv } from 'dotenv';
+import { existsSync, readFileSync } from 'node:fs';
 import { bundlePaths, bundleStaleReason, buildServerBundle } from './server-bundle.mjs';
 
-// TOKENTRACE_CONFIG may come from .env (server/load-dotenv.ts reads it again, changing nothing).
-loadDotenv({ quiet: true });
+// TOKENTRACE_CONFIG may come from .env: read it here only when .env names it (dotenv costs ~30 ms
+// to load); server/load-dotenv.ts reads .env again either way, changing nothing already set.
+if (existsSync('.env') && /TOKENTRACE_CONFIG/.test(readFileSync('.env', 'utf8'))) {
+  const { config: loadDotenv } = await import('dotenv');
+  loadDotenv({ quiet: true });
+}
 
 /** The config file the server would load, when it needs a TypeScript loader. */
 function typeScriptConfigFile() {
