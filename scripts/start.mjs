@@ -4,11 +4,12 @@
 // A second start therefore loads one file instead of compiling and resolving the TypeScript
 // sources through tsx. `node --import tsx server/cli.ts start` still works and does the same.
 //
-// The sources run through tsx instead (as before) when a TypeScript config file is to be loaded
-// (tokentrace.config.ts or TOKENTRACE_CONFIG): it imports the plugins from their sources, and a
-// second copy of plugins/core beside the bundle's would break `instanceof` between the two
-// (a CodecError thrown by the config's encryption plugin would not be the server's CodecError).
-// Also when the bundle cannot be built (the error is printed; the start goes on).
+// The sources run through tsx instead (as before) when a config file is to be loaded
+// (tokentrace.config.ts or TOKENTRACE_CONFIG): it is TypeScript or imports TypeScript, namely the
+// plugins from their sources, and a second copy of plugins/core beside the bundle's would break
+// `instanceof` between the two (a CodecError thrown by the config's encryption plugin would not be
+// the server's CodecError). Also when the bundle cannot be built (the error is printed; the start
+// goes on).
 
 import cluster from 'node:cluster';
 import { resolve } from 'node:path';
@@ -23,10 +24,9 @@ if (existsSync('.env') && /TOKENTRACE_CONFIG/.test(readFileSync('.env', 'utf8'))
   loadDotenv({ quiet: true });
 }
 
-/** The config file the server would load, when it needs a TypeScript loader. */
-function typeScriptConfigFile() {
-  const file = resolve(process.env.TOKENTRACE_CONFIG?.trim() || 'tokentrace.config.ts');
-  return /\.[cm]?tsx?$/.test(file) && existsSync(file) ? file : undefined;
+/** Whether the server will load a config file (server/plugins/load-plugins.ts resolves it alike). */
+function hasConfigFile() {
+  return existsSync(resolve(process.env.TOKENTRACE_CONFIG?.trim() || 'tokentrace.config.ts'));
 }
 
 async function runSources() {
@@ -37,7 +37,7 @@ async function runSources() {
 }
 
 async function main() {
-  if (typeScriptConfigFile()) return runSources();
+  if (hasConfigFile()) return runSources();
   const { bundle } = bundlePaths();
   const reason = bundleStaleReason();
   if (reason) {
