@@ -12,7 +12,7 @@ export default defineConfig({
     alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }],
   },
   test: {
-    include: ['server/**/*.test.ts', 'schema/**/*.test.ts', 'plugins/**/*.test.ts', 'migrations/**/*.test.ts', 'sdk/src/**/*.test.ts', 'sdk/test/**/*.test.ts', 'client/src/**/*.test.ts', 'bench/**/*.test.ts'],
+    include: ['server/**/*.test.ts', 'schema/**/*.test.ts', 'plugins/**/*.test.ts', 'migrations/**/*.test.ts', 'sdk/src/**/*.test.ts', 'sdk/test/**/*.test.ts', 'client/src/**/*.test.ts', 'bench/**/*.test.ts', 'scripts/**/*.test.ts'],
     globalSetup: ['server/testing/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,

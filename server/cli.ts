@@ -1,5 +1,7 @@
 // First: .env before any library reads the environment (load-dotenv.ts says why).
 import './load-dotenv';
+// Second: the embedded database's WebAssembly starts compiling while the rest loads (start only).
+import './start-warm-up';
 import cluster from 'node:cluster';
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';

@@ -152,6 +152,16 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/**
+ * Whether `start` will open the embedded database: DATABASE_URL unset or blank, read by the
+ * schema's own rule. For work begun before the configuration is loaded (server/start-warm-up.ts);
+ * a wrong value still stops the start in loadConfig.
+ */
+export function usesEmbeddedDatabase(env: Record<string, string | undefined> = process.env): boolean {
+  const parsed = envSchema.shape.DATABASE_URL.safeParse(env.DATABASE_URL);
+  return parsed.success && parsed.data === undefined;
+}
+
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {

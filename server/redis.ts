@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 
 // Redis clients for state shared by several server instances (live tail, rate limits). Two
@@ -33,6 +33,8 @@ export async function createRedisClients(url: string, logger?: Logger): Promise<
   const secrets = passwordOf(url);
   const scrub = (text: string) => secrets.reduce((acc, s) => acc.split(s).join('[redacted]'), text);
 
+  // Loaded here, not at start: the embedded default and most single instances never need it.
+  const { Redis } = await import('ioredis');
   const connectOne = async (role: 'publisher' | 'subscriber') => {
     const client = new Redis(url, {
       // Connect explicitly below, so a failure can stop the start.

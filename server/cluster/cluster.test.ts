@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { INGEST, span, TEST_AUDIT_KEYS, TEST_PASSWORD, uniqueEmail } from '../testing/test-app';
 
-// `npm start` with TOKENTRACE_WORKERS=2, spawned for real. On Postgres (TEST_DATABASE_URL) it
+// `npm start` with TOKENTRACE_WORKERS=2, spawned for real: its launcher, scripts/start.mjs, so the
+// primary and its workers run the prebuilt server bundle. On Postgres (TEST_DATABASE_URL) it
 // is a cluster: both workers answer, a live-tail subscription held by one worker gets a span
 // ingested through the other (relayed by the primary, no Redis), an ingest rate limit counts
 // the spans of both workers, and SIGTERM stops them all. On embedded PGlite the same command
@@ -68,7 +69,7 @@ interface Running {
 }
 
 async function startServer(env: Record<string, string>): Promise<Running> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', 'start'], {
+  const child = spawn(process.execPath, ['scripts/start.mjs', 'start'], {
     cwd: ROOT,
     env: {
       ...process.env,

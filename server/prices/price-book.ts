@@ -73,9 +73,15 @@ export function priceWith(project: PriceTable | null, builtIn: PriceTable, model
 }
 
 export async function createPriceBook(db: Kysely<Database>, refreshMs = 5 * 60_000): Promise<PriceBook> {
-  let table: PriceTable = createPriceTable(await loadModelPrices(db));
+  // Patterns compile in the background (PriceTable.warmUp): ingest compiles any it needs sooner.
+  const load = async () => {
+    const loaded = createPriceTable(await loadModelPrices(db));
+    void loaded.warmUp();
+    return loaded;
+  };
+  let table: PriceTable = await load();
   const reload = async () => {
-    table = createPriceTable(await loadModelPrices(db));
+    table = await load();
   };
   const timer = setInterval(() => void reload().catch(() => {}), refreshMs);
   timer.unref();
