@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchServer, stopServer } from '../server/testing/launch-server';
 
 // `npm start`'s launcher (scripts/start.mjs) and the server bundle it keeps current
 // (scripts/server-bundle.mjs): nothing is built when nothing changed, an edited source is, and
@@ -37,48 +38,20 @@ function launch(args: string[], env: Record<string, string> = {}): Promise<Run> 
   });
 }
 
-/** Starts the server through the launcher, as `npm start` does; resolves once it prints its address. */
+/** Starts the server through the launcher, as `npm start` does; `stop()` gives its exit code. */
 async function startServer(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['scripts/start.mjs', 'start'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      NODE_ENV: 'development',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'info',
-      DATABASE_URL: '',
-      REDIS_URL: '',
-      TOKENTRACE_CONFIG: '',
-      TOKENTRACE_SKIP_DASHBOARD_BUILD: '1',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const server = await launchServer({
+    NODE_ENV: 'development',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+    DATABASE_URL: '',
+    REDIS_URL: '',
+    TOKENTRACE_CONFIG: '',
+    TOKENTRACE_SKIP_DASHBOARD_BUILD: '1',
+    ...env,
   });
-  let output = '';
-  child.stdout.on('data', (d) => (output += d));
-  child.stderr.on('data', (d) => (output += d));
-  const base = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not running after 90 s: ${output}`)), 90_000);
-    child.stdout.on('data', () => {
-      const m = /is running on .*GraphQL (https?:\/\/\S+)\/graphql/.exec(output);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`exited with ${code}: ${output}`));
-    });
-  });
-  const stop = async () => {
-    if (child.exitCode !== null) return child.exitCode;
-    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-    child.kill('SIGTERM');
-    return exited;
-  };
-  return { base, output: () => output, stop };
+  return { base: server.base, output: server.output, stop: () => stopServer(server) };
 }
 
 describe('npm start: the server bundle', () => {

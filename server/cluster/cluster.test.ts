@@ -1,10 +1,9 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { launchServer, stopServer, type LaunchedServer } from '../testing/launch-server';
 import { INGEST, span, TEST_AUDIT_KEYS, TEST_PASSWORD, uniqueEmail } from '../testing/test-app';
 
 // `npm start` with TOKENTRACE_WORKERS=2, spawned for real: its launcher, scripts/start.mjs, so the
@@ -14,7 +13,6 @@ import { INGEST, span, TEST_AUDIT_KEYS, TEST_PASSWORD, uniqueEmail } from '../te
 // the spans of both workers, and SIGTERM stops them all. On embedded PGlite the same command
 // runs one process: no worker answers, and the log says why.
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const databaseUrl = inject('testDatabaseUrl');
 const SPANS_PER_MINUTE = 10;
 
@@ -62,59 +60,22 @@ function get(base: string, path: string): Promise<{ status: number; headers: Inc
   });
 }
 
-interface Running {
-  child: ChildProcessWithoutNullStreams;
-  base: string;
-  output: () => string;
-}
-
-async function startServer(env: Record<string, string>): Promise<Running> {
-  const child = spawn(process.execPath, ['scripts/start.mjs', 'start'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      NODE_ENV: 'development',
-      PORT: '0',
-      LOG_LEVEL: 'info',
-      REDIS_URL: '',
-      TOKENTRACE_CONFIG: '',
-      TOKENTRACE_BCRYPT_COST: '4',
-      TOKENTRACE_SIGNUP_MAX_PER_IP: '100000',
-      TOKENTRACE_SKIP_DASHBOARD_BUILD: '1',
-      TOKENTRACE_AUDIT_KEYS: TEST_AUDIT_KEYS,
-      TOKENTRACE_WORKERS: '2',
-      TOKENTRACE_INGEST_MAX_SPANS: String(SPANS_PER_MINUTE),
-      TOKENTRACE_INGEST_SPANS_PER_MINUTE: String(SPANS_PER_MINUTE),
-      ...env,
-    },
-    stdio: ['pipe', 'pipe', 'pipe'],
+function startServer(env: Record<string, string>): Promise<LaunchedServer> {
+  return launchServer({
+    NODE_ENV: 'development',
+    PORT: '0',
+    LOG_LEVEL: 'info',
+    REDIS_URL: '',
+    TOKENTRACE_CONFIG: '',
+    TOKENTRACE_BCRYPT_COST: '4',
+    TOKENTRACE_SIGNUP_MAX_PER_IP: '100000',
+    TOKENTRACE_SKIP_DASHBOARD_BUILD: '1',
+    TOKENTRACE_AUDIT_KEYS: TEST_AUDIT_KEYS,
+    TOKENTRACE_WORKERS: '2',
+    TOKENTRACE_INGEST_MAX_SPANS: String(SPANS_PER_MINUTE),
+    TOKENTRACE_INGEST_SPANS_PER_MINUTE: String(SPANS_PER_MINUTE),
+    ...env,
   });
-  let output = '';
-  child.stderr.on('data', (d) => (output += d));
-  child.stdout.on('data', (d) => (output += d));
-  const base = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not running after 90 s: ${output}`)), 90_000);
-    const check = () => {
-      const m = /is running on .*GraphQL (https?:\/\/\S+)\/graphql/.exec(output);
-      if (m) {
-        clearTimeout(timer);
-        child.stdout.off('data', check);
-        resolve(m[1]!);
-      }
-    };
-    child.stdout.on('data', check);
-    child.once('exit', (code) => reject(new Error(`exited with ${code}: ${output}`)));
-  });
-  return { child, base, output: () => output };
-}
-
-async function stopServer(server: Running): Promise<number | null | 'still running'> {
-  if (server.child.exitCode !== null) return server.child.exitCode;
-  const exited = new Promise<number | null>((r) => server.child.once('exit', (code) => r(code)));
-  server.child.kill('SIGTERM');
-  const outcome = await Promise.race([exited, new Promise<'still running'>((r) => setTimeout(() => r('still running'), 20_000))]);
-  if (outcome === 'still running') server.child.kill('SIGKILL');
-  return outcome;
 }
 
 /** A user, a project and an ingest key, through the API. */
@@ -182,7 +143,7 @@ function subscribe(base: string, projectId: string, cookie: string) {
 
 // One of the two runs, by the database of this test run (so neither is ever reported skipped).
 if (databaseUrl) describe('npm start on Postgres with TOKENTRACE_WORKERS=2', () => {
-  let server: Running;
+  let server: LaunchedServer;
   beforeAll(async () => {
     server = await startServer({ DATABASE_URL: databaseUrl!, TOKENTRACE_DATA_DIR: await mkdtemp(join(tmpdir(), 'tokentrace-cluster-')) });
   }, 120_000);
@@ -245,7 +206,7 @@ if (databaseUrl) describe('npm start on Postgres with TOKENTRACE_WORKERS=2', () 
 });
 
 else describe('npm start on embedded PGlite with TOKENTRACE_WORKERS=2', () => {
-  let server: Running;
+  let server: LaunchedServer;
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'tokentrace-cluster-'));
