@@ -332,6 +332,7 @@ async function main(): Promise<void> {
       fmt(u.nodeMs, 1),
       fmt(u.dbMs, 1),
       fmt(u.otherCores, 2),
+      fmt(u.serverFaults, 0),
     ];
   };
   const load = loadavg().map((l) => l.toFixed(1)).join(' ');
@@ -353,7 +354,7 @@ async function main(): Promise<void> {
   console.log('');
   console.log(
     table(
-      ['path', 'spans/s', 'elapsed_s', 'p50_ms', 'p99_ms', 'server_elu', 'main_cpu', 'µs/span', 'node_cpu', 'db_cpu', 'other_cores'],
+      ['path', 'spans/s', 'elapsed_s', 'p50_ms', 'p99_ms', 'server_elu', 'main_cpu', 'µs/span', 'node_cpu', 'db_cpu', 'other_cores', 'faults'],
       [...doors.map((d) => row(d.name, d.meter)), row('raw INSERT spans', rawMeter), row('raw INSERT bare table', bareMeter)],
     ),
   );
@@ -361,7 +362,8 @@ async function main(): Promise<void> {
     `(p50/p99: latency per batch; *_cpu: CPU ms per batch of ${batchSize} spans — main_cpu the server's main thread` +
       `${clusterWorkers !== undefined ? 's (primary + workers)' : ''} (the bench's own for the raw rows${storage.kind === 'pglite' ? ', + PGlite' : ''}), ` +
       `µs/span the same per span, node_cpu the whole bench process, ` +
-      `db_cpu Postgres backends + background processes; other_cores: load from the rest of the host)`,
+      `db_cpu Postgres backends + background processes; other_cores: load from the rest of the host; ` +
+      `faults: minor page faults of the server's main thread per batch, in-process server only)`,
   );
   console.log(
     problems.length === 0

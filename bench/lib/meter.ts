@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { cpuSecondsBetween, hostBusyCores, hostCpuTicks, mainThreadCpuSeconds, processCpuSeconds } from './cpu';
+import { cpuSecondsBetween, hostBusyCores, hostCpuTicks, mainThreadCpuSeconds, mainThreadMinorFaults, processCpuSeconds } from './cpu';
 
 const cpus = availableParallelism();
 
@@ -18,6 +18,8 @@ export interface Usage {
   dbMs: number | null;
   /** Event-loop utilisation of the server's thread (in-process server only). */
   serverElu: number | null;
+  /** Minor page faults per batch of this process's main thread (in-process server only; see cpu.ts). */
+  serverFaults: number | null;
   /** Cores the rest of the host kept busy meanwhile: host − this process − Postgres. */
   otherCores: number | null;
 }
@@ -27,6 +29,8 @@ export class Meter {
   private cpuMicros = 0;
   private mainSeconds = 0;
   private mainOk = true;
+  private faults = 0;
+  private faultsOk = true;
   private eluActive = 0;
   private eluIdle = 0;
   private hostBusy = 0;
@@ -50,6 +54,7 @@ export class Meter {
     const dbBefore = await processCpuSeconds(await this.dbPids());
     const hostBefore = await hostCpuTicks();
     const mainBefore = await (this.serverCpuSeconds ?? mainThreadCpuSeconds)();
+    const faultsBefore = await mainThreadMinorFaults();
     const cpuBefore = process.cpuUsage();
     const eluBefore = performance.eventLoopUtilization();
     const wall0 = performance.now();
@@ -57,6 +62,9 @@ export class Meter {
     this.wallMs += performance.now() - wall0;
     const elu = performance.eventLoopUtilization(eluBefore);
     const cpu = process.cpuUsage(cpuBefore);
+    const faultsAfter = await mainThreadMinorFaults();
+    if (faultsBefore !== null && faultsAfter !== null) this.faults += faultsAfter - faultsBefore;
+    else this.faultsOk = false;
     const mainAfter = await (this.serverCpuSeconds ?? mainThreadCpuSeconds)();
     const hostAfter = await hostCpuTicks();
     const dbAfter = await processCpuSeconds(await this.dbPids());
@@ -90,6 +98,7 @@ export class Meter {
       nodeMs,
       dbMs,
       serverElu: this.serverCpuSeconds ? null : this.eluActive / (this.eluActive + this.eluIdle),
+      serverFaults: this.serverCpuSeconds || !this.faultsOk ? null : this.faults / n,
       otherCores: hostCores === null ? null : Math.max(0, hostCores - ownCores),
     };
   }
