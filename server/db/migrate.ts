@@ -25,19 +25,20 @@ function migrator(db: Kysely<Database>): Migrator {
   return new Migrator({ db, provider: { getMigrations: async () => migrations } });
 }
 
-/** Throws DatabaseTooNewError when the database records a migration this version lacks. */
-export async function assertDatabaseNotNewer(db: Kysely<Database>): Promise<void> {
-  const unknown = (await findAppliedMigrationNames(db)).filter((name) => !(name in migrations));
+/** Throws DatabaseTooNewError when `applied` names a migration this version lacks. */
+function refuseNewer(applied: string[]): void {
+  const unknown = applied.filter((name) => !(name in migrations));
   if (unknown.length > 0) throw new DatabaseTooNewError(unknown);
 }
 
 /** The migrations `migrateToLatest` would apply, in order; changes nothing. */
 export async function pendingMigrations(db: Kysely<Database>): Promise<string[]> {
-  await assertDatabaseNotNewer(db);
-  const applied = new Set(await findAppliedMigrationNames(db));
+  const applied = await findAppliedMigrationNames(db);
+  refuseNewer(applied);
+  const done = new Set(applied);
   return Object.keys(migrations)
     .sort()
-    .filter((name) => !applied.has(name));
+    .filter((name) => !done.has(name));
 }
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
@@ -45,8 +46,7 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
   // (the usual case), one read answers it: kysely's Migrator would otherwise create its tables
   // if missing, take its lock and read the list again, several round trips for nothing.
   const applied = await findAppliedMigrationNames(db);
-  const unknown = applied.filter((name) => !(name in migrations));
-  if (unknown.length > 0) throw new DatabaseTooNewError(unknown);
+  refuseNewer(applied);
   if (applied.length === Object.keys(migrations).length) return [];
   const result: MigrationResultSet = await migrator(db).migrateToLatest();
   if (result.error) {

@@ -59,7 +59,6 @@ async function buildContext(deps: AppDeps, request: Request, serverContext: Serv
 }
 
 // What a request remembers of the caller's standing, by project or user id.
-const ROLE = new MemoSlot<string, RoleName | null>();
 const SETTINGS = new MemoSlot<string, ProjectSettings | null>();
 const ADMIN_OF_USER = new MemoSlot<string, boolean>();
 
@@ -93,11 +92,8 @@ export function contextFor(
     },
     meta,
     memo,
-    roleIn: (projectId) =>
-      ROLE.get(memo, projectId, async () => {
-        if (principal.kind !== 'user' || !isUuid(projectId)) return null;
-        return roles.load(projectId);
-      }),
+    // The loader remembers each project for the request; no memo slot on top of it.
+    roleIn: (projectId) => (principal.kind !== 'user' || !isUuid(projectId) ? Promise.resolve(null) : roles.load(projectId)),
     projectSettings: (projectId) =>
       SETTINGS.get(memo, projectId, async () => {
         if (!isUuid(projectId)) return null;
