@@ -1,7 +1,8 @@
 import type { AppDeps } from '../../context';
-import { lockTraces, markUsageInDescendants, updateSpanCosts, upsertSpans, upsertTraces } from '../../db/repositories/spans';
+import { lockTraces, markUsageInDescendants, updateSpanCosts, upsertSpans, upsertTraces, type StoredSpanFacts } from '../../db/repositories/spans';
 import type { NewSpanRow } from '../../db/tables';
 import type { ProjectPricer } from '../../prices/price-book';
+import type { SpanModel } from '../models';
 import type { PricedSpan } from './price-spans';
 import { collectTraceAttributes } from './trace-attributes';
 
@@ -38,18 +39,22 @@ export async function storeSpans(deps: AppDeps, projectId: string, spans: Priced
       const modelsById = new Map(spans.map((s) => [s.model.id, s.model]));
       const repriced: { id: string; costUsd: number | null; priceRef: string | null }[] = [];
       for (const row of stored) {
-        // Priced from the copy's own fields; a copy that completes a stored span (tokens now, the
-        // model earlier) is priced again from the merged row. New spans never differ.
-        const { costUsd, priceRef } = row.model
-          ? pricer.price(row.model, row.start_time, {
-              promptTokens: row.prompt_tokens,
-              completionTokens: row.completion_tokens,
-              cacheReadTokens: row.cache_read_tokens,
-              cacheWriteTokens: row.cache_write_tokens,
-            })
-          : { costUsd: null, priceRef: null };
-        if (!sameCost(costUsd, row.cost_usd) || priceRef !== row.price_ref) repriced.push({ id: row.id, costUsd, priceRef });
+        // Priced from the copy's own fields by the price stage; a copy that completes a stored span
+        // (tokens now, the model earlier) is priced again from the merged row. A new span, or a
+        // copy whose pricing facts the merge left as they were, keeps the price stage's figures.
         const model = modelsById.get(row.id);
+        const { costUsd, priceRef } =
+          model && pricedAsStored(model, row)
+            ? { costUsd: model.costUsd, priceRef: model.priceRef ?? null }
+            : row.model
+              ? pricer.price(row.model, row.start_time, {
+                  promptTokens: row.prompt_tokens,
+                  completionTokens: row.completion_tokens,
+                  cacheReadTokens: row.cache_read_tokens,
+                  cacheWriteTokens: row.cache_write_tokens,
+                })
+              : { costUsd: null, priceRef: null };
+        if (!sameCost(costUsd, row.cost_usd) || priceRef !== row.price_ref) repriced.push({ id: row.id, costUsd, priceRef });
         if (model) {
           model.traceId = row.trace_id;
           model.totalTokens = row.total_tokens === null ? null : Number(row.total_tokens);
@@ -69,6 +74,18 @@ export async function storeSpans(deps: AppDeps, projectId: string, spans: Priced
   } catch (err) {
     throw new StoreFailure(err);
   }
+}
+
+/** Whether the stored row holds exactly the facts the copy was priced from. */
+function pricedAsStored(model: SpanModel, row: StoredSpanFacts): boolean {
+  return (
+    row.model === model.model &&
+    row.prompt_tokens === model.promptTokens &&
+    row.completion_tokens === model.completionTokens &&
+    row.cache_read_tokens === model.cacheReadTokens &&
+    row.cache_write_tokens === model.cacheWriteTokens &&
+    new Date(row.start_time).getTime() === model.startTime.getTime()
+  );
 }
 
 function sameCost(a: number | null, b: number | null): boolean {
