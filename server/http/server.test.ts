@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, TEST_PASSWORD, uniqueEmail, type TestApp } from '../testing/test-app';
+import { createTestApp, INGEST, span, TEST_PASSWORD, uniqueEmail, type TestApp } from '../testing/test-app';
 import { createHttpServer } from './server';
 
 describe('HTTP server', () => {
@@ -45,6 +45,38 @@ describe('HTTP server', () => {
       body: JSON.stringify([{ query: '{ viewer { id } }' }, { query: '{ viewer { id } }' }]),
     });
     expect(res.status).toBeGreaterThanOrEqual(400);
+  });
+
+  // Over 126 KiB a JSON body is parsed in pieces (parse-json-body.ts): what a client sees must not change.
+  it('takes a large ingest batch whole: every good span stored, the bad one rejected by index', async () => {
+    const { secret, owner, projectId } = await t.projectWithKey();
+    const spans = Array.from({ length: 120 }, (_, i) =>
+      span({ id: `big-${i}`, traceId: `big-trace-${i % 12}`, input: { messages: [{ role: 'user', content: `ünïcode ${i} `.repeat(120) }] } }),
+    );
+    spans[57] = span({ id: 'big-bad', kind: 'NOT_A_KIND' });
+    const body = JSON.stringify({ query: INGEST, variables: { spans } });
+    expect(Buffer.byteLength(body)).toBeGreaterThan(200 * 1024);
+    const res = await fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` }, body });
+    expect(res.status).toBe(200);
+    const { data } = (await res.json()) as { data: { ingest: { accepted: number; rejected: { index: number; id: string }[] } } };
+    expect(data.ingest.accepted).toBe(119);
+    expect(data.ingest.rejected.map((r) => [r.index, r.id])).toEqual([[57, 'big-bad']]);
+    const stored = await owner.gql<{ project: { trace: { spans: { id: string; input: unknown }[] } } }>(
+      `query($p: ID!) { project(id: $p) { trace(id: "big-trace-3") { spans { id input } } } }`,
+      { p: projectId },
+    );
+    const three = stored.data!.project.trace.spans.find((s) => s.id === 'big-3');
+    expect(three?.input).toEqual(spans[3]!.input);
+  });
+
+  it('answers a large body that is not JSON as it answers a small one', async () => {
+    const post = (body: string) => fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const small = await post('{"query": "{ viewer { id } }", ');
+    const large = await post(`{"query": "{ viewer { id } }", "extensions": {"pad": "${'x'.repeat(300 * 1024)}"}, `);
+    expect(large.status).toBe(small.status);
+    expect(small.status).toBe(400);
+    const [a, b] = [(await small.json()) as { errors: { message: string }[] }, (await large.json()) as { errors: { message: string }[] }];
+    expect(b.errors[0]!.message).toBe(a.errors[0]!.message);
   });
 
   /** POSTs `chunks` to /graphql without a Content-Length (chunked), as streaming clients do. */

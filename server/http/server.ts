@@ -9,6 +9,7 @@ import { handleExportRoute } from './export-route';
 import { handleMetrics } from './metrics-route';
 import { handleOAuthRoute } from './oauth-routes';
 import { handleOtlpRoute } from './otlp-route';
+import { parseJsonBody } from './parse-json-body';
 import { BodyTooLargeError, readBody } from './read-body';
 import { handleSecurityTxt } from './security-txt';
 import { assertTransportAllowed, setTransportHeaders, tlsServerOptions } from './tls';
@@ -36,13 +37,13 @@ const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
 /**
  * Reads a POST body for yoga under TOKENTRACE_MAX_BODY_BYTES, with or without a Content-Length
- * (chunked): the limit holds while the body streams in. Yoga then reads it from `req.body`, the
+ * (chunked): the limit holds while the body streams in. Yoga then takes it from `req.body`, the
  * way it takes a body a framework has already read. False when the request was answered (413).
  */
 async function bufferBody(app: App, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
   try {
     const body = await readBody(req, app.deps.config.ingest.maxBodyBytes);
-    (req as IncomingMessage & { body?: unknown }).body = Readable.from([body]);
+    (req as IncomingMessage & { body?: unknown }).body = parsedJsonBody(req, body) ?? Readable.from([body]);
     return true;
   } catch (err) {
     const tooLarge = err instanceof BodyTooLargeError;
@@ -55,6 +56,25 @@ async function bufferBody(app: App, req: IncomingMessage, res: ServerResponse): 
     return false;
   }
 }
+
+/**
+ * A JSON body parsed here, without the one large string yoga's own reading would build
+ * (parse-json-body.ts): an ingest batch is mostly such a body. Only for the content types yoga
+ * reads as JSON, tested as yoga does, and only a non-empty object or array, which yoga takes
+ * as parsed. Anything else, and JSON that does not parse, goes to yoga as bytes: its own
+ * answers to bad bodies stay as they are.
+ */
+function parsedJsonBody(req: IncomingMessage, body: Buffer): object | undefined {
+  const contentType = req.headers['content-type']?.split(',')[0];
+  if (!contentType || !JSON_TYPES.some((type) => contentType === type || contentType.startsWith(`${type};`))) return undefined;
+  try {
+    const parsed = parseJsonBody(body);
+    return typeof parsed === 'object' && parsed !== null && Object.keys(parsed).length > 0 ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+const JSON_TYPES = ['application/json', 'application/graphql+json'];
 
 /** HTTPS (TLS 1.3 only) when a certificate is configured, plain HTTP otherwise. */
 export function createHttpServer(app: App): Server | HttpsServer {
