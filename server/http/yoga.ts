@@ -15,6 +15,7 @@ import type { ProjectSettings } from '../services/models';
 import { createMaskError, httpErrorResponse } from './errors';
 import { checkCsrf } from './csrf';
 import { useLocalGraphiQL } from './graphiql';
+import { useGraphqlJsForMutations } from './use-graphql-js-for-mutations';
 import { MemoSlot, RequestMemo } from '../request-memo';
 import DataLoader from 'dataloader';
 
@@ -149,6 +150,7 @@ export function createTokentraceYoga(deps: AppDeps, extraPlugins: Plugin<Request
     context: ({ request, ...serverContext }) => buildContext(deps, request, serverContext as ServerContext),
     plugins: [
       useTokentraceRequestPolicy(deps),
+      useGraphqlJsForMutations(),
       ...(production ? [] : [useLocalGraphiQL() as Plugin<RequestContext, ServerContext>]),
       EnvelopArmorPlugin({
         // The dashboard's deepest read (project → traces → edges → node → spans → redactions → rule) is 7.
