@@ -34,26 +34,34 @@ function where(ctx: CodecContext | undefined): string {
   return ctx ? `cannot decrypt ${ctx.table}.${ctx.column} of row ${ctx.rowId}` : 'cannot read encrypted value';
 }
 
-// The label, version and key id start every associated data of a key: built once per key id
-// (bounded: a server sees one data key per project it touches).
-const aadPrefixes = new Map<string, Buffer>();
-function aadPrefix(version: number, keyId: string): Buffer {
-  const cacheKey = `${version}/${keyId}`;
-  let prefix = aadPrefixes.get(cacheKey);
-  if (!prefix) {
-    if (aadPrefixes.size >= 4096) aadPrefixes.clear();
-    prefix = lengthPrefixed([AAD_LABEL, Buffer.of(version), Buffer.from(keyId, 'latin1')]);
-    aadPrefixes.set(cacheKey, prefix);
+// What every value sealed with one key in one version starts with: its header, and the start
+// of its associated data (label, version, key id). Built once per key id and kept (bounded: a
+// server sees one data key per project it touches).
+interface KeyParts {
+  header: Buffer;
+  aadPrefix: Buffer;
+}
+const keyParts = [new Map<string, KeyParts>(), new Map<string, KeyParts>(), new Map<string, KeyParts>()];
+function partsOf(version: typeof LEGACY_FORMAT_VERSION | typeof FORMAT_VERSION, keyId: string): KeyParts {
+  const cache = keyParts[version]!;
+  let parts = cache.get(keyId);
+  if (!parts) {
+    if (cache.size >= 4096) cache.clear();
+    parts = {
+      header: sealedHeader(version, keyId),
+      aadPrefix: lengthPrefixed([AAD_LABEL, Buffer.of(version), Buffer.from(keyId, 'latin1')]),
+    };
+    cache.set(keyId, parts);
   }
-  return prefix;
+  return parts;
 }
 
 /**
  * Associated data: label, version, key id and the value's location, each length-prefixed. One
  * allocation per value (it runs twice per stored span).
  */
-function associatedData(version: number, keyId: string, ctx: CodecContext): Buffer {
-  const prefix = aadPrefix(version, keyId);
+function associatedData(version: typeof LEGACY_FORMAT_VERSION | typeof FORMAT_VERSION, keyId: string, ctx: CodecContext): Buffer {
+  const prefix = partsOf(version, keyId).aadPrefix;
   const place = [ctx.projectId, ctx.table, ctx.rowId, ctx.column];
   let size = prefix.length;
   for (const part of place) size += 4 + Buffer.byteLength(part, 'utf8');
@@ -82,7 +90,7 @@ function authenticationFailed(ctx: CodecContext, keyId: string): () => Decryptio
  */
 export function encodeUnderMasterKey(ring: KeyRing, plain: Uint8Array, ctx: CodecContext): Buffer {
   const { id, key } = ring.primary;
-  return seal(key, sealedHeader(LEGACY_FORMAT_VERSION, id), associatedData(LEGACY_FORMAT_VERSION, id, ctx), plain);
+  return seal(key, partsOf(LEGACY_FORMAT_VERSION, id).header, associatedData(LEGACY_FORMAT_VERSION, id, ctx), plain);
 }
 
 export function createAesGcmCodec(ring: KeyRing): AesGcmCodec {
@@ -91,9 +99,9 @@ export function createAesGcmCodec(ring: KeyRing): AesGcmCodec {
     primaryKeyId: ring.primary.id,
     projectKeys: createProjectKeyHooks(ring),
     encode(plain, ctx) {
-      const dataKey = dataKeyOf(ctx.keys, ctx.projectId, where(ctx));
+      const dataKey = dataKeyOf(ctx.keys, ctx.projectId, () => where(ctx));
       if (!dataKey) throw new DecryptionError('no-project-keys', `${where(ctx)}: the project's current data key is missing`);
-      return seal(dataKey.key, sealedHeader(FORMAT_VERSION, dataKey.id), associatedData(FORMAT_VERSION, dataKey.id, ctx), plain);
+      return seal(dataKey.key, partsOf(FORMAT_VERSION, dataKey.id).header, associatedData(FORMAT_VERSION, dataKey.id, ctx), plain);
     },
     decode(stored, ctx) {
       const { version, keyId, bodyStart } = parseSealedHeader(stored, READABLE_VERSIONS, where(ctx));
@@ -104,19 +112,19 @@ export function createAesGcmCodec(ring: KeyRing): AesGcmCodec {
         }
         return unseal(master.key, stored, bodyStart, associatedData(version, keyId, ctx), authenticationFailed(ctx, keyId));
       }
-      const dataKey = dataKeyOf(ctx.keys, ctx.projectId, where(ctx), keyId);
+      const dataKey = dataKeyOf(ctx.keys, ctx.projectId, () => where(ctx), keyId);
       if (!dataKey) {
         throw new DecryptionError(
           'unknown-key',
           `${where(ctx)}: data key "${keyId}" is not among the project's keys (destroyed with a deleted project or by data-key rotation)`,
         );
       }
-      return unseal(dataKey.key, stored, bodyStart, associatedData(version, keyId, ctx), authenticationFailed(ctx, keyId));
+      return unseal(dataKey.key, stored, bodyStart, associatedData(FORMAT_VERSION, keyId, ctx), authenticationFailed(ctx, keyId));
     },
     currentPrefix({ projectId, keys }) {
-      const dataKey = dataKeyOf(keys, projectId, `project ${projectId}`);
+      const dataKey = dataKeyOf(keys, projectId, () => `project ${projectId}`);
       if (!dataKey) throw new DecryptionError('no-project-keys', `project ${projectId}: the current data key is missing`);
-      return sealedHeader(FORMAT_VERSION, dataKey.id);
+      return Buffer.from(partsOf(FORMAT_VERSION, dataKey.id).header);
     },
     keyIdOf(stored) {
       return parseSealedHeader(stored, READABLE_VERSIONS, where(undefined)).keyId;

@@ -45,15 +45,16 @@ export interface DataKey {
 /**
  * The key material of `keys` for the project `projectId` (its current key, or the one named).
  * Throws `no-project-keys` for a missing set, a set this module did not open, or another
- * project's set; undefined when the set lacks the named key.
+ * project's set; undefined when the set lacks the named key. `where` starts those messages (built
+ * only for them: this runs for every value sealed).
  */
-export function dataKeyOf(keys: ProjectKeys | undefined, projectId: string, where: string, keyId?: string): DataKey | undefined {
+export function dataKeyOf(keys: ProjectKeys | undefined, projectId: string, where: () => string, keyId?: string): DataKey | undefined {
   const held = keys ? material.get(keys) : undefined;
   if (!keys || !held) {
-    throw new DecryptionError('no-project-keys', `${where}: the project's data keys were not given (the server opens them through codec.projectKeys)`);
+    throw new DecryptionError('no-project-keys', `${where()}: the project's data keys were not given (the server opens them through codec.projectKeys)`);
   }
   if (keys.projectId !== projectId) {
-    throw new DecryptionError('no-project-keys', `${where}: the data keys given belong to another project`);
+    throw new DecryptionError('no-project-keys', `${where()}: the data keys given belong to another project`);
   }
   const id = keyId ?? keys.currentKeyId;
   const key = held.get(id);
