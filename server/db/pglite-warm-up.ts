@@ -4,10 +4,10 @@ import { dirname, join } from 'node:path';
 
 // Opening the embedded database first compiles PGlite's 10 MB of WebAssembly and reads its 6 MB
 // file-system bundle (together ≈ 0.3–0.5 s on a 2-core machine) before Postgres can start.
-// `npm start` begins both while the rest of the server's modules are still being evaluated
-// (server/start-warm-up.ts, imported second by server/cli.ts): V8 compiles WebAssembly on
-// background threads, so the two overlap instead of adding up. createDb takes the results; without
-// a warm-up (tests, commands) PGlite loads the same files itself.
+// `npm start` on a `memory://` database (the one that opens PGlite on the main thread, see
+// embedded-database.ts) begins both early (server/start-warm-up.ts): the files are read while the
+// server's modules are evaluated, and V8 compiles on background threads. createDb takes the
+// results; without a warm-up (tests, commands) PGlite loads the same files itself.
 
 export interface PgliteArtifacts {
   pgliteWasmModule: WebAssembly.Module;
