@@ -11,6 +11,7 @@ import { planWorkers } from './cluster/worker-count';
 import { ConfigError, loadConfig } from './config';
 import { createDb } from './db/create-db';
 import { migrateToLatest, pendingMigrations } from './db/migrate';
+import { abandonEarlyEmbedded } from './db/pglite-warm-up';
 import { ensureDashboardBuilt } from './http/dashboard-build';
 import { describeMetricsAccess } from './http/metrics-route';
 import { createHttpServer } from './http/server';
@@ -138,10 +139,12 @@ async function main(): Promise<void> {
   await run();
 }
 
-main().catch((err: unknown) => {
+main().catch(async (err: unknown) => {
   const command = process.argv[2] ?? 'start';
   if (err instanceof ConfigError) console.error(err.message);
   else if (command === 'start') console.error('tokentrace failed to start:', err instanceof Error ? err.message : err);
   else console.error(`tokentrace ${command}:`, err instanceof Error ? err.message : err);
+  // A start that stopped before createDb took the database opened early closes it cleanly.
+  await Promise.race([abandonEarlyEmbedded().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS).unref())]);
   process.exit(1);
 });

@@ -5,7 +5,7 @@ import type { PoolStats } from '../metrics/metrics';
 import { countConnections } from './counted-dialect';
 import { defaultEmbeddedThread, EMBEDDED_SETTINGS, lockEmbeddedFolder, SERVER_PURPOSE, startEmbeddedWorker, templateFor, type EmbeddedThread } from './embedded-database';
 import type { PgliteWorkerClient } from './pglite-worker-client';
-import { takePgliteArtifacts } from './pglite-warm-up';
+import { takeEarlyEmbedded, takePgliteArtifacts } from './pglite-warm-up';
 import { prepareHotStatements } from './prepared-statements';
 import { isIngestWrite } from './repositories/spans';
 import type { Database } from './tables';
@@ -65,9 +65,9 @@ export async function createDb(config: DbConfig): Promise<DbHandle> {
   return thread === 'worker' ? openInWorker(config, purpose) : openInThisThread(config, purpose);
 }
 
-/** PGlite in its worker thread (pglite-worker-client.ts). */
+/** PGlite in its worker thread: the one `npm start` began opening (pglite-warm-up.ts), or a new one. */
 async function openInWorker(config: DbConfig, purpose: string): Promise<DbHandle> {
-  const { client, unlock } = startEmbeddedWorker(config.dataDir, purpose, config.template);
+  const { client, unlock } = (!config.template && (await takeEarlyEmbedded(config.dataDir, purpose))) || startEmbeddedWorker(config.dataDir, purpose, config.template);
   try {
     await client.opened;
   } catch (err) {

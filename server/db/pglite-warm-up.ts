@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { startEmbeddedWorker, type EmbeddedWorker } from './embedded-database';
 
 // Opening the embedded database first compiles PGlite's 10 MB of WebAssembly and reads its 6 MB
 // file-system bundle (together ≈ 0.3–0.5 s on a 2-core machine) before Postgres can start.
@@ -35,4 +36,55 @@ export async function takePgliteArtifacts(): Promise<PgliteArtifacts | undefined
   const artifacts = warming;
   warming = undefined;
   return artifacts;
+}
+
+// `npm start` on a database in a folder goes further: it takes the folder's lock and starts
+// opening PGlite in its worker thread (pglite-worker-client.ts) before the server's modules are
+// evaluated, and createDb adopts that database instead of opening one.
+
+type EarlyDatabase = { dataDir: string; purpose: string } & ({ worker: EmbeddedWorker } | { error: unknown });
+
+let early: EarlyDatabase | undefined;
+
+/** Locks `dataDir` and starts opening its database in a worker thread; a failure waits for createDb. */
+export function openEmbeddedEarly(dataDir: string, purpose: string): void {
+  if (early) return;
+  try {
+    early = { dataDir, purpose, worker: startEmbeddedWorker(dataDir, purpose) };
+  } catch (err) {
+    early = { dataDir, purpose, error: err }; // e.g. DataDirInUseError: createDb throws it where it always did
+    return;
+  }
+  // A start that stops before createDb (a bad setting, a plugin that fails its check) exits
+  // without closing: the lock must not outlive the process (the thread ends with it).
+  const { unlock } = early.worker;
+  process.once('exit', unlock);
+}
+
+/**
+ * The early database of `dataDir` for the caller to own (close and unlock), once; undefined when
+ * none was started for that folder and purpose (one started for another is closed).
+ */
+export async function takeEarlyEmbedded(dataDir: string, purpose: string): Promise<EmbeddedWorker | undefined> {
+  const taken = early;
+  if (!taken) return undefined;
+  if (taken.dataDir !== dataDir || taken.purpose !== purpose) {
+    await abandonEarlyEmbedded();
+    return undefined;
+  }
+  early = undefined;
+  if ('error' in taken) throw taken.error;
+  return taken.worker;
+}
+
+/** Closes the early database nobody took (a start that failed before createDb); no-op otherwise. */
+export async function abandonEarlyEmbedded(): Promise<void> {
+  const taken = early;
+  early = undefined;
+  if (!taken || 'error' in taken) return;
+  try {
+    await taken.worker.client.close();
+  } finally {
+    taken.worker.unlock();
+  }
 }
