@@ -8,6 +8,7 @@
 // leaves this file where it is (its import.meta.url names the source file), so the sources and the
 // bundle start the same file. It imports PGlite and nothing of the server.
 
+import { openAsBlob } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 
@@ -98,8 +99,8 @@ async function handle(request) {
 }
 
 /**
- * PGlite's WebAssembly compiled and its file-system bundle read while its JavaScript loads (each
- * takes ≈ 0.1–0.3 s on a 2-core machine); undefined when PGlite moved its files (it loads them itself).
+ * PGlite's WebAssembly compiled while its JavaScript loads (≈ 0.1–0.3 s on a 2-core machine), and
+ * its file-system bundle; undefined when PGlite moved its files (it loads them itself).
  * @returns {Promise<{ pgliteWasmModule: WebAssembly.Module; fsBundle: Blob } | undefined>}
  */
 async function loadArtifacts() {
@@ -107,7 +108,8 @@ async function loadArtifacts() {
   const dist = new URL('.', import.meta.resolve('@electric-sql/pglite'));
   const [pgliteWasmModule, fsBundle] = await Promise.all([
     readFile(new URL('pglite.wasm', dist)).then((bytes) => WebAssembly.compile(bytes)),
-    readFile(new URL('pglite.data', dist)).then((bytes) => new Blob([bytes])),
+    // A Blob over the file, read once when PGlite asks for its bytes (not read, then copied).
+    openAsBlob(new URL('pglite.data', dist)),
   ]);
   return { pgliteWasmModule, fsBundle };
 }
