@@ -1,7 +1,5 @@
-// First: .env before any library reads the environment (load-dotenv.ts says why).
-import './load-dotenv';
-// Second: the embedded database's WebAssembly starts compiling while the rest loads (start only).
-import './start-warm-up';
+// First: .env, then the start's warm-up (cli-preamble.ts), before any other module is evaluated.
+import './cli-preamble';
 import cluster from 'node:cluster';
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';

@@ -15,12 +15,29 @@ export interface PgliteArtifacts {
   fsBundle: Blob;
 }
 
-let warming: Promise<PgliteArtifacts | undefined> | undefined;
+// `npm start` on a database in a folder goes further: it takes the folder's lock and starts
+// opening PGlite in its worker thread (pglite-worker-client.ts) before the server's modules are
+// evaluated, and createDb adopts that database instead of opening one.
+
+type EarlyDatabase = { dataDir: string; purpose: string } & ({ worker: EmbeddedWorker } | { error: unknown });
+
+/**
+ * What the warm-ups started, for createDb to take. On globalThis because `npm start` evaluates this
+ * module twice: first in dist/server/cli-preamble.mjs, which the launcher imports before the
+ * server's bundle (server/cli-preamble.ts says why), then again inside that bundle, whose createDb
+ * must find what the first copy started.
+ */
+interface WarmUpState {
+  warming?: Promise<PgliteArtifacts | undefined> | undefined;
+  early?: EarlyDatabase | undefined;
+}
+const STATE_KEY = Symbol.for('tokentrace.pglite-warm-up');
+const state = ((globalThis as { [STATE_KEY]?: WarmUpState })[STATE_KEY] ??= {});
 
 /** Starts compiling PGlite's WebAssembly and reading its file-system bundle; returns at once. */
 export function warmUpPglite(): void {
-  if (warming) return;
-  warming = (async () => {
+  if (state.warming) return;
+  state.warming = (async () => {
     // The files beside PGlite's entry point (the package's own layout: dist/pglite.wasm, dist/pglite.data).
     const dist = dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite'));
     const [pgliteWasmModule, fsBundle] = await Promise.all([
@@ -33,31 +50,23 @@ export function warmUpPglite(): void {
 
 /** The warm-up's results, once (the next embedded database loads its own), or undefined. */
 export async function takePgliteArtifacts(): Promise<PgliteArtifacts | undefined> {
-  const artifacts = warming;
-  warming = undefined;
+  const artifacts = state.warming;
+  state.warming = undefined;
   return artifacts;
 }
 
-// `npm start` on a database in a folder goes further: it takes the folder's lock and starts
-// opening PGlite in its worker thread (pglite-worker-client.ts) before the server's modules are
-// evaluated, and createDb adopts that database instead of opening one.
-
-type EarlyDatabase = { dataDir: string; purpose: string } & ({ worker: EmbeddedWorker } | { error: unknown });
-
-let early: EarlyDatabase | undefined;
-
 /** Locks `dataDir` and starts opening its database in a worker thread; a failure waits for createDb. */
 export function openEmbeddedEarly(dataDir: string, purpose: string): void {
-  if (early) return;
+  if (state.early) return;
   try {
-    early = { dataDir, purpose, worker: startEmbeddedWorker(dataDir, purpose) };
+    state.early = { dataDir, purpose, worker: startEmbeddedWorker(dataDir, purpose) };
   } catch (err) {
-    early = { dataDir, purpose, error: err }; // e.g. DataDirInUseError: createDb throws it where it always did
+    state.early = { dataDir, purpose, error: err }; // e.g. DataDirInUseError: createDb throws it where it always did
     return;
   }
   // A start that stops before createDb (a bad setting, a plugin that fails its check) exits
   // without closing: the lock must not outlive the process (the thread ends with it).
-  const { unlock } = early.worker;
+  const { unlock } = state.early.worker;
   process.once('exit', unlock);
 }
 
@@ -66,21 +75,21 @@ export function openEmbeddedEarly(dataDir: string, purpose: string): void {
  * none was started for that folder and purpose (one started for another is closed).
  */
 export async function takeEarlyEmbedded(dataDir: string, purpose: string): Promise<EmbeddedWorker | undefined> {
-  const taken = early;
+  const taken = state.early;
   if (!taken) return undefined;
   if (taken.dataDir !== dataDir || taken.purpose !== purpose) {
     await abandonEarlyEmbedded();
     return undefined;
   }
-  early = undefined;
+  state.early = undefined;
   if ('error' in taken) throw taken.error;
   return taken.worker;
 }
 
 /** Closes the early database nobody took (a start that failed before createDb); no-op otherwise. */
 export async function abandonEarlyEmbedded(): Promise<void> {
-  const taken = early;
-  early = undefined;
+  const taken = state.early;
+  state.early = undefined;
   if (!taken || 'error' in taken) return;
   try {
     await taken.worker.client.close();
