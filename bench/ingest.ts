@@ -349,7 +349,7 @@ async function main(): Promise<void> {
     `raw INSERT${flags['raw-prepared'] ? ' (prepared)' : ''} on ${storage.kind === 'postgres' ? `a separate pg Pool of ${senders}` : 'the one embedded connection'}; ` +
       `bare-table INSERT the same into bench_bare_spans (primary key only); ` +
       `HTTP senders in a child process (elu ${doors.map((d) => fmt(d.senderElu / d.meter.elapsedMs, 2)).join(', ')}); ${serverLabel}` +
-      `${storage.kind === 'pglite' ? ', PGlite too' : ''}`,
+      `${storage.kind === 'pglite' ? ', PGlite in its worker thread (in node_cpu, not in main_cpu)' : ''}`,
   );
   console.log('');
   console.log(
@@ -360,7 +360,7 @@ async function main(): Promise<void> {
   );
   console.log(
     `(p50/p99: latency per batch; *_cpu: CPU ms per batch of ${batchSize} spans — main_cpu the server's main thread` +
-      `${clusterWorkers !== undefined ? 's (primary + workers)' : ''} (the bench's own for the raw rows${storage.kind === 'pglite' ? ', + PGlite' : ''}), ` +
+      `${clusterWorkers !== undefined ? 's (primary + workers)' : ''} (the bench's own for the raw rows), ` +
       `µs/span the same per span, node_cpu the whole bench process, ` +
       `db_cpu Postgres backends + background processes; other_cores: load from the rest of the host; ` +
       `faults: minor page faults of the server's main thread per batch, in-process server only)`,

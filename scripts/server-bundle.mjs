@@ -23,7 +23,7 @@ import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Bumped when the recipe changes in a way its own mtime would not show (it always does). */
-const STAMP_VERSION = 1;
+const STAMP_VERSION = 2;
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -40,12 +40,17 @@ const EXTERNAL = [
 const RECIPE = ['scripts/server-bundle.mjs', 'tsconfig.json', 'package.json', 'node_modules/.package-lock.json'];
 
 /**
+ * The server's bundle (server/cli.ts) and its preamble's (server/cli-preamble.ts: .env and the
+ * start's warm-up), which the launcher imports first so that the warm-up begins before the
+ * server's 5 MB are parsed. Each is bundled whole: the server's bundle has its own copy of the
+ * preamble's modules, and keeps the order in which its modules are evaluated (esbuild's code
+ * splitting would move shared modules into a chunk evaluated first, .env's loader among them).
  * @param {string} [root]
- * @returns {{ dir: string; bundle: string; stamp: string }}
+ * @returns {{ dir: string; bundle: string; preamble: string; stamp: string }}
  */
 export function bundlePaths(root = ROOT) {
   const dir = join(root, 'dist', 'server');
-  return { dir, bundle: join(dir, 'cli.mjs'), stamp: join(dir, 'stamp.json') };
+  return { dir, bundle: join(dir, 'cli.mjs'), preamble: join(dir, 'cli-preamble.mjs'), stamp: join(dir, 'stamp.json') };
 }
 
 /** @param {string} file @returns {[number, number] | null} */
@@ -67,7 +72,7 @@ function fileStamp(file) {
  */
 export function bundleStaleReason(root = ROOT) {
   const paths = bundlePaths(root);
-  if (!existsSync(paths.bundle)) return 'no server bundle yet';
+  if (!existsSync(paths.bundle) || !existsSync(paths.preamble)) return 'no server bundle yet';
   /** @type {{ version?: number; node?: string; files?: Record<string, [number, number] | null> }} */
   let stamp;
   try {
@@ -125,8 +130,9 @@ function originalAddresses(outDir) {
 }
 
 /**
- * Builds dist/server/cli.mjs from server/cli.ts and records its inputs in dist/server/stamp.json.
- * Written beside and renamed into place, so a concurrent start reads either the old or the new file.
+ * Builds dist/server/cli.mjs from server/cli.ts and dist/server/cli-preamble.mjs from
+ * server/cli-preamble.ts, and records their inputs in dist/server/stamp.json. Written beside and
+ * renamed into place (the preamble first), so a concurrent start reads either the old or the new files.
  * @param {string} [root]
  * @returns {Promise<{ ms: number; inputs: number }>}
  */
@@ -135,52 +141,58 @@ export async function buildServerBundle(root = ROOT) {
   const { build } = await import('esbuild');
   const paths = bundlePaths(root);
   mkdirSync(paths.dir, { recursive: true });
-  const tmp = `${paths.bundle}.${process.pid}.tmp`;
+  const tmp = join(paths.dir, `.build-${process.pid}`);
   const startedAt = Date.now();
-  const result = await build({
-    absWorkingDir: root,
-    entryPoints: [join(root, 'server', 'cli.ts')],
-    outfile: tmp,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: `node${process.versions.node.split('.')[0]}`,
-    external: EXTERNAL.flatMap((name) => [name, `${name}/*`]),
-    // Bundled CommonJS packages still `require` Node's modules and the external packages.
-    banner: {
-      js: [
-        "import { createRequire as __ttCreateRequire } from 'node:module';",
-        "import { fileURLToPath as __ttFileURLToPath } from 'node:url';",
-        "import { dirname as __ttDirname } from 'node:path';",
-        'const __ttBundleUrl = import.meta.url;',
-        'const require = __ttCreateRequire(__ttBundleUrl);',
-      ].join(' '),
-    },
-    plugins: [originalAddresses(paths.dir)],
-    metafile: true,
-    legalComments: 'none',
-    logLevel: 'error',
-  });
-  /** @type {Record<string, [number, number] | null>} */
-  const files = {};
-  let changedDuringBuild = false;
-  for (const input of [...Object.keys(result.metafile.inputs), ...RECIPE]) {
-    // node_modules is covered by npm's own record of what it installed (RECIPE).
-    if (input.includes('node_modules/') && !input.endsWith('.package-lock.json')) continue;
-    const rel = relative(root, join(root, input)).split(sep).join('/');
-    const stamp = fileStamp(join(root, rel));
-    if (stamp && stamp[0] > startedAt) changedDuringBuild = true;
-    files[rel] = stamp;
+  try {
+    const result = await build({
+      absWorkingDir: root,
+      entryPoints: { cli: join(root, 'server', 'cli.ts'), 'cli-preamble': join(root, 'server', 'cli-preamble.ts') },
+      outdir: tmp,
+      outExtension: { '.js': '.mjs' },
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: `node${process.versions.node.split('.')[0]}`,
+      external: EXTERNAL.flatMap((name) => [name, `${name}/*`]),
+      // Bundled CommonJS packages still `require` Node's modules and the external packages.
+      banner: {
+        js: [
+          "import { createRequire as __ttCreateRequire } from 'node:module';",
+          "import { fileURLToPath as __ttFileURLToPath } from 'node:url';",
+          "import { dirname as __ttDirname } from 'node:path';",
+          'const __ttBundleUrl = import.meta.url;',
+          'const require = __ttCreateRequire(__ttBundleUrl);',
+        ].join(' '),
+      },
+      plugins: [originalAddresses(paths.dir)],
+      metafile: true,
+      legalComments: 'none',
+      logLevel: 'error',
+    });
+    /** @type {Record<string, [number, number] | null>} */
+    const files = {};
+    let changedDuringBuild = false;
+    for (const input of [...Object.keys(result.metafile.inputs), ...RECIPE]) {
+      // node_modules is covered by npm's own record of what it installed (RECIPE).
+      if (input.includes('node_modules/') && !input.endsWith('.package-lock.json')) continue;
+      const rel = relative(root, join(root, input)).split(sep).join('/');
+      const stamp = fileStamp(join(root, rel));
+      if (stamp && stamp[0] > startedAt) changedDuringBuild = true;
+      files[rel] = stamp;
+    }
+    renameSync(join(tmp, 'cli-preamble.mjs'), paths.preamble);
+    renameSync(join(tmp, 'cli.mjs'), paths.bundle);
+    if (changedDuringBuild) {
+      // A source changed while esbuild read it: no stamp, so the next start builds again.
+      rmSync(paths.stamp, { force: true });
+    } else {
+      const stampTmp = `${paths.stamp}.${process.pid}.tmp`;
+      writeFileSync(stampTmp, JSON.stringify({ version: STAMP_VERSION, node: process.versions.node, files }));
+      renameSync(stampTmp, paths.stamp);
+    }
+    return { ms: Math.round(performance.now() - started), inputs: Object.keys(files).length };
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
   }
-  renameSync(tmp, paths.bundle);
-  if (changedDuringBuild) {
-    // A source changed while esbuild read it: no stamp, so the next start builds again.
-    rmSync(paths.stamp, { force: true });
-  } else {
-    const stampTmp = `${paths.stamp}.${process.pid}.tmp`;
-    writeFileSync(stampTmp, JSON.stringify({ version: STAMP_VERSION, node: process.versions.node, files }));
-    renameSync(stampTmp, paths.stamp);
-  }
-  return { ms: Math.round(performance.now() - started), inputs: Object.keys(files).length };
 }
 

@@ -38,7 +38,7 @@ async function runSources() {
 
 async function main() {
   if (hasConfigFile()) return runSources();
-  const { bundle } = bundlePaths();
+  const { bundle, preamble } = bundlePaths();
   const reason = bundleStaleReason();
   if (reason) {
     // A cluster's workers run the bundle their primary checked (setupPrimary below): only a
@@ -55,6 +55,9 @@ async function main() {
   // On Postgres the server forks one worker per core (server/cluster/primary.ts); they run the
   // bundle directly, with this process's arguments, instead of this launcher.
   if (cluster.isPrimary) cluster.setupPrimary({ exec: bundle });
+  // The preamble's own small bundle first: .env, then the start's warm-up, which begins opening the
+  // embedded database while Node parses the server's bundle (server/cli-preamble.ts).
+  await import(pathToFileURL(preamble).href);
   await import(pathToFileURL(bundle).href);
 }
 

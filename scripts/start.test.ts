@@ -1,9 +1,11 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, stat, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCK_FILE_NAME } from '../server/db/data-dir-lock';
 import { launchServer, stopServer } from '../server/testing/launch-server';
 
 // `npm start`'s launcher (scripts/start.mjs) and the server bundle it keeps current
@@ -38,19 +40,20 @@ function launch(args: string[], env: Record<string, string> = {}): Promise<Run> 
   });
 }
 
+const SERVER_ENV: Record<string, string> = {
+  NODE_ENV: 'development',
+  PORT: '0',
+  HOST: '127.0.0.1',
+  LOG_LEVEL: 'info',
+  DATABASE_URL: '',
+  REDIS_URL: '',
+  TOKENTRACE_CONFIG: '',
+  TOKENTRACE_SKIP_DASHBOARD_BUILD: '1',
+};
+
 /** Starts the server through the launcher, as `npm start` does; `stop()` gives its exit code. */
 async function startServer(env: Record<string, string>) {
-  const server = await launchServer({
-    NODE_ENV: 'development',
-    PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'info',
-    DATABASE_URL: '',
-    REDIS_URL: '',
-    TOKENTRACE_CONFIG: '',
-    TOKENTRACE_SKIP_DASHBOARD_BUILD: '1',
-    ...env,
-  });
+  const server = await launchServer({ ...SERVER_ENV, ...env });
   return { base: server.base, output: server.output, stop: () => stopServer(server) };
 }
 
@@ -102,9 +105,10 @@ describe('npm start: the server bundle', () => {
       server = await startServer({ TOKENTRACE_DATA_DIR: dataDir });
     }, 120_000);
     afterAll(async () => {
-      if (server) expect(await server.stop()).toBe(0);
+      if (server && !stopped) await server.stop();
       await rm(dataDir, { recursive: true, force: true });
     });
+    let stopped = false;
 
     it('starts without building, and answers /readyz and GraphQL', async () => {
       expect(server.output()).not.toMatch(/building the server/);
@@ -119,6 +123,12 @@ describe('npm start: the server bundle', () => {
       expect(await res.json()).toEqual({ data: { viewer: null } });
     });
 
+    it('refuses a second start on the same folder, naming the process that has it', async () => {
+      const second = await launch(['start'], { ...SERVER_ENV, TOKENTRACE_DATA_DIR: dataDir });
+      expect(second.output).toMatch(/tokentrace failed to start: The embedded database in .* is in use by process \d+/);
+      expect(second.code).toBe(1);
+    }, 120_000);
+
     it('finds what its sources find beside them: the GraphiQL page, the OTLP route, the migrations', async () => {
       const graphiql = await fetch(`${server.base}/graphql`, { headers: { accept: 'text/html' } });
       expect(graphiql.status).toBe(200);
@@ -128,6 +138,22 @@ describe('npm start: the server bundle', () => {
       expect(otlp.status).toBe(401);
       expect(server.output()).toMatch(/database migrated/);
     });
+
+    // The database runs in a worker thread the start opened before anything else (server/db/pglite-worker-client.ts).
+    it('stops on SIGTERM with exit code 0, having closed the database and released the folder', async () => {
+      stopped = true;
+      expect(await server.stop()).toBe(0);
+      expect(existsSync(join(dataDir, LOCK_FILE_NAME))).toBe(false);
+      expect(existsSync(join(dataDir, 'pgdata', 'postmaster.pid'))).toBe(false); // a clean close
+    });
+
+    it('a start its configuration refuses closes the database it had begun to open', async () => {
+      const refused = await launch(['start'], { ...SERVER_ENV, TOKENTRACE_DATA_DIR: dataDir, PORT: 'not-a-port' });
+      expect(refused.output).toMatch(/Invalid configuration:\n\s+PORT/);
+      expect(refused.code).toBe(1);
+      expect(existsSync(join(dataDir, LOCK_FILE_NAME))).toBe(false);
+      expect(existsSync(join(dataDir, 'pgdata', 'postmaster.pid'))).toBe(false);
+    }, 120_000);
   });
 
   it('loads a TypeScript config file and its plugins', async () => {

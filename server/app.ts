@@ -7,7 +7,7 @@ import type { Config } from './config';
 import type { AppDeps } from './context';
 import { createDb, type DbHandle } from './db/create-db';
 import { migrateToLatest } from './db/migrate';
-import { createTokentraceYoga, type TokentraceYoga } from './http/yoga';
+import { createTokentraceYoga, loadFetchApi, type TokentraceYoga } from './http/yoga';
 import { createLogger } from './logger';
 import { createMetrics } from './metrics/metrics';
 import { useRequestMetrics } from './metrics/use-request-metrics';
@@ -62,8 +62,13 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
     logger.info({ redis: redisAddress(config.redisUrl) }, 'live tail and rate limits shared through Redis');
   }
   let dbHandle: DbHandle;
+  const opening = createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, onQuery: options.onQuery, prepareStatements: config.pgPrepare, template: options.dbTemplate });
+  // While the database opens (the embedded one in its worker thread), this thread does what needs
+  // no database: Node's fetch API, which yoga's server adapter uses, loads on first use (≈ 0.1 s).
+  loadFetchApi();
+  const metrics = createMetrics({ pool: () => dbHandle.poolStats() });
   try {
-    dbHandle = await createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, onQuery: options.onQuery, prepareStatements: config.pgPrepare, template: options.dbTemplate });
+    dbHandle = await opening;
   } catch (err) {
     await redis?.close();
     throw err;
@@ -89,7 +94,7 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
       ingestLimiter: createIngestRateLimiter(config.ingest.spansPerMinute, { redis: redis?.publisher }),
       // Live tail: through Redis when set; in a cluster's worker otherwise, relayed by the primary.
       pubsub: createSpanPubSub(redis ? createRedisSpanEventTarget(redis) : cluster.isWorker ? createClusterSpanEventTarget() : undefined),
-      metrics: createMetrics({ pool: () => dbHandle.poolStats() }),
+      metrics,
       ...(redis ? { redis: redis.publisher } : {}),
     };
     await keyLegacyAuditChains(deps);

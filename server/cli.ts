@@ -1,7 +1,5 @@
-// First: .env before any library reads the environment (load-dotenv.ts says why).
-import './load-dotenv';
-// Second: the embedded database's WebAssembly starts compiling while the rest loads (start only).
-import './start-warm-up';
+// First: .env, then the start's warm-up (cli-preamble.ts), before any other module is evaluated.
+import './cli-preamble';
 import cluster from 'node:cluster';
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +9,7 @@ import { planWorkers } from './cluster/worker-count';
 import { ConfigError, loadConfig } from './config';
 import { createDb } from './db/create-db';
 import { migrateToLatest, pendingMigrations } from './db/migrate';
+import { abandonEarlyEmbedded } from './db/pglite-warm-up';
 import { ensureDashboardBuilt } from './http/dashboard-build';
 import { describeMetricsAccess } from './http/metrics-route';
 import { createHttpServer } from './http/server';
@@ -138,10 +137,12 @@ async function main(): Promise<void> {
   await run();
 }
 
-main().catch((err: unknown) => {
+main().catch(async (err: unknown) => {
   const command = process.argv[2] ?? 'start';
   if (err instanceof ConfigError) console.error(err.message);
   else if (command === 'start') console.error('tokentrace failed to start:', err instanceof Error ? err.message : err);
   else console.error(`tokentrace ${command}:`, err instanceof Error ? err.message : err);
+  // A start that stopped before createDb took the database opened early closes it cleanly.
+  await Promise.race([abandonEarlyEmbedded().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS).unref())]);
   process.exit(1);
 });

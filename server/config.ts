@@ -162,6 +162,15 @@ export function usesEmbeddedDatabase(env: Record<string, string | undefined> = p
   return parsed.success && parsed.data === undefined;
 }
 
+/**
+ * TOKENTRACE_DATA_DIR as loadConfig reads it, or undefined when it is not valid (loadConfig then
+ * stops the start). For work begun before the configuration is loaded (server/start-warm-up.ts).
+ */
+export function embeddedDataDir(env: Record<string, string | undefined> = process.env): string | undefined {
+  const parsed = envSchema.shape.TOKENTRACE_DATA_DIR.safeParse(env.TOKENTRACE_DATA_DIR);
+  return parsed.success ? parsed.data : undefined;
+}
+
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {

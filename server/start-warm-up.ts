@@ -1,7 +1,17 @@
-import { usesEmbeddedDatabase } from './config';
-import { warmUpPglite } from './db/pglite-warm-up';
+import { embeddedDataDir, usesEmbeddedDatabase } from './config';
+import { defaultEmbeddedThread, SERVER_PURPOSE } from './db/embedded-database';
+import { openEmbeddedEarly, warmUpPglite } from './db/pglite-warm-up';
 
 // Imported by server/cli.ts right after load-dotenv, for its side effect: `start` on the embedded
-// database (no DATABASE_URL, here or in .env) begins loading PGlite's WebAssembly now, while the
-// modules imported after this one are evaluated (server/db/pglite-warm-up.ts says why).
-if ((process.argv[2] ?? 'start') === 'start' && usesEmbeddedDatabase()) warmUpPglite();
+// database (no DATABASE_URL, here or in .env) begins opening it now, while the modules imported
+// after this one are evaluated. A database in a folder is locked and opened in its worker thread,
+// which createDb then adopts (server/db/pglite-worker-client.ts says why); `memory://` only gets
+// PGlite's files loaded (server/db/pglite-warm-up.ts). The data folder is read by the config's own
+// rule; a setting loadConfig refuses stops the start there, and the early database is closed.
+if ((process.argv[2] ?? 'start') === 'start' && usesEmbeddedDatabase()) {
+  const dataDir = embeddedDataDir();
+  if (dataDir !== undefined) {
+    if (defaultEmbeddedThread(dataDir) === 'worker') openEmbeddedEarly(dataDir, SERVER_PURPOSE);
+    else warmUpPglite();
+  }
+}

@@ -1,12 +1,11 @@
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, type LogEvent } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import type { PoolStats } from '../metrics/metrics';
 import { countConnections } from './counted-dialect';
-import { lockDataDir } from './data-dir-lock';
-import { takePgliteArtifacts } from './pglite-warm-up';
+import { defaultEmbeddedThread, EMBEDDED_SETTINGS, lockEmbeddedFolder, SERVER_PURPOSE, startEmbeddedWorker, templateFor, type EmbeddedThread } from './embedded-database';
+import type { PgliteWorkerClient } from './pglite-worker-client';
+import { takeEarlyEmbedded, takePgliteArtifacts } from './pglite-warm-up';
 import { prepareHotStatements } from './prepared-statements';
 import { isIngestWrite } from './repositories/spans';
 import type { Database } from './tables';
@@ -24,6 +23,11 @@ export interface DbConfig {
   prepareStatements?: boolean;
   /** Who holds the embedded database's lock, for the message another process gets. @default 'tokentrace server' */
   purpose?: string;
+  /**
+   * Where PGlite runs: `worker`, a thread of its own; `main`, the calling thread. @default `worker`
+   * for a folder, `main` for `memory://` (embedded-database.ts, defaultEmbeddedThread, says why).
+   */
+  embeddedThread?: EmbeddedThread;
   /**
    * A data directory dumped by PGlite (`dumpDataDir`) that a new embedded database (`memory://`,
    * or a folder without one yet) starts from instead of running initdb; an existing one ignores
@@ -43,16 +47,6 @@ export interface DbHandle {
   close(): Promise<void>;
 }
 
-/**
- * Postgres settings of the embedded database. shared_buffers is 16 MB instead of Postgres' 128 MB:
- * PGlite sets up the whole buffer pool before it answers (≈ 0.4 s of every start at 128 MB, on a
- * 2-core machine), and the embedded default is a small single-user database in one process, whose
- * data files the operating system's page cache holds anyway: a page not in the pool is a read from
- * memory, not from disk. Tests run on it too (the trace-list and ingest suites pass unchanged).
- * Postgres (DATABASE_URL) keeps its own configuration.
- */
-const EMBEDDED_SETTINGS = ['-c', 'shared_buffers=16MB'];
-
 export async function createDb(config: DbConfig): Promise<DbHandle> {
   if (config.databaseUrl) {
     // Loaded only for Postgres, like PGlite only for the embedded database: a start pays for one.
@@ -66,25 +60,57 @@ export async function createDb(config: DbConfig): Promise<DbHandle> {
     const poolStats = () => ({ size, inUse: pool.totalCount - pool.idleCount, waiting: pool.waitingCount });
     return { db, dialect: 'postgres', poolStats, close: () => db.destroy() };
   }
+  const thread = config.embeddedThread ?? defaultEmbeddedThread(config.dataDir);
+  const purpose = config.purpose ?? SERVER_PURPOSE;
+  return thread === 'worker' ? openInWorker(config, purpose) : openInThisThread(config, purpose);
+}
+
+/** PGlite in its worker thread: the one `npm start` began opening (pglite-warm-up.ts), or a new one. */
+async function openInWorker(config: DbConfig, purpose: string): Promise<DbHandle> {
+  const { client, unlock } = (!config.template && (await takeEarlyEmbedded(config.dataDir, purpose))) || startEmbeddedWorker(config.dataDir, purpose, config.template);
+  try {
+    await client.opened;
+  } catch (err) {
+    try {
+      await client.close();
+    } finally {
+      unlock();
+    }
+    throw err;
+  }
+  // kysely-pglite-dialect calls client.query(sql, params) (reading rows and affectedRows) and
+  // client.close(), nothing else: the worker's client answers both as PGlite does.
+  const handle = embeddedHandle(config, new PGliteDialect(client as unknown as PGlite), () => client.dumpDataDir(), unlock);
+  workerClients.set(handle, client);
+  return handle;
+}
+
+const workerClients = new WeakMap<DbHandle, PgliteWorkerClient>();
+
+/** The worker thread's client behind a handle (tests: they stop the thread to see what a crash does). */
+export function embeddedWorkerOf(handle: DbHandle): PgliteWorkerClient | undefined {
+  return workerClients.get(handle);
+}
+
+async function openInThisThread(config: DbConfig, purpose: string): Promise<DbHandle> {
   const { PGlite } = await import('@electric-sql/pglite');
   // pg_trgm backs substring search on trace names (migration 20261205000100).
   const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
-  const dataDir = config.dataDir === 'memory://' ? undefined : `${config.dataDir}/pgdata`;
-  let unlock = () => {};
-  if (dataDir) {
-    await mkdir(dataDir, { recursive: true });
-    unlock = lockDataDir(config.dataDir, config.purpose ?? 'tokentrace server');
-  }
-  let pglite: Awaited<ReturnType<typeof PGlite.create>>;
+  const { pgdata, unlock } = lockEmbeddedFolder(config.dataDir, purpose);
+  let pglite: PGlite;
   try {
     const options = { extensions: { pg_trgm }, startParams: [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS], ...(await takePgliteArtifacts()) };
-    const template = config.template && !(dataDir && existsSync(join(dataDir, 'PG_VERSION'))) ? { loadDataDir: config.template } : {};
-    pglite = await PGlite.create({ ...options, ...template, ...(dataDir ? { dataDir } : {}) });
+    const template = templateFor(pgdata, config.template);
+    pglite = await PGlite.create({ ...options, ...(template ? { loadDataDir: template } : {}), ...(pgdata ? { dataDir: pgdata } : {}) });
   } catch (err) {
     unlock();
     throw err;
   }
-  const counted = countConnections(new PGliteDialect(pglite));
+  return embeddedHandle(config, new PGliteDialect(pglite), () => pglite.dumpDataDir('none'), unlock);
+}
+
+function embeddedHandle(config: DbConfig, dialect: PGliteDialect, dumpDataDir: () => Promise<Blob>, unlock: () => void): DbHandle {
+  const counted = countConnections(dialect);
   const db = new Kysely<Database>({ dialect: counted.dialect, log: queryLogger(config) });
   const close = async () => {
     try {
@@ -93,7 +119,7 @@ export async function createDb(config: DbConfig): Promise<DbHandle> {
       unlock();
     }
   };
-  return { db, dialect: 'pglite', poolStats: () => ({ size: 1, ...counted.counts() }), dumpDataDir: () => pglite.dumpDataDir('none'), close };
+  return { db, dialect: 'pglite', poolStats: () => ({ size: 1, ...counted.counts() }), dumpDataDir, close };
 }
 
 function queryLogger(config: DbConfig): ((event: LogEvent) => void) | undefined {
