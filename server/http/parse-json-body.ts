@@ -70,17 +70,8 @@ class PieceParser {
       end = this.containerEndWithin(start, start + this.flatLimit);
       // Too large for one piece: open it and take its members one by one.
       if (end === -1) return first === OPEN_OBJECT ? this.object() : this.array();
-    } else if (first === QUOTE) {
-      end = this.stringEnd(start);
     } else {
-      // A number or literal: up to the next punctuation or space; JSON.parse judges it.
-      end = start;
-      while (end < buf.length) {
-        const byte = buf[end]!;
-        if (byte === COMMA || byte === CLOSE_OBJECT || byte === CLOSE_ARRAY || isSpace(byte)) break;
-        end++;
-      }
-      if (end === start) throw this.unexpected();
+      end = first === QUOTE ? this.stringEnd(start) : this.literalEnd(start);
     }
     this.pos = end;
     return JSON.parse(buf.toString('utf8', start, end));
@@ -173,6 +164,12 @@ class PieceParser {
       const end = this.stringEnd(start);
       return end - start > this.flatLimit ? -1 : end;
     }
+    return this.literalEnd(start);
+  }
+
+  /** The end of a number or literal: the next punctuation or space; JSON.parse judges what is between. */
+  private literalEnd(start: number): number {
+    const { buf } = this;
     let end = start;
     while (end < buf.length) {
       const byte = buf[end]!;
