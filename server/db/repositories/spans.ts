@@ -32,6 +32,10 @@ export const SPAN_COLUMNS = [
   'cost_usd', 'price_ref', 'start_time', 'end_time', 'completion_start_time', 'status', 'status_message', 'redactions',
 ] as const satisfies readonly (keyof NewSpanRow)[];
 
+// The upsert's columns: every insertable one, then the usage mark the batch could already tell
+// (server/services/ingest/usage-marks.ts), which markUsageInDescendants then corrects.
+const UPSERT_COLUMNS = [...SPAN_COLUMNS, 'usage_in_descendants'] as const;
+
 const keep = (col: string) => `"${col}" = coalesce(excluded."${col}", spans."${col}")`;
 const UPSERT_TAIL = `on conflict ("project_id", "id") do update set
   ${['parent_id', 'model', 'provider', 'input', 'output', 'metadata', 'prompt_tokens', 'completion_tokens',
@@ -47,6 +51,9 @@ const UPSERT_TAIL = `on conflict ("project_id", "id") do update set
   "status" = case when excluded."status" = 'ERROR' then 'ERROR' else spans."status" end,
   ${keep('status_message')},
   "redactions" = case when excluded."redactions" = '[]'::jsonb then spans."redactions" else excluded."redactions" end,
+  -- A stored mark stays until markUsageInDescendants, which follows in the same transaction,
+  -- recomputes it from every stored span; the copy's batch may only have seen more.
+  "usage_in_descendants" = spans."usage_in_descendants" or excluded."usage_in_descendants",
   "updated_at" = now()
 returning "id", "trace_id", "model", "prompt_tokens", "completion_tokens", "total_tokens", "cache_read_tokens", "cache_write_tokens",
   "cost_usd", "price_ref", "start_time"`;
@@ -60,9 +67,9 @@ const upsertTextByRows = new Map<number, string>();
 function upsertSpansText(rowCount: number): string {
   let text = upsertTextByRows.get(rowCount);
   if (text === undefined) {
-    const width = SPAN_COLUMNS.length;
-    const tuples = Array.from({ length: rowCount }, (_, r) => `(${SPAN_COLUMNS.map((_, c) => `$${r * width + c + 1}`).join(', ')})`);
-    text = `insert into "spans" (${SPAN_COLUMNS.map((c) => `"${c}"`).join(', ')}) values ${tuples.join(', ')}\n${UPSERT_TAIL}`;
+    const width = UPSERT_COLUMNS.length;
+    const tuples = Array.from({ length: rowCount }, (_, r) => `(${UPSERT_COLUMNS.map((_, c) => `$${r * width + c + 1}`).join(', ')})`);
+    text = `insert into "spans" (${UPSERT_COLUMNS.map((c) => `"${c}"`).join(', ')}) values ${tuples.join(', ')}\n${UPSERT_TAIL}`;
     if (upsertTextByRows.size >= UPSERT_TEXT_CACHE_SIZE) upsertTextByRows.delete(upsertTextByRows.keys().next().value!);
     upsertTextByRows.set(rowCount, text);
   }
@@ -78,7 +85,10 @@ function upsertSpansText(rowCount: number): string {
 export async function upsertSpans(db: Db, rows: NewSpanRow[]): Promise<StoredSpanFacts[]> {
   if (rows.length === 0) return [];
   const params: unknown[] = [];
-  for (const row of rows) for (const column of SPAN_COLUMNS) params.push(row[column] ?? null);
+  for (const row of rows) {
+    for (const column of SPAN_COLUMNS) params.push(row[column] ?? null);
+    params.push(row.usage_in_descendants ?? false);
+  }
   const result = await db.executeQuery<StoredSpanFacts>(CompiledQuery.raw(upsertSpansText(rows.length), params));
   return result.rows;
 }

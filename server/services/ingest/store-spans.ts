@@ -5,11 +5,13 @@ import type { ProjectPricer } from '../../prices/price-book';
 import type { SpanModel } from '../models';
 import type { PricedSpan } from './price-spans';
 import { collectTraceAttributes } from './trace-attributes';
+import { usageMarksWithinBatch } from './usage-marks';
 
 // The store stage: one transaction per request.
 //   1. lock the batch's traces (advisory locks in key order): concurrent batches of one trace
 //      would otherwise each roll the trace up from a snapshot without the other's spans
-//   2. one multi-row span upsert: a stored span is completed, never doubled
+//   2. one multi-row span upsert: a stored span is completed, never doubled; usage marks that
+//      the batch alone shows are written with the rows (usage-marks.ts)
 //   3. re-price spans whose model and tokens came in different copies
 //   4. mark usage that a deeper span also reports (counted once, there)
 //   5. one statement for the trace rows: attributes merged, totals recomputed from the spans
@@ -28,7 +30,8 @@ export async function storeSpans(deps: AppDeps, projectId: string, spans: Priced
     await deps.db.transaction().execute(async (trx) => {
       const batchTraces = [...new Set(spans.map(({ span }) => span.traceId))];
       await lockTraces(trx, projectId, batchTraces);
-      const stored = await upsertSpans(trx, rows);
+      const marks = usageMarksWithinBatch(rows);
+      const stored = await upsertSpans(trx, rows.map((row, i) => (marks[i] ? { ...row, usage_in_descendants: true } : row)));
       // A stored span keeps its trace even when a copy names another one, so the copy's trace
       // attributes go to the stored trace; otherwise an empty trace row would be left behind.
       const storedTraceOf = new Map(stored.map((row) => [row.id, row.trace_id]));

@@ -58,4 +58,21 @@ describe('usage counted once', () => {
     expect(series.reduce((n: number, p: { costUsd: number }) => n + p.costUsd, 0)).toBeCloseTo(2 * CALL_COST, 12);
     expect(byModel).toEqual([{ model: 'gpt-4o-mini', tokens: 2 * 1100 }]);
   });
+
+  it('counts a trace sent whole in one request once, whatever the order of its spans', async () => {
+    await send([call('whole'), agent('whole'), step('whole')]);
+    expect(await totals('whole')).toMatchObject({ totalTokens: 1100, totalCostUsd: expect.closeTo(CALL_COST, 12) });
+    // A re-sent copy of the agent without the rest keeps what the stored spans show.
+    await send([agent('whole')]);
+    expect(await totals('whole')).toMatchObject({ totalTokens: 1100, totalCostUsd: expect.closeTo(CALL_COST, 12) });
+  });
+
+  it('unmarks a span whose model call moves to another parent in a later copy', async () => {
+    const otherAgent = span({ id: 'moved-other', traceId: 'moved', kind: 'AGENT', name: 'other', promptTokens: 5, completionTokens: 5 });
+    await send([agent('moved'), step('moved'), call('moved'), otherAgent]);
+    expect((await totals('moved')).totalTokens).toBe(1100 + 10);
+    // The call now hangs under the other agent: the first agent counts again, the other not.
+    await send([{ ...call('moved'), parentId: 'moved-other' }]);
+    expect((await totals('moved')).totalTokens).toBe(1100 + 1100);
+  });
 });

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { usageMarksWithinBatch } from './usage-marks';
+
+type Row = { id: string; parent_id: string | null; total_tokens: number | null };
+const row = (id: string, parent: string | null, tokens: number | null = 10): Row => ({ id, parent_id: parent, total_tokens: tokens });
+
+/**
+ * The marks markUsageInDescendants computes when the batch is all there is: a span with usage is
+ * marked when it is an ancestor of some span with usage — itself too, on a parent cycle.
+ */
+function bruteForce(rows: Row[]): boolean[] {
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return rows.map((target) => {
+    if (target.total_tokens == null) return false;
+    return rows.some((r) => {
+      if (r.total_tokens == null) return false;
+      const seen = new Set<string>();
+      for (let p = r.parent_id; p != null && !seen.has(p); p = byId.get(p)?.parent_id ?? null) {
+        seen.add(p);
+        if (p === target.id) return true;
+      }
+      return false;
+    });
+  });
+}
+
+describe('usage marks within a batch', () => {
+  it('marks each span with usage that a span below it also reports, through spans without usage', () => {
+    const rows = [row('call', 'step'), row('agent', null), row('step', 'agent', null), row('solo', null)];
+    expect(usageMarksWithinBatch(rows)).toEqual([false, true, false, false]);
+  });
+
+  it('never marks a span without usage, even with usage below it (its own cost still counts)', () => {
+    expect(usageMarksWithinBatch([row('agent', null, null), row('call', 'agent')])).toEqual([false, false]);
+  });
+
+  it('leaves ancestors outside the batch to the database and ends on a parent cycle', () => {
+    expect(usageMarksWithinBatch([row('call', 'stored-agent')])).toEqual([false]);
+    expect(usageMarksWithinBatch([row('a', 'b'), row('b', 'a')])).toEqual([true, true]);
+    expect(usageMarksWithinBatch([row('self', 'self')])).toEqual([true]);
+  });
+
+  it('agrees with a full recomputation over random forests, cycles included', () => {
+    let seed = 7;
+    const next = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let round = 0; round < 500; round++) {
+      const n = 1 + Math.floor(next() * 12);
+      const rows = Array.from({ length: n }, (_, i) =>
+        row(`s${i}`, next() < 0.2 ? null : next() < 0.1 ? 'outside' : `s${Math.floor(next() * n)}`, next() < 0.3 ? null : 5),
+      );
+      expect(usageMarksWithinBatch(rows), JSON.stringify(rows)).toEqual(bruteForce(rows));
+    }
+  });
+});
