@@ -57,11 +57,17 @@ const SECRET_PATTERNS: string[] = [
 
 const SECRET_REGEX = new RegExp(SECRET_PATTERNS.join('|'), 'gu');
 
-// Every pattern above starts with (or, for the AWS setting names, contains) one of these literals.
-// Without a look-behind or the `u` flag V8 scans for them at memory speed, while the full regex
-// tries a Unicode look-behind at every position — 30 MB/s on text with a non-Latin-1 character.
-// A text without any of them cannot hold a secret, so the full regex runs only when one is there.
-const SECRET_GATE = /-----BEGIN |eyJ|sk-|AIza|AKIA|ASIA|aws_secret|AWS_SECRET|ecretAccessKey|gh[pousr]_|github_pat_|xox[abpr]-|[sr]k_(?:live|test)_|hf_|tt[kp]_/;
+// Every pattern above starts with (or, for the AWS setting names, contains) one of these literals:
+// `-----BEGIN `, `eyJ`, `sk-`, `AIza`, `AKIA`, `ASIA`, `aws_secret`, `AWS_SECRET`, `ecretAccessKey`,
+// `gh[pousr]_`, `github_pat_`, `xox[abpr]-`, `[sr]k_live_`, `[sr]k_test_`, `hf_`, `tt[kp]_`. A text
+// without any of them cannot hold a secret, so the full regex (a Unicode look-behind tried at every
+// position: 30 MB/s on text with a non-Latin-1 character) runs only when one is there.
+// The gate finds each literal by a character that is rare in prose (`-`, `J`, `z`, `K`, `S`, `_`)
+// and checks the characters before it with a look-behind. Written as a plain alternation of the
+// literals, V8 tried every alternative at each of the many positions holding `e`, `s`, `a`, `t`, …:
+// 480 MB/s against 900 (bench:redaction; secret-gate.test.ts proves both admit the same texts).
+export const SECRET_GATE =
+  /[-JzKS_](?:(?<=-)----BEGIN |(?<=sk-)|(?<=xox[abpr]-)|(?<=eyJ)|(?<=AIz)a|(?<=AK)IA|(?<=AS)IA|(?<=ecretAccessK)ey|(?<=aws_)secret|(?<=AWS_)SECRET|(?<=gh[pousr]_)|(?<=github_)pat_|(?<=[sr]k_)(?:live|test)_|(?<=hf_)|(?<=tt[kp]_))/;
 
 export const secretRedactor: Redactor = {
   name: 'secret',
