@@ -1,5 +1,6 @@
-import { execute, getOperationAST } from 'graphql';
+import { execute, getOperationAST, type ExecutionArgs } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { coerceVariablesFast } from './coerce-variables-fast';
 
 // Mutations run on graphql-js's own executor instead of yoga's default (@graphql-tools/executor).
 //
@@ -10,11 +11,18 @@ import type { Plugin } from 'graphql-yoga';
 // the prototype; no input type of our schema has such a field (use-graphql-js-for-mutations.test.ts
 // keeps it so). What the default adds beyond graphql-js — @defer/@stream, subscriptions — is
 // for queries and subscriptions, which keep it. Errors, masking and results are the same.
+// Variables that coerce without error are coerced by coerce-variables-fast.ts, which says why.
 
 export function useGraphqlJsForMutations(): Plugin {
   return {
     onExecute({ args, setExecuteFn }) {
-      if (getOperationAST(args.document, args.operationName)?.operation === 'mutation') setExecuteFn(execute);
+      if (getOperationAST(args.document, args.operationName)?.operation === 'mutation') setExecuteFn(executeMutation);
     },
   };
+}
+
+/** graphql-js execute, with the variables coerced by coerce-variables-fast.ts when they coerce without error. */
+export function executeMutation(args: ExecutionArgs) {
+  const fast = coerceVariablesFast(args.schema, args.document, args.operationName, args.variableValues ?? {});
+  return execute(fast ? { ...args, ...fast } : args);
 }
