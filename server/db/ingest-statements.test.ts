@@ -13,7 +13,7 @@ describe("ingest's statements", () => {
   });
   afterAll(() => t.close());
 
-  it('prepares the span upsert and plans the trace read-backs per call', async () => {
+  it('prepares the span upsert and the key lookup, and plans the trace read-backs per call', async () => {
     const { ingest } = await t.projectWithKey();
     t.queries.length = 0;
     const res = await ingest.gql(INGEST, { spans: [span({ traceId: 'tr-a' }), span({ traceId: 'tr-a', parentId: 'p' }), span({ traceId: 'tr-b' })] });
@@ -24,6 +24,7 @@ describe("ingest's statements", () => {
       return found[0]!;
     };
     expect(isIngestWrite(find(/^insert into "spans"/))).toBe(true);
+    expect(isIngestWrite(find(/from "api_keys" inner join "projects"/))).toBe(true);
     expect(isIngestWrite(find(/with recursive reported/))).toBe(false);
     expect(isIngestWrite(find(/insert into traces/))).toBe(false);
   });

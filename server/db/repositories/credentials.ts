@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { ApiKeyRow, Database, PersonalAccessTokenRow } from '../tables';
 
 type Db = Kysely<Database>;
@@ -33,17 +33,17 @@ export function insertApiKey(
 }
 
 /** The key with its project's settings: ingest needs both, and this saves it a round trip. */
-export function findApiKeyByLookupId(
+export async function findApiKeyByLookupId(
   db: Db,
   lookupId: string,
 ): Promise<(ApiKeyRow & { project_settings: unknown }) | undefined> {
-  return db
-    .selectFrom('api_keys')
-    .innerJoin('projects', 'projects.id', 'api_keys.project_id')
-    .selectAll('api_keys')
-    .select('projects.settings as project_settings')
-    .where('api_keys.lookup_id', '=', lookupId)
-    .executeTakeFirst();
+  // Every ingest request runs it: written out rather than built by the query builder per request,
+  // and marked as a statement worth preparing (repositories/spans.ts, isIngestWrite).
+  const result = await sql<ApiKeyRow & { project_settings: unknown }>`/* ingest */
+    select "api_keys".*, "projects"."settings" as "project_settings"
+    from "api_keys" inner join "projects" on "projects"."id" = "api_keys"."project_id"
+    where "api_keys"."lookup_id" = ${lookupId}`.execute(db);
+  return result.rows[0];
 }
 
 export function findApiKeyById(db: Db, id: string): Promise<ApiKeyRow | undefined> {

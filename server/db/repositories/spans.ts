@@ -3,7 +3,8 @@ import type { Database, NewSpanRow, SpanRow, TraceRow } from '../tables';
 
 type Db = Kysely<Database>;
 
-// Marks ingest's hand-written statements as worth preparing (server/db/prepared-statements.ts).
+// Marks ingest's hand-written statements as worth preparing (server/db/prepared-statements.ts);
+// the ingest key's lookup (repositories/credentials.ts) carries it too.
 const INGEST_WRITE = '/* ingest */';
 
 // Marks ingest's statements that read the batch's traces back from spans: not prepared, so Postgres
@@ -13,7 +14,7 @@ const INGEST_WRITE = '/* ingest */';
 // empty database, as a new install does). Planning them costs 0.3–0.6 ms.
 const INGEST_TRACE_READ = '/* ingest: planned per call */';
 
-/** Ingest's writes: they repeat with the same text on every batch, so Postgres may keep their plans. */
+/** Ingest's writes and its key lookup: they repeat with the same text on every batch, so Postgres may keep their plans. */
 export function isIngestWrite(text: string): boolean {
   return text.startsWith('insert into "spans"') || text.startsWith(INGEST_WRITE);
 }
