@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, INGEST, span, type TestApp } from '../testing/test-app';
+import { sql } from 'kysely';
+import { findApiKeyByLookupId } from './repositories/credentials';
 import { isIngestWrite } from './repositories/spans';
 
 // Which of ingest's statements Postgres may keep a plan for (prepared-statements.ts). The span
@@ -24,8 +26,16 @@ describe("ingest's statements", () => {
       return found[0]!;
     };
     expect(isIngestWrite(find(/^insert into "spans"/))).toBe(true);
-    expect(isIngestWrite(find(/from "api_keys" inner join "projects"/))).toBe(true);
+    expect(isIngestWrite(find(/from "api_keys" k inner join "projects"/))).toBe(true);
     expect(isIngestWrite(find(/with recursive reported/))).toBe(false);
     expect(isIngestWrite(find(/insert into traces/))).toBe(false);
+  });
+
+  it('the key lookup names every column of api_keys (a prepared `*` would break on a new column)', async () => {
+    await t.projectWithKey();
+    const db = t.app.deps.db;
+    const { rows } = await sql<{ lookup_id: string }>`select * from api_keys limit 1`.execute(db);
+    const found = await findApiKeyByLookupId(db, rows[0]!.lookup_id);
+    expect(Object.keys(found!).sort()).toEqual([...Object.keys(rows[0]!), 'project_settings'].sort());
   });
 });

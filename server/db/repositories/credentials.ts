@@ -38,11 +38,15 @@ export async function findApiKeyByLookupId(
   lookupId: string,
 ): Promise<(ApiKeyRow & { project_settings: unknown }) | undefined> {
   // Every ingest request runs it: written out rather than built by the query builder per request,
-  // and marked as a statement worth preparing (repositories/spans.ts, isIngestWrite).
+  // and marked as a statement worth preparing (repositories/spans.ts, isIngestWrite). Columns are
+  // named, not `api_keys.*`: a prepared `*` fails ("cached plan must not change result type") once
+  // a migration adds a column, on every instance that prepared it before.
   const result = await sql<ApiKeyRow & { project_settings: unknown }>`/* ingest */
-    select "api_keys".*, "projects"."settings" as "project_settings"
-    from "api_keys" inner join "projects" on "projects"."id" = "api_keys"."project_id"
-    where "api_keys"."lookup_id" = ${lookupId}`.execute(db);
+    select k."id", k."project_id", k."name", k."lookup_id", k."prefix", k."secret_hash", k."created_by",
+           k."rotated_from_id", k."created_at", k."last_used_at", k."expires_at", k."revoked_at",
+           p."settings" as "project_settings"
+    from "api_keys" k inner join "projects" p on p."id" = k."project_id"
+    where k."lookup_id" = ${lookupId}`.execute(db);
   return result.rows[0];
 }
 
