@@ -8,6 +8,8 @@
 //   npm run bench:start -- --runs=9 --direct   # node scripts/start.mjs start, without npm's own start-up
 //   npm run bench:start -- --sources           # node --import tsx server/cli.ts start (the sources, no bundle)
 //
+// --direct and --sources run Node with the flags of package.json's start script, as `npm start` does
+// (bench/lib/start-script-flags.ts).
 // Each run gets a free port and SIGTERM once ready; a run that is not ready in 60 s fails.
 
 import { spawn } from 'node:child_process';
@@ -19,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { freePort } from './lib/free-port';
 import { parseArgs } from 'node:util';
 import { positiveInt } from './lib/flags';
+import { startScriptNodeFlags } from './lib/start-script-flags';
 import { fmt, percentile } from './lib/stats';
 
 const { values: flags } = parseArgs({
@@ -32,7 +35,7 @@ const { values: flags } = parseArgs({
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const runs = positiveInt('runs', flags.runs);
-
+const nodeFlags = startScriptNodeFlags(ROOT);
 
 async function ready(port: number): Promise<boolean> {
   try {
@@ -59,9 +62,9 @@ async function startOnce(dataDir: string): Promise<number> {
   const started = performance.now();
   const options = { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] as ('ignore' | 'pipe')[], detached: true };
   const child = flags.sources
-    ? spawn(process.execPath, ['--max-semi-space-size=64', '--import', 'tsx', 'server/cli.ts', 'start'], options)
+    ? spawn(process.execPath, [...nodeFlags, '--import', 'tsx', 'server/cli.ts', 'start'], options)
     : flags.direct
-      ? spawn(process.execPath, ['--max-semi-space-size=64', 'scripts/start.mjs', 'start'], options)
+      ? spawn(process.execPath, [...nodeFlags, 'scripts/start.mjs', 'start'], options)
       : spawn('npm', ['start', '--silent'], options);
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
@@ -104,7 +107,7 @@ try {
     times.push(ms);
     console.log(`start ${i + 1}: ${fmt(ms)} ms`);
   }
-  const what = flags.sources ? 'node --import tsx server/cli.ts start' : flags.direct ? 'node scripts/start.mjs start' : 'npm start';
+  const what = flags.sources ? `node ${nodeFlags.join(' ')} --import tsx server/cli.ts start` : flags.direct ? `node ${nodeFlags.join(' ')} scripts/start.mjs start` : 'npm start';
   console.log(`${what}, embedded PGlite, second and later starts: p50 ${fmt(percentile(times, 50))} ms, min ${fmt(Math.min(...times))} ms (${runs} runs)`);
 } finally {
   await rm(dataDir, { recursive: true, force: true });

@@ -62,7 +62,15 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
     logger.info({ redis: redisAddress(config.redisUrl) }, 'live tail and rate limits shared through Redis');
   }
   let dbHandle: DbHandle;
-  const opening = createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, onQuery: options.onQuery, prepareStatements: config.pgPrepare, template: options.dbTemplate });
+  const opening = createDb({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    onQuery: options.onQuery,
+    prepareStatements: config.pgPrepare,
+    template: options.dbTemplate,
+    // Every query fails from then on (GET /readyz answers 503): the log says why, once.
+    onEmbeddedFailure: (err) => logger.error({ err }, 'the embedded database stopped: its worker thread ended unexpectedly; restart the server'),
+  });
   // While the database opens (the embedded one in its worker thread), this thread does what needs
   // no database: Node's fetch API, which yoga's server adapter uses, loads on first use (≈ 0.1 s).
   loadFetchApi();

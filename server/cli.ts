@@ -24,6 +24,11 @@ const SHUTDOWN_GRACE_MS = 10_000;
 const LOG_FLUSH_MS = 1_000;
 /** Past this, something hangs (a connection, the database): exit regardless, non-zero. */
 const SHUTDOWN_DEADLINE_MS = SHUTDOWN_GRACE_MS + 5_000;
+/**
+ * The price table's patterns compile this long after the server listens: the start's last steps and
+ * its first requests (a health check, the dashboard) have the CPU to themselves (PriceBook.warmUpAfter).
+ */
+const PRICE_WARM_UP_DELAY_MS = 2_000;
 
 async function start(): Promise<void> {
   const config = loadConfig();
@@ -52,6 +57,7 @@ async function start(): Promise<void> {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
   });
+  app.deps.prices.warmUpAfter(PRICE_WARM_UP_DELAY_MS);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const storage = app.dbHandle.dialect === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'Postgres';

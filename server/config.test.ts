@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, usesEmbeddedDatabase } from './config';
+import { ConfigError, loadConfig } from './config';
 
 // An operator starts tokentrace with a few variables set; everything else must have a safe
 // default, and a wrong value must stop the start with a message that names the variable.
@@ -118,15 +118,5 @@ describe('loadConfig refuses a bad value and names the variable', () => {
     const err = configError({ DATABASE_URL: 'mysql://admin:hunter2-secret@db.internal/tt' });
     expect(err.message).toContain('DATABASE_URL');
     expect(err.message).not.toContain('hunter2-secret');
-  });
-});
-
-describe('usesEmbeddedDatabase (the start warm-up, before the configuration loads)', () => {
-  it('reads DATABASE_URL as loadConfig does: unset or blank is embedded, a Postgres URL is not', () => {
-    expect(usesEmbeddedDatabase({})).toBe(true);
-    expect(usesEmbeddedDatabase({ DATABASE_URL: '  ' })).toBe(true);
-    expect(usesEmbeddedDatabase({ DATABASE_URL: 'postgres://u@h/db' })).toBe(false);
-    // A wrong value warms nothing up; loadConfig then stops the start naming it.
-    expect(usesEmbeddedDatabase({ DATABASE_URL: 'mysql://h/db' })).toBe(false);
   });
 });

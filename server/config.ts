@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { KeyRingError, parseKeyRing } from '../plugins/encryption/index';
+import { blankAsUnset, DATA_DIR_MESSAGE, dataDirOf, DATABASE_URL_MESSAGE, databaseUrlOf } from './config-early';
 
 // Every setting comes from the environment (a `.env` file is read by the CLI first). A wrong
 // value stops the start with a message that names the variable.
@@ -13,19 +14,29 @@ const bool = z
 const emptyAsUnset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const number = <T extends z.ZodType>(schema: T) => z.preprocess(emptyAsUnset, schema);
 
-const optionalString = z
-  .string()
-  .optional()
-  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+const optionalString = z.string().optional().transform(blankAsUnset);
+
+/**
+ * A setting read by one of config-early.ts's functions (null: refused, with `message`): the start's
+ * warm-up reads it before this schema loads, by the same rule.
+ */
+const readBy = <T>(read: (value: string | undefined) => T | null, message: string) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const result = read(value);
+      if (result !== null) return result;
+      ctx.addIssue({ code: 'custom', message });
+      return z.NEVER;
+    });
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: number(z.coerce.number().int().min(0).max(65535).default(4000)),
   HOST: z.string().min(1).default('127.0.0.1'),
-  DATABASE_URL: optionalString.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
-    message: 'must start with postgres:// or postgresql://',
-  }),
-  TOKENTRACE_DATA_DIR: z.string().min(1).default('./.tokentrace'),
+  DATABASE_URL: readBy(databaseUrlOf, DATABASE_URL_MESSAGE),
+  TOKENTRACE_DATA_DIR: readBy(dataDirOf, DATA_DIR_MESSAGE),
   TOKENTRACE_PUBLIC_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:4000'),
   TOKENTRACE_TLS_CERT: optionalString,
   TOKENTRACE_TLS_KEY: optionalString,
@@ -150,25 +161,6 @@ export interface Config {
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
-}
-
-/**
- * Whether `start` will open the embedded database: DATABASE_URL unset or blank, read by the
- * schema's own rule. For work begun before the configuration is loaded (server/start-warm-up.ts);
- * a wrong value still stops the start in loadConfig.
- */
-export function usesEmbeddedDatabase(env: Record<string, string | undefined> = process.env): boolean {
-  const parsed = envSchema.shape.DATABASE_URL.safeParse(env.DATABASE_URL);
-  return parsed.success && parsed.data === undefined;
-}
-
-/**
- * TOKENTRACE_DATA_DIR as loadConfig reads it, or undefined when it is not valid (loadConfig then
- * stops the start). For work begun before the configuration is loaded (server/start-warm-up.ts).
- */
-export function embeddedDataDir(env: Record<string, string | undefined> = process.env): string | undefined {
-  const parsed = envSchema.shape.TOKENTRACE_DATA_DIR.safeParse(env.TOKENTRACE_DATA_DIR);
-  return parsed.success ? parsed.data : undefined;
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {

@@ -35,6 +35,11 @@ export interface DbConfig {
    * (server/testing/memory-template.ts).
    */
   template?: Blob;
+  /**
+   * Embedded in a worker thread: called once if the thread fails or exits while the database is
+   * open (queries then fail; the server logs it). Nothing else reports it.
+   */
+  onEmbeddedFailure?: (err: Error) => void;
 }
 
 export interface DbHandle {
@@ -78,6 +83,7 @@ async function openInWorker(config: DbConfig, purpose: string): Promise<DbHandle
     }
     throw err;
   }
+  if (config.onEmbeddedFailure) client.onUnexpectedEnd(config.onEmbeddedFailure);
   // kysely-pglite-dialect calls client.query(sql, params) (reading rows and affectedRows) and
   // client.close(), nothing else: the worker's client answers both as PGlite does.
   const handle = embeddedHandle(config, new PGliteDialect(client as unknown as PGlite), () => client.dumpDataDir(), unlock);

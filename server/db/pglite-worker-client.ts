@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { captureCallSite, withCallerFrames, type CallSite } from './caller-frames';
 import type { SerializedError, WorkerOptions, WorkerQueryResult, WorkerReply, WorkerRequest } from './pglite-worker-protocol';
 
 // The embedded database (PGlite) runs in a worker thread of its own (pglite-worker.mjs), and this
@@ -20,10 +21,14 @@ import type { SerializedError, WorkerOptions, WorkerQueryResult, WorkerReply, Wo
 // back as PGlite made them (bytea as Uint8Array, as in the same thread). An error arrives with the
 // message and own properties PGlite's DatabaseError had (code, detail, constraint, …).
 //
+// The error's stack has the worker's frames (where PGlite threw) followed by those of the code
+// that made the query here (caller-frames.ts): without them, a failed query said nothing of which
+// repository or request it came from.
+//
 // The thread keeps the process alive only while a request is open, like a socket with a query
 // in flight: an idle database never holds a process that is otherwise done. If the thread fails
 // or exits, every open and later query rejects with an error that says so (and GET /readyz,
-// whose probe is a query, answers 503).
+// whose probe is a query, answers 503); onUnexpectedEnd tells the server, which logs it.
 
 export interface PgliteWorkerClient {
   /** Resolves once PGlite is open; rejects with the error that kept it from opening. */
@@ -35,6 +40,11 @@ export interface PgliteWorkerClient {
   close(): Promise<void>;
   /** Stops the thread at once, as a crash would (tests). */
   terminate(): Promise<void>;
+  /**
+   * `listener` is called once if the open database's thread fails or exits without close() (a
+   * database that fails to open rejects `opened` instead); at once if that happened already.
+   */
+  onUnexpectedEnd(listener: (err: Error) => void): void;
 }
 
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
@@ -47,6 +57,8 @@ export function reviveError(serialized: SerializedError): Error {
   for (const { name, value, enumerable } of serialized.props) {
     Object.defineProperty(err, name, { value, enumerable, writable: true, configurable: true });
   }
+  // Without the worker's stack, no frames rather than this message handler's.
+  if (!serialized.props.some((p) => p.name === 'stack')) err.stack = `${err.name}: ${err.message}`;
   return err;
 }
 
@@ -54,10 +66,13 @@ export function openPgliteWorker(options: WorkerOptions): PgliteWorkerClient {
   // No flags of this process: V8's (--max-semi-space-size) are refused in a worker, and a loader's
   // (tsx's --import) has nothing to do in plain JavaScript.
   const worker = new Worker(WORKER_FILE, { workerData: options, execArgv: [] });
-  const pending = new Map<number, { resolve: (reply: WorkerReply) => void; reject: (err: Error) => void }>();
+  const pending = new Map<number, { resolve: (reply: WorkerReply) => void; reject: (err: Error) => void; site?: CallSite }>();
   let nextId = 1;
   let failure: Error | undefined;
   let closing: Promise<void> | undefined;
+  let isOpen = false;
+  let endedUnexpectedly: Error | undefined;
+  const endListeners: ((err: Error) => void)[] = [];
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
 
   // Referenced while anything waits on the thread (opening counts), unreferenced when idle.
@@ -86,19 +101,27 @@ export function openPgliteWorker(options: WorkerOptions): PgliteWorkerClient {
   const failed = () => new Error(failure!.message, { cause: failure });
 
   const fail = (err: Error) => {
+    const unexpected = !failure && isOpen && !closing;
     failure ??= err;
     settleOpened(failed());
     for (const [id, waiter] of pending) {
       pending.delete(id);
       release();
-      waiter.reject(failed());
+      waiter.reject(withCallerFrames(failed(), waiter.site));
+    }
+    // Last: the waiting queries are rejected whatever a listener does.
+    if (unexpected) {
+      endedUnexpectedly = err;
+      for (const listener of endListeners.splice(0)) listener(err);
     }
   };
 
   worker.on('message', (reply: WorkerReply) => {
     if ('opened' in reply) {
-      if (reply.opened) settleOpened();
-      else settleOpened(reviveError(reply.error));
+      if (reply.opened) {
+        isOpen = true;
+        settleOpened();
+      } else settleOpened(reviveError(reply.error));
       return;
     }
     const waiter = pending.get(reply.id);
@@ -106,12 +129,14 @@ export function openPgliteWorker(options: WorkerOptions): PgliteWorkerClient {
     pending.delete(reply.id);
     release();
     if (reply.ok) waiter.resolve(reply);
-    else waiter.reject(reviveError(reply.error));
+    else waiter.reject(withCallerFrames(reviveError(reply.error), waiter.site));
   });
   worker.on('error', (err) => fail(new Error(`the embedded database's worker thread failed: ${err.message}`, { cause: err })));
   worker.once('exit', (code) => fail(new Error(closing ? 'the embedded database is closed' : `the embedded database's worker thread exited (code ${code})`)));
 
-  const request = (message: WithoutId<WorkerRequest>): Promise<WorkerReply> => {
+  // The errors made here, on the caller's stack, have its frames already; those answered later get
+  // them from `site`.
+  const request = (message: WithoutId<WorkerRequest>, site: CallSite): Promise<WorkerReply> => {
     if (failure) return Promise.reject(failed());
     if (closing) return Promise.reject(new Error('the embedded database is closed'));
     const id = nextId++;
@@ -122,21 +147,25 @@ export function openPgliteWorker(options: WorkerOptions): PgliteWorkerClient {
         reject(err as Error); // a parameter the structured clone refuses (a function, a symbol)
         return;
       }
-      pending.set(id, { resolve, reject });
+      pending.set(id, { resolve, reject, site });
       hold();
     });
   };
 
+  async function query(sql: string, params: unknown[] = []): Promise<WorkerQueryResult> {
+    const reply = await request({ op: 'query', sql, params }, captureCallSite(query));
+    return (reply as { result: WorkerQueryResult }).result;
+  }
+
+  async function dumpDataDir(): Promise<Blob> {
+    const reply = await request({ op: 'dump' }, captureCallSite(dumpDataDir));
+    return new Blob([(reply as { dump: ArrayBuffer }).dump]);
+  }
+
   return {
     opened,
-    async query(sql, params = []) {
-      const reply = await request({ op: 'query', sql, params });
-      return (reply as { result: WorkerQueryResult }).result;
-    },
-    async dumpDataDir() {
-      const reply = await request({ op: 'dump' });
-      return new Blob([(reply as { dump: ArrayBuffer }).dump]);
-    },
+    query,
+    dumpDataDir,
     close() {
       ending = true;
       worker.ref();
@@ -155,6 +184,10 @@ export function openPgliteWorker(options: WorkerOptions): PgliteWorkerClient {
     },
     async terminate() {
       await worker.terminate();
+    },
+    onUnexpectedEnd(listener) {
+      if (endedUnexpectedly) listener(endedUnexpectedly);
+      else if (!failure) endListeners.push(listener);
     },
   };
 }

@@ -96,6 +96,22 @@ describe('the client answers as PGlite does', () => {
     expect(syntax).toMatchObject({ code: '42601', position: '1' });
   });
 
+  it("rejects with a stack that has the caller's frames after the worker's, and the same own properties", async () => {
+    async function insertTwiceFromHere() {
+      return worker.query('insert into t (id) values ($1)', [1]);
+    }
+    const err = (await insertTwiceFromHere().catch((e: unknown) => e)) as Error & { code?: string; constraint?: string };
+    expect(err.stack).toMatch(/^error: duplicate key value violates unique constraint "t_pkey"\n    at /);
+    const frames = err.stack!.split('\n').slice(1);
+    expect(frames.every((line) => line.startsWith('    at '))).toBe(true);
+    const caller = frames.findIndex((line) => line.includes('insertTwiceFromHere'));
+    expect(caller).toBeGreaterThan(0); // the worker's frames first
+    expect(frames.slice(caller).some((line) => line.includes('pglite-worker.test.ts'))).toBe(true);
+    expect(frames.slice(0, caller).some((line) => line.includes('pglite'))).toBe(true);
+    expect(err).toMatchObject({ message: 'duplicate key value violates unique constraint "t_pkey"', code: '23505', constraint: 't_pkey' });
+    expect(Object.getOwnPropertyDescriptor(err, 'stack')!.enumerable).toBe(false);
+  });
+
   it('keeps answering in order after an error, with queries sent together', async () => {
     const results = await Promise.allSettled([worker.query('select 1 as one'), worker.query('select * from nowhere'), worker.query('select 2 as two')]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
@@ -163,14 +179,32 @@ describe('createDb on a folder: PGlite in its worker thread', () => {
 describe('when the worker thread dies', () => {
   it('queries reject with an error that says so (so /readyz fails), and close still releases the lock', async () => {
     const folder = newFolder();
-    const handle = await createDb({ dataDir: folder, template });
+    const failures: Error[] = [];
+    const handle = await createDb({ dataDir: folder, template, onEmbeddedFailure: (err) => failures.push(err) });
     await pingDatabase(handle.db);
     const pending = sql`select pg_sleep(0.5)`.execute(handle.db);
     await embeddedWorkerOf(handle)!.terminate(); // what a crash of the thread looks like from here
     await expect(pending).rejects.toThrow("the embedded database's worker thread exited (code 1)");
     await expect(pingDatabase(handle.db)).rejects.toThrow(/worker thread exited/);
+    // Reported once (the server logs it), however many queries fail after.
+    expect(failures.map((err) => err.message)).toEqual(["the embedded database's worker thread exited (code 1)"]);
+    const late: Error[] = [];
+    embeddedWorkerOf(handle)!.onUnexpectedEnd((err) => late.push(err));
+    expect(late).toHaveLength(1); // a listener that comes after hears of it at once
     await handle.close();
+    expect(failures).toHaveLength(1);
     expect(existsSync(join(folder, LOCK_FILE_NAME))).toBe(false);
+  }, SLOW);
+
+  it('a database that is closed, or fails to open, reports no unexpected end', async () => {
+    const failures: Error[] = [];
+    const handle = await createDb({ dataDir: newFolder(), template, onEmbeddedFailure: (err) => failures.push(err) });
+    await handle.close();
+    const broken = openPgliteWorker({ dataDir: undefined, settings: ['-c', 'no_such_setting=1'], template: undefined });
+    broken.onUnexpectedEnd((err) => failures.push(err));
+    await expect(broken.opened).rejects.toThrow();
+    await broken.close();
+    expect(failures).toEqual([]);
   }, SLOW);
 
   it('a database that fails to open rejects createDb with its error and releases the lock', async () => {

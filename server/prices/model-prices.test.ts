@@ -166,3 +166,16 @@ describe('computeCostUsd', () => {
     expect(computeCostUsd(p, 3, 0)).toBe(3e-7);
   });
 });
+
+describe('warmUp', () => {
+  it('changes no lookup: a table priced before its patterns were compiled prices the same after', async () => {
+    const models = ['gpt-4o-mini-2024-07-18', 'claude-3-5-sonnet-20241022', 'not-a-model', 'GPT-4O-MINI-2024-07-18'];
+    const cold = createPriceTable(seeded);
+    const before = models.map((m) => cold.find(m, now));
+    const warm = createPriceTable(seeded);
+    await warm.warmUp();
+    expect(models.map((m) => warm.find(m, now))).toEqual(before);
+    await cold.warmUp(); // what a lookup compiled already is skipped
+    expect(models.map((m) => cold.find(m, now))).toEqual(before);
+  });
+});

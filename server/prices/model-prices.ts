@@ -44,8 +44,9 @@ export interface PriceTable {
   find(model: string, at: Date): ModelPrice | undefined;
   /**
    * Compiles the patterns not compiled yet, one per turn of the event loop (a lookup compiles what
-   * it needs itself). The server calls it once the table is made, so a start does not wait for
-   * RE2 to compile every pattern (≈ 0.25 s for the built-in table on a 2-core machine).
+   * it needs itself). The server calls it ≈ 2 s after it listens (PriceBook.warmUpAfter), so a
+   * start neither waits for RE2 to compile every pattern (≈ 0.25 s for the built-in table on a
+   * 2-core machine) nor shares the CPU with it.
    */
   warmUp(): Promise<void>;
 }

@@ -42,6 +42,13 @@ export interface PriceBook {
   /** Forgets a project's cached prices (after they changed on this instance). */
   invalidateProject(projectId: string): void;
   reload(): Promise<void>;
+  /**
+   * Compiles the built-in table's patterns in the background `delayMs` from now (an unreferenced
+   * timer; stop() cancels it). The server calls it once listening (server/cli.ts): compiled at
+   * once, they competed with the start's own work for the CPU. Until then a lookup compiles the
+   * patterns it needs itself, so prices are the same either way.
+   */
+  warmUpAfter(delayMs: number): void;
   stop(): void;
 }
 
@@ -72,19 +79,26 @@ export function priceWith(project: PriceTable | null, builtIn: PriceTable, model
   return { costUsd, priceRef: costUsd === null ? null : (price?.ref ?? null), price: costUsd === null ? null : (price ?? null) };
 }
 
-export async function createPriceBook(db: Kysely<Database>, refreshMs = 5 * 60_000): Promise<PriceBook> {
+export interface PriceBookOptions {
+  /** How often the built-in table is read again. @default 5 minutes */
+  refreshMs?: number;
+  /** Makes each table (tests watch them). @default createPriceTable */
+  createTable?: typeof createPriceTable;
+}
+
+export async function createPriceBook(db: Kysely<Database>, options: PriceBookOptions = {}): Promise<PriceBook> {
+  const { refreshMs = 5 * 60_000, createTable = createPriceTable } = options;
   // Patterns compile in the background (PriceTable.warmUp): ingest compiles any it needs sooner.
-  const load = async () => {
-    const loaded = createPriceTable(await loadModelPrices(db));
-    void loaded.warmUp();
-    return loaded;
-  };
-  let table: PriceTable = await load();
+  // The first table's wait for warmUpAfter (the server's start); a reloaded one's start at once.
+  let table: PriceTable = createTable(await loadModelPrices(db));
   const reload = async () => {
-    table = await load();
+    const loaded = createTable(await loadModelPrices(db));
+    void loaded.warmUp();
+    table = loaded;
   };
   const timer = setInterval(() => void reload().catch(() => {}), refreshMs);
   timer.unref();
+  let warmUpTimer: NodeJS.Timeout | undefined;
 
   const projects = new Map<string, { loadedAt: number; table: Promise<PriceTable | null> }>();
   const projectTable = (projectId: string): Promise<PriceTable | null> => {
@@ -110,6 +124,14 @@ export async function createPriceBook(db: Kysely<Database>, refreshMs = 5 * 60_0
     },
     invalidateProject: (projectId) => void projects.delete(projectId),
     reload,
-    stop: () => clearInterval(timer),
+    warmUpAfter(delayMs) {
+      clearTimeout(warmUpTimer);
+      warmUpTimer = setTimeout(() => void table.warmUp(), delayMs);
+      warmUpTimer.unref();
+    },
+    stop: () => {
+      clearInterval(timer);
+      clearTimeout(warmUpTimer);
+    },
   };
 }
