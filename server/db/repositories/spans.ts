@@ -10,8 +10,9 @@ const INGEST_WRITE = '/* ingest */';
 // Marks ingest's statements that read the batch's traces back from spans: not prepared, so Postgres
 // plans them on every call. A kept (generic) plan is made once, from the statistics of the moment:
 // one made while a project's spans were few reads all of them sequentially once they are many,
-// until the next ANALYZE replaces it — 20 ms per call at 30,000 spans (bench:ingest starts from an
-// empty database, as a new install does). Planning them costs 0.3–0.6 ms.
+// until the next ANALYZE replaces it — the usage marks' plan kept from 10 spans took 113 ms per call
+// at 30,000 spans, 0.9 ms planned per call (bench:ingest starts from an empty database, as a new
+// install does). Planning them costs 0.3–0.6 ms.
 const INGEST_TRACE_READ = '/* ingest: planned per call */';
 
 /** Ingest's writes and its key lookup: they repeat with the same text on every batch, so Postgres may keep their plans. */
@@ -78,18 +79,19 @@ function upsertSpansText(rowCount: number): string {
 }
 
 /**
- * One multi-row upsert. A span id already stored is completed, not doubled: each column
+ * One multi-row upsert; `usageMarks[i]` is `rows[i]`'s usage mark as far as its batch can tell
+ * (absent: false). A span id already stored is completed, not doubled: each column
  * takes the newer copy's value when it has one, and ERROR is sticky.
  * Returns every span as stored (an existing span keeps its original trace), so the caller can
  * re-price a span whose model and token counts came in different copies.
  */
-export async function upsertSpans(db: Db, rows: NewSpanRow[]): Promise<StoredSpanFacts[]> {
+export async function upsertSpans(db: Db, rows: NewSpanRow[], usageMarks: readonly boolean[] = []): Promise<StoredSpanFacts[]> {
   if (rows.length === 0) return [];
   const params: unknown[] = [];
-  for (const row of rows) {
+  rows.forEach((row, i) => {
     for (const column of SPAN_COLUMNS) params.push(row[column] ?? null);
-    params.push(row.usage_in_descendants ?? false);
-  }
+    params.push(usageMarks[i] ?? false);
+  });
   const result = await db.executeQuery<StoredSpanFacts>(CompiledQuery.raw(upsertSpansText(rows.length), params));
   return result.rows;
 }

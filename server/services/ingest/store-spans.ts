@@ -30,8 +30,7 @@ export async function storeSpans(deps: AppDeps, projectId: string, spans: Priced
     await deps.db.transaction().execute(async (trx) => {
       const batchTraces = [...new Set(spans.map(({ span }) => span.traceId))];
       await lockTraces(trx, projectId, batchTraces);
-      const marks = usageMarksWithinBatch(rows);
-      const stored = await upsertSpans(trx, rows.map((row, i) => (marks[i] ? { ...row, usage_in_descendants: true } : row)));
+      const stored = await upsertSpans(trx, rows, usageMarksWithinBatch(rows));
       // A stored span keeps its trace even when a copy names another one, so the copy's trace
       // attributes go to the stored trace; otherwise an empty trace row would be left behind.
       const storedTraceOf = new Map(stored.map((row) => [row.id, row.trace_id]));
