@@ -4,7 +4,7 @@
 //   1 raw INSERT          one multi-row INSERT (separate pg connection pool / the PGlite connection)
 //   2 kysely INSERT       the same rows through the app's Kysely (query builder + app pool)
 //   3 upsertSpans         the ON CONFLICT DO UPDATE … RETURNING statement, no transaction
-//   4 store stage         transaction { lockTraces, upsertSpans, upsertTraces }
+//   4 store stage         transaction { lockTraces, upsertSpans, rollUpTraces }
 //   5 ingest()            the pipeline: project lookup, map, validate, merge, redact, price, encode, store, publish
 //   6 yoga.fetch          GraphQL in process: auth, parse, validate, variable coercion, resolver
 //   7 HTTP               the real server on a socket, senders in a child process
@@ -29,7 +29,8 @@ import pg from 'pg';
 import { createApp } from '../server/app';
 import { loadConfig } from '../server/config';
 import type { Database } from '../server/db/tables';
-import { lockTraces, upsertSpans, upsertTraces, type TraceAttributesRow } from '../server/db/repositories/spans';
+import { lockTraces, upsertSpans } from '../server/db/repositories/spans';
+import { rollUpTraces, type TraceAttributesRow } from '../server/db/repositories/trace-roll-up';
 import { mapGraphqlSpan, type GraphqlSpanInput } from '../server/services/ingest/graphql/map-graphql-span';
 import { ingest } from '../server/services/ingest/ingest';
 import { cpuSecondsBetween, mainThreadCpuSeconds, processCpuSeconds } from './lib/cpu';
@@ -244,9 +245,9 @@ try {
             return cost === null || r.cost_usd === null ? cost !== r.cost_usd : Math.abs(cost - Number(r.cost_usd)) >= 1e-12;
           });
           if (repriced.length) throw new Error(`${repriced.length} spans would be re-priced`);
-          await upsertTraces(trx, p, traces);
+          await rollUpTraces(trx, p, traces);
           t3 = performance.now();
-          add(parts, 'upsertTraces', t3 - t2);
+          add(parts, 'rollUpTraces', t3 - t2);
         });
         add(parts, 'COMMIT + release', performance.now() - t3);
       },

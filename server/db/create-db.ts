@@ -7,7 +7,7 @@ import { defaultEmbeddedThread, EMBEDDED_SETTINGS, lockEmbeddedFolder, SERVER_PU
 import type { PgliteWorkerClient } from './pglite-worker-client';
 import { takeEarlyEmbedded, takePgliteArtifacts } from './pglite-warm-up';
 import { prepareHotStatements } from './prepared-statements';
-import { isIngestWrite } from './repositories/spans';
+import { isIngestWrite } from './repositories/ingest-statement-marks';
 import type { Database } from './tables';
 
 export interface DbConfig {

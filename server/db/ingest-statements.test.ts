@@ -2,12 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, INGEST, span, type TestApp } from '../testing/test-app';
 import { sql } from 'kysely';
 import { findApiKeyByLookupId } from './repositories/credentials';
-import { isIngestWrite } from './repositories/spans';
+import { isIngestWrite } from './repositories/ingest-statement-marks';
 
 // Which of ingest's statements Postgres may keep a plan for (prepared-statements.ts). The span
 // upsert is planned once per connection; the statements that read the batch's traces back are
 // planned on every call, because a kept plan made while a project was small scans all of its
-// spans once it is large (repositories/spans.ts, INGEST_TRACE_READ).
+// spans once it is large (repositories/ingest-statement-marks.ts, INGEST_TRACE_READ).
 describe("ingest's statements", () => {
   let t: TestApp;
   beforeAll(async () => {
@@ -27,8 +27,9 @@ describe("ingest's statements", () => {
     };
     expect(isIngestWrite(find(/^insert into "spans"/))).toBe(true);
     expect(isIngestWrite(find(/from "api_keys" k inner join "projects"/))).toBe(true);
-    expect(isIngestWrite(find(/with recursive reported/))).toBe(false);
+    // One statement rolls the traces up: the usage marks and the trace rows.
     expect(isIngestWrite(find(/insert into traces/))).toBe(false);
+    expect(t.queries.filter((q) => /update spans/.test(q))).toEqual([find(/insert into traces/)]);
   });
 
   it('the key lookup names every column of api_keys (a prepared `*` would break on a new column)', async () => {

@@ -38,7 +38,7 @@ export async function findApiKeyByLookupId(
   lookupId: string,
 ): Promise<(ApiKeyRow & { project_settings: unknown }) | undefined> {
   // Every ingest request runs it: written out rather than built by the query builder per request,
-  // and marked as a statement worth preparing (repositories/spans.ts, isIngestWrite). Columns are
+  // and marked as a statement worth preparing (repositories/ingest-statement-marks.ts, isIngestWrite). Columns are
   // named, not `api_keys.*`: a prepared `*` fails ("cached plan must not change result type") once
   // a migration adds a column, on every instance that prepared it before.
   const result = await sql<ApiKeyRow & { project_settings: unknown }>`/* ingest */

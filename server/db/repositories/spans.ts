@@ -1,24 +1,8 @@
 import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { Database, NewSpanRow, SpanRow, TraceRow } from '../tables';
+import { INGEST_WRITE } from './ingest-statement-marks';
 
 type Db = Kysely<Database>;
-
-// Marks ingest's hand-written statements as worth preparing (server/db/prepared-statements.ts);
-// the ingest key's lookup (repositories/credentials.ts) carries it too.
-const INGEST_WRITE = '/* ingest */';
-
-// Marks ingest's statements that read the batch's traces back from spans: not prepared, so Postgres
-// plans them on every call. A kept (generic) plan is made once, from the statistics of the moment:
-// one made while a project's spans were few reads all of them sequentially once they are many,
-// until the next ANALYZE replaces it — the usage marks' plan kept from 10 spans took 113 ms per call
-// at 30,000 spans, 0.9 ms planned per call (bench:ingest starts from an empty database, as a new
-// install does). Planning them costs 0.3–0.6 ms.
-const INGEST_TRACE_READ = '/* ingest: planned per call */';
-
-/** Ingest's writes and its key lookup: they repeat with the same text on every batch, so Postgres may keep their plans. */
-export function isIngestWrite(text: string): boolean {
-  return text.startsWith('insert into "spans"') || text.startsWith(INGEST_WRITE);
-}
 
 /** What a span row holds after the upsert: the facts its cost and totals depend on. */
 export type StoredSpanFacts = Pick<
@@ -35,7 +19,7 @@ export const SPAN_COLUMNS = [
 ] as const satisfies readonly (keyof NewSpanRow)[];
 
 // The upsert's columns: every insertable one, then the usage mark the batch could already tell
-// (server/services/ingest/usage-marks.ts), which markUsageInDescendants then corrects.
+// (server/services/ingest/usage-marks.ts), which rollUpTraces (trace-roll-up.ts) then corrects.
 const UPSERT_COLUMNS = [...SPAN_COLUMNS, 'usage_in_descendants'] as const;
 
 const keep = (col: string) => `"${col}" = coalesce(excluded."${col}", spans."${col}")`;
@@ -53,7 +37,7 @@ const UPSERT_TAIL = `on conflict ("project_id", "id") do update set
   "status" = case when excluded."status" = 'ERROR' then 'ERROR' else spans."status" end,
   ${keep('status_message')},
   "redactions" = case when excluded."redactions" = '[]'::jsonb then spans."redactions" else excluded."redactions" end,
-  -- A stored mark stays until markUsageInDescendants, which follows in the same transaction,
+  -- A stored mark stays until rollUpTraces, which follows in the same transaction,
   -- recomputes it from every stored span; the copy's batch may only have seen more.
   "usage_in_descendants" = spans."usage_in_descendants" or excluded."usage_in_descendants",
   "updated_at" = now()
@@ -107,51 +91,6 @@ export async function updateSpanCosts(db: Db, projectId: string, costs: { id: st
 }
 
 /**
- * Marks, in the given traces, each span whose usage a span below it also reports (an agent span
- * and its generations: the Vercel AI SDK reports the same tokens on both), so totals and usage
- * charts count those tokens once, at the deepest spans that report them. Recomputed from the
- * stored spans under lockTraces, so a child that arrives after its parent still flips the parent.
- */
-export async function markUsageInDescendants(db: Db, projectId: string, traceIds: string[]): Promise<void> {
-  if (traceIds.length === 0) return;
-  // UNION (not UNION ALL) ends the walk on a parent cycle that a client could send. Each step up
-  // is a primary-key lookup: `limit 1` keeps the planner from turning it into a join that scans
-  // the whole project's spans (it did, on fresh statistics). The batch's traces are read one by
-  // one (a lateral lookup per trace id, on spans_trace_idx) for the same reason: with
-  // `trace_id = any(…)` a plan made from statistics older than a fast-growing table used the
-  // (project, model, trace) index and walked every span of the project. Planned per call
-  // (INGEST_TRACE_READ).
-  await sql`${sql.raw(INGEST_TRACE_READ)}
-    with recursive reported as (
-      select s.id, s.parent_id
-      from unnest(${traceIds}::text[]) as batch (trace_id)
-      cross join lateral (
-        select id, parent_id from spans
-        where project_id = ${projectId} and trace_id = batch.trace_id and total_tokens is not null
-      ) s
-    ), above (id) as (
-      select parent_id from reported where parent_id is not null
-      union
-      select up.parent_id from above
-      cross join lateral (select s.parent_id from spans s where s.project_id = ${projectId} and s.id = above.id limit 1) up
-      where up.parent_id is not null
-    )
-    update spans set usage_in_descendants = (spans.id in (select id from above))
-    where spans.project_id = ${projectId} and spans.id = any(array(select id from reported))
-      and spans.usage_in_descendants <> (spans.id in (select id from above))`.execute(db);
-}
-
-export interface TraceAttributesRow {
-  projectId: string;
-  id: string;
-  name: string | null;
-  userId: string | null;
-  sessionId: string | null;
-  tags: string[];
-  metadata: string | null;
-}
-
-/**
  * Serialises writers of the same traces: a transaction-scoped advisory lock per trace, taken in
  * one order (by key) by every batch, before its spans are written. Without it, two batches with
  * spans of one trace each roll the trace up from a snapshot that lacks the other's spans, and the
@@ -167,65 +106,6 @@ export async function lockTraces(db: Db, projectId: string, traceIds: string[]):
       from unnest(${traceIds}::text[]) as id
     ) keys
     order by k`.execute(db);
-}
-
-/**
- * Creates or updates the trace rows of a batch in one statement: attributes merged in (later
- * values win, tags are a union, metadata is merged) and bounds and totals recomputed from the
- * stored spans, so retries and out-of-order batches converge. Run it after the spans are written
- * and under lockTraces, so the roll-up sees every committed span of the trace.
- *
- * An explicit trace name wins; otherwise the earliest root span names the trace, whichever batch
- * it arrived in — and a name once taken from a root span stays until an explicit one comes.
- */
-export async function upsertTraces(db: Db, projectId: string, rows: TraceAttributesRow[]): Promise<void> {
-  if (rows.length === 0) return;
-  const values = sql.join(
-    rows.map(
-      (r) => sql`(${r.id}::text, ${r.name}::text, ${r.userId}::text, ${r.sessionId}::text, ${r.tags}::text[], ${r.metadata}::jsonb)`,
-    ),
-  );
-  await sql`${sql.raw(INGEST_TRACE_READ)}
-    with v (id, name, user_id, session_id, tags, metadata) as (values ${values}),
-    -- One lateral lookup per trace (spans_trace_idx), as in markUsageInDescendants and for its reason.
-    totals as (
-      select v.id as trace_id, t.*
-      from v cross join lateral (
-        select (array_agg(name order by start_time, id) filter (where parent_id is null))[1] as root_name,
-               min(start_time) as start_time,
-               max(end_time) as end_time,
-               count(*)::int as span_count,
-               (count(*) filter (where status = 'ERROR'))::int as error_count,
-               -- Usage a deeper span also reports is counted there (markUsageInDescendants).
-               coalesce(sum(total_tokens) filter (where not usage_in_descendants), 0)::bigint as total_tokens,
-               sum(cost_usd) filter (where not usage_in_descendants) as total_cost_usd
-        from spans
-        where project_id = ${projectId} and trace_id = v.id
-      ) t
-      -- An aggregate without GROUP BY gives a row for a trace without spans too: not a trace.
-      where t.span_count > 0
-    )
-    insert into traces as t (project_id, id, name, user_id, session_id, tags, metadata,
-                             start_time, end_time, span_count, error_count, total_tokens, total_cost_usd)
-    select ${projectId}, v.id, coalesce(v.name, totals.root_name), v.user_id, v.session_id, v.tags, v.metadata,
-           totals.start_time, totals.end_time, totals.span_count, totals.error_count, totals.total_tokens, totals.total_cost_usd
-    from v join totals on totals.trace_id = v.id
-    order by v.id
-    on conflict (project_id, id) do update set
-      name = coalesce((select v.name from v where v.id = excluded.id), t.name, excluded.name),
-      user_id = coalesce(excluded.user_id, t.user_id),
-      session_id = coalesce(excluded.session_id, t.session_id),
-      tags = array(select distinct tag from unnest(t.tags || excluded.tags) as tag order by tag),
-      metadata = case when t.metadata is null then excluded.metadata
-                      when excluded.metadata is null then t.metadata
-                      else t.metadata || excluded.metadata end,
-      start_time = excluded.start_time,
-      end_time = excluded.end_time,
-      span_count = excluded.span_count,
-      error_count = excluded.error_count,
-      total_tokens = excluded.total_tokens,
-      total_cost_usd = excluded.total_cost_usd,
-      updated_at = now()`.execute(db);
 }
 
 const spanMetaColumns = [

@@ -1,5 +1,6 @@
 import type { AppDeps } from '../../context';
-import { lockTraces, markUsageInDescendants, updateSpanCosts, upsertSpans, upsertTraces, type StoredSpanFacts } from '../../db/repositories/spans';
+import { lockTraces, updateSpanCosts, upsertSpans, type StoredSpanFacts } from '../../db/repositories/spans';
+import { rollUpTraces } from '../../db/repositories/trace-roll-up';
 import type { NewSpanRow } from '../../db/tables';
 import type { ProjectPricer } from '../../prices/price-book';
 import type { SpanModel } from '../models';
@@ -13,8 +14,9 @@ import { usageMarksWithinBatch } from './usage-marks';
 //   2. one multi-row span upsert: a stored span is completed, never doubled; usage marks that
 //      the batch alone shows are written with the rows (usage-marks.ts)
 //   3. re-price spans whose model and tokens came in different copies
-//   4. mark usage that a deeper span also reports (counted once, there)
-//   5. one statement for the trace rows: attributes merged, totals recomputed from the spans
+//   4. one statement rolls the traces up (trace-roll-up.ts): usage that a deeper span also reports
+//      is marked (counted once, there), and the trace rows get their attributes merged and their
+//      totals recomputed from the spans
 // The models are corrected to what was stored, for the live tail.
 
 export class StoreFailure extends Error {
@@ -70,8 +72,7 @@ export async function storeSpans(deps: AppDeps, projectId: string, spans: Priced
       // the sender) rather than storing stale totals.
       const lateTraces = traceAttributes.map((t) => t.id).filter((id) => !batchTraces.includes(id));
       await lockTraces(trx, projectId, lateTraces);
-      await markUsageInDescendants(trx, projectId, traceAttributes.map((t) => t.id));
-      await upsertTraces(trx, projectId, traceAttributes);
+      await rollUpTraces(trx, projectId, traceAttributes);
     });
   } catch (err) {
     throw new StoreFailure(err);

@@ -1,9 +1,9 @@
-import type { TraceAttributesRow } from '../../db/repositories/spans';
+import type { TraceAttributesRow } from '../../db/repositories/trace-roll-up';
 import type { SpanInputData } from './validate-span';
 
 /**
  * One attribute row per trace touched by the batch, in trace id order (the lock order). Only
- * explicit names are set here: a trace without one takes its root span's name in upsertTraces, so
+ * explicit names are set here: a trace without one takes its root span's name in rollUpTraces, so
  * a root span arriving in a later batch cannot overwrite a name the client chose.
  */
 export function collectTraceAttributes(projectId: string, spans: Pick<SpanInputData, 'traceId' | 'trace'>[]): TraceAttributesRow[] {

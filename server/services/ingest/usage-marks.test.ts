@@ -5,7 +5,7 @@ type Row = { id: string; parent_id: string | null; total_tokens: number | null }
 const row = (id: string, parent: string | null, tokens: number | null = 10): Row => ({ id, parent_id: parent, total_tokens: tokens });
 
 /**
- * The marks markUsageInDescendants computes when the batch is all there is: a span with usage is
+ * The marks rollUpTraces (trace-roll-up.ts) computes when the batch is all there is: a span with usage is
  * marked when it is an ancestor of some span with usage — itself too, on a parent cycle.
  */
 function bruteForce(rows: Row[]): boolean[] {

@@ -3,16 +3,16 @@ import type { NewSpanRow } from '../../db/tables';
 // usage_in_descendants as far as the batch alone can tell: a span that reports usage (total
 // tokens) is marked when a span below it in the same batch reports usage too. The store stage
 // writes these marks with the rows, so a batch that carries its traces whole (what the SDK and
-// most exporters send) leaves markUsageInDescendants nothing to update. That update is not free:
+// most exporters send) leaves rollUpTraces (trace-roll-up.ts) no mark to change. A change is not free:
 // each changed span is a new row version in every index of `spans` and a second run of the
 // roll-up trigger (≈ 1 ms of Postgres per batch of 100 spans with 10 traces).
 //
-// Only a guess: markUsageInDescendants still recomputes the marks of the batch's traces from
+// Only a guess: rollUpTraces still recomputes the marks of the batch's traces from
 // every stored span, and corrects what the batch could not see (a child stored by an earlier
 // batch, an ancestor outside the batch). Every mark set here is also one it would set: the walk
 // follows the batch's own parent links, which are the links the upsert stores.
 
-/** `marks[i]` for `rows[i]`; spans without usage are never marked (as markUsageInDescendants). */
+/** `marks[i]` for `rows[i]`; spans without usage are never marked (as in rollUpTraces). */
 export function usageMarksWithinBatch(rows: readonly Pick<NewSpanRow, 'id' | 'parent_id' | 'total_tokens'>[]): boolean[] {
   const indexById = new Map<string, number>();
   rows.forEach((row, i) => indexById.set(row.id, i));
