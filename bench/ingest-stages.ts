@@ -4,7 +4,7 @@
 //   1 raw INSERT          one multi-row INSERT (separate pg connection pool / the PGlite connection)
 //   2 kysely INSERT       the same rows through the app's Kysely (query builder + app pool)
 //   3 upsertSpans         the ON CONFLICT DO UPDATE … RETURNING statement, no transaction
-//   4 store stage         transaction { lockTraces, upsertSpans, rollUpTraces }
+//   4 store stage         transaction { upsertSpans (traces locked), rollUpTraces }
 //   5 ingest()            the pipeline: project lookup, map, validate, merge, redact, price, encode, store, publish
 //   6 yoga.fetch          GraphQL in process: auth, parse, validate, variable coercion, resolver
 //   7 HTTP               the real server on a socket, senders in a child process
@@ -29,7 +29,7 @@ import pg from 'pg';
 import { createApp } from '../server/app';
 import { loadConfig } from '../server/config';
 import type { Database } from '../server/db/tables';
-import { lockTraces, upsertSpans } from '../server/db/repositories/spans';
+import { upsertSpans } from '../server/db/repositories/spans';
 import { rollUpTraces, type TraceAttributesRow } from '../server/db/repositories/trace-roll-up';
 import { mapGraphqlSpan, type GraphqlSpanInput } from '../server/services/ingest/graphql/map-graphql-span';
 import { ingest } from '../server/services/ingest/ingest';
@@ -215,7 +215,7 @@ try {
     await stage(
       '3 upsertSpans',
       (spans) => spans.map((s) => toSpanRow(p, s, app.deps.prices, codec)).sort((a, b) => (a.id < b.id ? -1 : 1)),
-      (rows) => upsertSpans(db, rows),
+      (rows) => upsertSpans(db, rows, { projectId: p, traceIds: [...new Set(rows.map((r) => r.trace_id))] }),
     );
   }
   if (want(4)) {
@@ -233,12 +233,9 @@ try {
         await db.transaction().execute(async (trx) => {
           const t1 = performance.now();
           add(parts, 'pool acquire + BEGIN', t1 - t0);
-          await lockTraces(trx, p, traces.map((t) => t.id));
-          const tLocked = performance.now();
-          add(parts, 'lockTraces', tLocked - t1);
-          const stored = await upsertSpans(trx, rows);
+          const stored = await upsertSpans(trx, rows, { projectId: p, traceIds: traces.map((t) => t.id) });
           const t2 = performance.now();
-          add(parts, 'upsertSpans', t2 - tLocked);
+          add(parts, 'upsertSpans (locks the traces first)', t2 - t1);
           // As ingest does: re-price from the stored row (new spans never differ, so no UPDATE).
           const repriced = stored.filter((r) => {
             const cost = r.model ? app.deps.prices.costFor(r.model, r.start_time, r.prompt_tokens, r.completion_tokens) : null;

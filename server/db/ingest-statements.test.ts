@@ -3,6 +3,7 @@ import { createTestApp, INGEST, span, type TestApp } from '../testing/test-app';
 import { sql } from 'kysely';
 import { findApiKeyByLookupId } from './repositories/credentials';
 import { isIngestWrite } from './repositories/ingest-statement-marks';
+import { UPSERT_COLUMN_TYPES } from './repositories/spans';
 
 // Which of ingest's statements Postgres may keep a plan for (prepared-statements.ts). The span
 // upsert is planned once per connection; the statements that read the batch's traces back are
@@ -25,7 +26,9 @@ describe("ingest's statements", () => {
       expect(found, String(pattern)).toHaveLength(1);
       return found[0]!;
     };
-    expect(isIngestWrite(find(/^insert into "spans"/))).toBe(true);
+    // The upsert takes the batch's trace locks itself: no statement of their own.
+    expect(isIngestWrite(find(/insert into "spans"/))).toBe(true);
+    expect(t.queries.filter((q) => /pg_advisory_xact_lock/.test(q))).toEqual([find(/insert into "spans"/)]);
     expect(isIngestWrite(find(/from "api_keys" k inner join "projects"/))).toBe(true);
     // One statement rolls the traces up: the usage marks and the trace rows.
     expect(isIngestWrite(find(/insert into traces/))).toBe(false);
@@ -38,5 +41,13 @@ describe("ingest's statements", () => {
     const { rows } = await sql<{ lookup_id: string }>`select * from api_keys limit 1`.execute(db);
     const found = await findApiKeyByLookupId(db, rows[0]!.lookup_id);
     expect(Object.keys(found!).sort()).toEqual([...Object.keys(rows[0]!), 'project_settings'].sort());
+  });
+
+  it('the upsert types its VALUES as the columns of spans are typed', async () => {
+    const { rows } = await sql<{ column_name: string; type: string }>`
+      select a.attname as column_name, format_type(a.atttypid, a.atttypmod) as type
+      from pg_attribute a where a.attrelid = 'spans'::regclass and a.attnum > 0 and not a.attisdropped`.execute(t.app.deps.db);
+    const tableTypes = new Map(rows.map((r) => [r.column_name, r.type]));
+    for (const [column, type] of Object.entries(UPSERT_COLUMN_TYPES)) expect(type, column).toBe(tableTypes.get(column));
   });
 });

@@ -44,9 +44,33 @@ const UPSERT_TAIL = `on conflict ("project_id", "id") do update set
 returning "id", "trace_id", "model", "prompt_tokens", "completion_tokens", "total_tokens", "cache_read_tokens", "cache_write_tokens",
   "cost_usd", "price_ref", "start_time"`;
 
+// Each column's type, written on the first row of the upsert's VALUES: rows that feed an
+// INSERT … SELECT take their types from the VALUES list, not from the table. Checked against the
+// table by ingest-statements.test.ts.
+export const UPSERT_COLUMN_TYPES: Record<(typeof UPSERT_COLUMNS)[number], string> = {
+  project_id: 'uuid', id: 'text', trace_id: 'text', parent_id: 'text', kind: 'text', name: 'text', model: 'text',
+  provider: 'text', input: 'bytea', output: 'bytea', metadata: 'jsonb', prompt_tokens: 'integer',
+  completion_tokens: 'integer', total_tokens: 'integer', cache_read_tokens: 'integer', cache_write_tokens: 'integer',
+  reasoning_tokens: 'integer', cost_usd: 'double precision', price_ref: 'text', start_time: 'timestamp with time zone',
+  end_time: 'timestamp with time zone', completion_start_time: 'timestamp with time zone', status: 'text',
+  status_message: 'text', redactions: 'jsonb', usage_in_descendants: 'boolean',
+};
+
+// lockTraces' locks (see there), as SQL over a project id and an array of trace ids.
+// pg_advisory_xact_lock is volatile, so it runs after the sort: locks are taken in key order.
+const traceLocks = (projectId: string, traceIds: string) => `select pg_advisory_xact_lock(k) from (
+      select distinct hashtextextended(${projectId}::text || '/' || id, 0) as k
+      from unnest(${traceIds}::text[]) as id
+    ) keys
+    order by k`;
+
 // The statement's text depends only on the row count. Built by hand and kept, rather than by the
 // query builder on every batch: for 100 spans that is 2,100 value nodes built and compiled per
 // request, and the same text each time is what lets Postgres reuse the prepared statement.
+//
+// It takes the batch's trace locks itself (one round trip fewer than a statement of their own):
+// every row the insert reads comes through a join with `locked`, whose one row exists only once
+// all the locks are held, so no row is written before them.
 const UPSERT_TEXT_CACHE_SIZE = 16;
 const upsertTextByRows = new Map<number, string>();
 
@@ -54,8 +78,16 @@ function upsertSpansText(rowCount: number): string {
   let text = upsertTextByRows.get(rowCount);
   if (text === undefined) {
     const width = UPSERT_COLUMNS.length;
-    const tuples = Array.from({ length: rowCount }, (_, r) => `(${UPSERT_COLUMNS.map((_, c) => `$${r * width + c + 1}`).join(', ')})`);
-    text = `insert into "spans" (${UPSERT_COLUMNS.map((c) => `"${c}"`).join(', ')}) values ${tuples.join(', ')}\n${UPSERT_TAIL}`;
+    const tuples = Array.from(
+      { length: rowCount },
+      (_, r) => `(${UPSERT_COLUMNS.map((c, i) => `$${r * width + i + 1}${r === 0 ? `::${UPSERT_COLUMN_TYPES[c]}` : ''}`).join(', ')})`,
+    );
+    const lockParams = rowCount * width;
+    const columns = UPSERT_COLUMNS.map((c) => `"${c}"`).join(', ');
+    text = `${INGEST_WRITE} with locked as (select count(*) from (${traceLocks(`$${lockParams + 1}`, `$${lockParams + 2}`)}) l)
+insert into "spans" (${columns})
+select batch.* from locked, (values ${tuples.join(', ')}) as batch (${columns})
+${UPSERT_TAIL}`;
     if (upsertTextByRows.size >= UPSERT_TEXT_CACHE_SIZE) upsertTextByRows.delete(upsertTextByRows.keys().next().value!);
     upsertTextByRows.set(rowCount, text);
   }
@@ -63,19 +95,25 @@ function upsertSpansText(rowCount: number): string {
 }
 
 /**
- * One multi-row upsert; `usageMarks[i]` is `rows[i]`'s usage mark as far as its batch can tell
- * (absent: false). A span id already stored is completed, not doubled: each column
- * takes the newer copy's value when it has one, and ERROR is sticky.
+ * One multi-row upsert, under the locks of `traceIds` (lockTraces); `usageMarks[i]` is `rows[i]`'s
+ * usage mark as far as its batch can tell (absent: false). A span id already stored is completed,
+ * not doubled: each column takes the newer copy's value when it has one, and ERROR is sticky.
  * Returns every span as stored (an existing span keeps its original trace), so the caller can
  * re-price a span whose model and token counts came in different copies.
  */
-export async function upsertSpans(db: Db, rows: NewSpanRow[], usageMarks: readonly boolean[] = []): Promise<StoredSpanFacts[]> {
+export async function upsertSpans(
+  db: Db,
+  rows: NewSpanRow[],
+  lock: { projectId: string; traceIds: string[] },
+  usageMarks: readonly boolean[] = [],
+): Promise<StoredSpanFacts[]> {
   if (rows.length === 0) return [];
   const params: unknown[] = [];
   rows.forEach((row, i) => {
     for (const column of SPAN_COLUMNS) params.push(row[column] ?? null);
     params.push(usageMarks[i] ?? false);
   });
+  params.push(lock.projectId, lock.traceIds);
   const result = await db.executeQuery<StoredSpanFacts>(CompiledQuery.raw(upsertSpansText(rows.length), params));
   return result.rows;
 }
@@ -100,12 +138,7 @@ export async function updateSpanCosts(db: Db, projectId: string, costs: { id: st
 export async function lockTraces(db: Db, projectId: string, traceIds: string[]): Promise<void> {
   if (traceIds.length === 0) return;
   // pg_advisory_xact_lock is volatile, so it runs after the sort: locks are taken in key order.
-  await sql`${sql.raw(INGEST_WRITE)}
-    select pg_advisory_xact_lock(k) from (
-      select distinct hashtextextended(${projectId}::text || '/' || id, 0) as k
-      from unnest(${traceIds}::text[]) as id
-    ) keys
-    order by k`.execute(db);
+  await db.executeQuery(CompiledQuery.raw(`${INGEST_WRITE} ${traceLocks('$1', '$2')}`, [projectId, traceIds]));
 }
 
 const spanMetaColumns = [

@@ -9,12 +9,12 @@ import { collectTraceAttributes } from './trace-attributes';
 import { usageMarksWithinBatch } from './usage-marks';
 
 // The store stage: one transaction per request.
-//   1. lock the batch's traces (advisory locks in key order): concurrent batches of one trace
+//   1. one multi-row span upsert: a stored span is completed, never doubled; usage marks that
+//      the batch alone shows are written with the rows (usage-marks.ts). The same statement first
+//      locks the batch's traces (advisory locks in key order): concurrent batches of one trace
 //      would otherwise each roll the trace up from a snapshot without the other's spans
-//   2. one multi-row span upsert: a stored span is completed, never doubled; usage marks that
-//      the batch alone shows are written with the rows (usage-marks.ts)
-//   3. re-price spans whose model and tokens came in different copies
-//   4. one statement rolls the traces up (trace-roll-up.ts): usage that a deeper span also reports
+//   2. re-price spans whose model and tokens came in different copies
+//   3. one statement rolls the traces up (trace-roll-up.ts): usage that a deeper span also reports
 //      is marked (counted once, there), and the trace rows get their attributes merged and their
 //      totals recomputed from the spans
 // The models are corrected to what was stored, for the live tail.
@@ -31,8 +31,7 @@ export async function storeSpans(deps: AppDeps, projectId: string, spans: Priced
   try {
     await deps.db.transaction().execute(async (trx) => {
       const batchTraces = [...new Set(spans.map(({ span }) => span.traceId))];
-      await lockTraces(trx, projectId, batchTraces);
-      const stored = await upsertSpans(trx, rows, usageMarksWithinBatch(rows));
+      const stored = await upsertSpans(trx, rows, { projectId, traceIds: batchTraces }, usageMarksWithinBatch(rows));
       // A stored span keeps its trace even when a copy names another one, so the copy's trace
       // attributes go to the stored trace; otherwise an empty trace row would be left behind.
       const storedTraceOf = new Map(stored.map((row) => [row.id, row.trace_id]));
