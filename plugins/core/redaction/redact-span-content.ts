@@ -58,7 +58,11 @@ export class SpanRedaction {
   field(value: unknown, field: RedactContext['field']): unknown {
     if (value === undefined || value === null) return value;
     const { projectId, spanId, piiRedaction, piiRules } = this.options;
-    return this.walk.redact(value, { projectId, spanId, field, piiRedaction, ...(piiRules && { piiRules }) });
+    // Key by key, not `...(piiRules && { piiRules })`: per field of every span, and the spread
+    // costs V8 two to three times the literal.
+    const ctx: RedactContext = { projectId, spanId, field, piiRedaction };
+    if (piiRules) ctx.piiRules = piiRules;
+    return this.walk.redact(value, ctx);
   }
 
   /** Checks the clock once more (a slow last call) and lists the hits in redactor order. */
