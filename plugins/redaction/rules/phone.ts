@@ -115,7 +115,7 @@ const GATE = /\d(?:[ .\-\/()]{0,3}\d){7}/;
 // a row (`00`, an area code, a trunk prefix and the digit after it, a group of two or more, a bare
 // run), so text with neither a `+` nor two adjacent digits holds no phone. V8 finds a `+` at
 // memory speed and skips through text two characters at a time looking for `\d\d`: about twice
-// GATE's speed on prose without digits, which is most of what ingest sees.
+// GATE's speed on prose without digits (the chat text of the ingest bench).
 const TWO_DIGITS = /\d\d/;
 
 /** The rule without its gates: phone-gate.test.ts checks the gated rule gives the same results. */
