@@ -92,3 +92,22 @@ export function digitCount(text: string): number {
   }
   return n;
 }
+
+const DIGIT_PAIR = /\d\d/;
+let lastText = '';
+let lastHoldsPair = false;
+
+/**
+ * Whether the text holds two adjacent ASCII digits: a card number (digit groups of three or more)
+ * cannot hide in text without them, nor can any phone but a `+` one. The card and phone rules run
+ * one after the other on the same string unless a rule between them redacted something, so the
+ * answer for the last text is kept and prose is scanned once for both. (`===` on the same string
+ * is a pointer compare; on another string of the same length it stops at the first difference.)
+ */
+export function holdsDigitPair(text: string): boolean {
+  if (text !== lastText) {
+    lastHoldsPair = DIGIT_PAIR.test(text);
+    lastText = text;
+  }
+  return lastHoldsPair;
+}
