@@ -34,6 +34,11 @@ export interface SpanRedactionOptions {
   now?: () => number;
 }
 
+// The default clock, made once rather than per span. Node's global `performance` is a getter:
+// it is read once here, not before each of the ~30 clock checks of a span.
+const performanceClock = globalThis.performance;
+const performanceNow = (): number => performanceClock.now();
+
 /** One span's redaction: call `field` per value, then `finish`. */
 export class SpanRedaction {
   private readonly walk: JsonWalk;
@@ -44,7 +49,7 @@ export class SpanRedaction {
     private readonly options: SpanRedactionOptions,
   ) {
     const budgetMs = options.budgetMs;
-    const now = options.now ?? (() => performance.now());
+    const now = options.now ?? performanceNow;
     this.budget = budgetMs === undefined || budgetMs === Infinity ? undefined : { deadline: now() + budgetMs, budgetMs, now };
     this.walk = new JsonWalk(redactors, this.budget);
   }
@@ -58,12 +63,17 @@ export class SpanRedaction {
   field(value: unknown, field: RedactContext['field']): unknown {
     if (value === undefined || value === null) return value;
     const { projectId, spanId, piiRedaction, piiRules } = this.options;
-    return this.walk.redact(value, { projectId, spanId, field, piiRedaction, ...(piiRules && { piiRules }) });
+    // Key by key, not `...(piiRules && { piiRules })`: per field of every span, and the spread
+    // costs V8 two to three times the literal.
+    const ctx: RedactContext = { projectId, spanId, field, piiRedaction };
+    if (piiRules) ctx.piiRules = piiRules;
+    return this.walk.redact(value, ctx);
   }
 
   /** Checks the clock once more (a slow last call) and lists the hits in redactor order. */
   finish(): RedactionHit[] {
     this.walk.checkDeadline();
+    if (this.walk.hits.size === 0) return []; // most spans
     const order = (rule: string) => this.redactors.findIndex((r) => r.name === rule);
     return [...this.walk.hits].sort(([a], [b]) => order(a) - order(b)).map(([rule, count]) => ({ rule, count }));
   }

@@ -1,7 +1,7 @@
 import { redactionPlaceholder } from '../../core/redaction/placeholder.js';
 import type { RedactContext, RedactionResult, Redactor } from '../../core/redaction/types.js';
 import { matchesIin } from './card-iin.js';
-import { digitCount, replaceInClusters } from './replace-matches.js';
+import { digitCount, holdsDigitPair, replaceInClusters } from './replace-matches.js';
 
 // ---------------------------------------------------------------------------------------------
 // card
@@ -109,10 +109,18 @@ function redactCards(candidate: string): { text: string; hits: number } | undefi
   return { text: out + candidate.slice(emitted), hits };
 }
 
+/** The rule without its gate: card-gate.test.ts checks the gated rule gives the same results. */
+export function redactCardNumbers(text: string): RedactionResult {
+  return replaceInClusters(text, CARD_CLUSTER, (c) => c.length >= 12 && digitCount(c) >= 12, CARD_CANDIDATE, (match) => redactCards(match));
+}
+
 export const cardRedactor: Redactor = {
   name: 'card',
   redact(text: string, _ctx: RedactContext): RedactionResult {
-    return replaceInClusters(text, CARD_CLUSTER, (c) => c.length >= 12 && digitCount(c) >= 12, CARD_CANDIDATE, (match) => redactCards(match));
+    // A cluster starts with three digits. The pair test is a little slower than CARD_CLUSTER's own
+    // scan, but the phone rule, next, reuses its answer for the same text instead of scanning again.
+    if (!holdsDigitPair(text)) return { text, hits: 0 };
+    return redactCardNumbers(text);
   },
 };
 

@@ -13,7 +13,7 @@ export function replaceMatches(
   regex: RegExp,
   decide: (match: string, named: Record<string, string | undefined>, index: number) => { text: string; hits: number } | undefined,
 ): RedactionResult {
-  const out: string[] = [];
+  let out: string[] | undefined; // made at the first replacement: most texts have none
   let emitted = 0;
   let hits = 0;
   regex.lastIndex = 0;
@@ -25,12 +25,12 @@ export function replaceMatches(
     }
     const decision = decide(match, m.groups ?? {}, m.index);
     if (!decision) continue;
-    out.push(text.slice(emitted, m.index), decision.text);
+    (out ??= []).push(text.slice(emitted, m.index), decision.text);
     emitted = m.index + match.length;
     hits += decision.hits;
   }
   regex.lastIndex = 0;
-  if (hits === 0) return { text, hits };
+  if (hits === 0 || !out) return { text, hits };
   out.push(text.slice(emitted));
   // One flat string. (Building any string over 128 KiB — 64 K characters of two-byte text —
   // costs V8 ~0.5–1 ms, a large-object allocation; so does flattening a rope of that size, so
@@ -54,7 +54,7 @@ export function replaceInClusters(
   decide: (match: string, named: Record<string, string | undefined>, index: number) => { text: string; hits: number } | undefined,
   context = 2,
 ): RedactionResult {
-  const out: string[] = [];
+  let out: string[] | undefined; // made at the first replacement: most texts have none
   let emitted = 0;
   let hits = 0;
   cluster.lastIndex = 0;
@@ -71,14 +71,14 @@ export function replaceInClusters(
       const index = from + m.index;
       const decision = decide(m[0], m.groups ?? {}, index);
       if (!decision) continue;
-      out.push(text.slice(emitted, index), decision.text);
+      (out ??= []).push(text.slice(emitted, index), decision.text);
       emitted = index + m[0].length;
       hits += decision.hits;
     }
   }
   cluster.lastIndex = 0;
   regex.lastIndex = 0;
-  if (hits === 0) return { text, hits };
+  if (hits === 0 || !out) return { text, hits };
   out.push(text.slice(emitted));
   return { text: out.join(''), hits };
 }
@@ -91,4 +91,23 @@ export function digitCount(text: string): number {
     if (c >= 48 && c <= 57) n++;
   }
   return n;
+}
+
+const DIGIT_PAIR = /\d\d/;
+let lastText = '';
+let lastHoldsPair = false;
+
+/**
+ * Whether the text holds two adjacent ASCII digits: a card number (digit groups of three or more)
+ * cannot hide in text without them, nor can any phone but a `+` one. The card and phone rules run
+ * one after the other on the same string unless a rule between them redacted something, so the
+ * answer for the last text is kept and prose is scanned once for both. (`===` on the same string
+ * is a pointer compare; on another string of the same length it stops at the first difference.)
+ */
+export function holdsDigitPair(text: string): boolean {
+  if (text !== lastText) {
+    lastHoldsPair = DIGIT_PAIR.test(text);
+    lastText = text;
+  }
+  return lastHoldsPair;
 }
