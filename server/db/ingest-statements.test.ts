@@ -3,7 +3,8 @@ import { createTestApp, INGEST, span, type TestApp } from '../testing/test-app';
 import { sql } from 'kysely';
 import { findApiKeyByLookupId } from './repositories/credentials';
 import { isIngestWrite } from './repositories/ingest-statement-marks';
-import { UPSERT_COLUMN_TYPES } from './repositories/spans';
+import { UPSERT_COLUMN_TYPES, upsertSpans } from './repositories/spans';
+import type { NewSpanRow } from './tables';
 
 // Which of ingest's statements Postgres may keep a plan for (prepared-statements.ts). The span
 // upsert is planned once per connection; the statements that read the batch's traces back are
@@ -49,5 +50,28 @@ describe("ingest's statements", () => {
       from pg_attribute a where a.attrelid = 'spans'::regclass and a.attnum > 0 and not a.attisdropped`.execute(t.app.deps.db);
     const tableTypes = new Map(rows.map((r) => [r.column_name, r.type]));
     for (const [column, type] of Object.entries(UPSERT_COLUMN_TYPES)) expect(type, column).toBe(tableTypes.get(column));
+  });
+
+  it('the upsert answers only the spans stored otherwise than their rows say', async () => {
+    const { projectId } = await t.projectWithKey();
+    const db = t.app.deps.db;
+    const row = (id: string, patch: Partial<NewSpanRow> = {}): NewSpanRow => ({
+      project_id: projectId, id, trace_id: 'tr-1', parent_id: null, kind: 'generation', name: id, model: 'gpt-4o-mini',
+      provider: null, input: null, output: null, metadata: null, prompt_tokens: 10, completion_tokens: 5, total_tokens: 15,
+      cost_usd: 0.001, start_time: new Date('2026-11-30T10:00:00.000Z'), end_time: null, status: 'OK', status_message: null,
+      redactions: '[]', ...patch,
+    });
+    const lock = { projectId, traceIds: ['tr-1', 'tr-2'] };
+    // New spans are stored as sent: nothing to answer.
+    expect(await db.transaction().execute((trx) => upsertSpans(trx, [row('a'), row('b')], lock))).toEqual([]);
+    // The same copy again: still as sent.
+    expect(await db.transaction().execute((trx) => upsertSpans(trx, [row('a')], lock))).toEqual([]);
+    // A copy without tokens, naming another trace: the stored span keeps its tokens and its trace.
+    const answered = await db.transaction().execute((trx) =>
+      upsertSpans(trx, [row('b', { trace_id: 'tr-2', prompt_tokens: null, completion_tokens: null, total_tokens: null, cost_usd: null }), row('c')], lock),
+    );
+    expect(answered).toHaveLength(1);
+    expect(answered[0]).toMatchObject({ id: 'b', trace_id: 'tr-1', prompt_tokens: 10, completion_tokens: 5, cost_usd: 0.001 });
+    expect(Number(answered[0]!.total_tokens)).toBe(15);
   });
 });

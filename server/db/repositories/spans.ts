@@ -4,12 +4,12 @@ import { INGEST_WRITE } from './ingest-statement-marks';
 
 type Db = Kysely<Database>;
 
-/** What a span row holds after the upsert: the facts its cost and totals depend on. */
-export type StoredSpanFacts = Pick<
-  SpanRow,
-  | 'id' | 'trace_id' | 'model' | 'prompt_tokens' | 'completion_tokens' | 'total_tokens' | 'cache_read_tokens' | 'cache_write_tokens'
-  | 'cost_usd' | 'price_ref' | 'start_time'
->;
+// What a span row holds after the upsert: the facts its cost and totals depend on.
+const STORED_FACTS = [
+  'id', 'trace_id', 'model', 'prompt_tokens', 'completion_tokens', 'total_tokens', 'cache_read_tokens', 'cache_write_tokens',
+  'cost_usd', 'price_ref', 'start_time',
+] as const satisfies readonly (keyof SpanRow)[];
+export type StoredSpanFacts = Pick<SpanRow, (typeof STORED_FACTS)[number]>;
 
 // Every insertable column, in the order the upsert binds them.
 export const SPAN_COLUMNS = [
@@ -41,8 +41,7 @@ const UPSERT_TAIL = `on conflict ("project_id", "id") do update set
   -- recomputes it from every stored span; the copy's batch may only have seen more.
   "usage_in_descendants" = spans."usage_in_descendants" or excluded."usage_in_descendants",
   "updated_at" = now()
-returning "id", "trace_id", "model", "prompt_tokens", "completion_tokens", "total_tokens", "cache_read_tokens", "cache_write_tokens",
-  "cost_usd", "price_ref", "start_time"`;
+returning ${STORED_FACTS.map((c) => `"${c}"`).join(', ')}`;
 
 // Each column's type, written on the first row of the upsert's VALUES: rows that feed an
 // INSERT … SELECT take their types from the VALUES list, not from the table. Checked against the
@@ -71,6 +70,10 @@ const traceLocks = (projectId: string, traceIds: string) => `select pg_advisory_
 // It takes the batch's trace locks itself (one round trip fewer than a statement of their own):
 // every row the insert reads comes through a join with `locked`, whose one row exists only once
 // all the locks are held, so no row is written before them.
+//
+// It answers only the spans whose stored facts differ from what the batch sent: a copy that
+// completed or met an earlier one. A new span is stored as sent, so the caller already knows it;
+// returning all of them cost a row each to format in Postgres and to parse here.
 const UPSERT_TEXT_CACHE_SIZE = 16;
 const upsertTextByRows = new Map<number, string>();
 
@@ -84,10 +87,16 @@ function upsertSpansText(rowCount: number): string {
     );
     const lockParams = rowCount * width;
     const columns = UPSERT_COLUMNS.map((c) => `"${c}"`).join(', ');
-    text = `${INGEST_WRITE} with locked as (select count(*) from (${traceLocks(`$${lockParams + 1}`, `$${lockParams + 2}`)}) l)
+    const facts = STORED_FACTS.filter((c) => c !== 'id');
+    text = `${INGEST_WRITE} with locked as (select count(*) from (${traceLocks(`$${lockParams + 1}`, `$${lockParams + 2}`)}) l),
+batch (${columns}) as (values ${tuples.join(', ')}),
+upserted as (
 insert into "spans" (${columns})
-select batch.* from locked, (values ${tuples.join(', ')}) as batch (${columns})
-${UPSERT_TAIL}`;
+select batch.* from locked, batch
+${UPSERT_TAIL}
+)
+select upserted.* from upserted join batch on batch."id" = upserted."id"
+where (${facts.map((c) => `upserted."${c}"`).join(', ')}) is distinct from (${facts.map((c) => `batch."${c}"`).join(', ')})`;
     if (upsertTextByRows.size >= UPSERT_TEXT_CACHE_SIZE) upsertTextByRows.delete(upsertTextByRows.keys().next().value!);
     upsertTextByRows.set(rowCount, text);
   }
@@ -98,8 +107,9 @@ ${UPSERT_TAIL}`;
  * One multi-row upsert, under the locks of `traceIds` (lockTraces); `usageMarks[i]` is `rows[i]`'s
  * usage mark as far as its batch can tell (absent: false). A span id already stored is completed,
  * not doubled: each column takes the newer copy's value when it has one, and ERROR is sticky.
- * Returns every span as stored (an existing span keeps its original trace), so the caller can
- * re-price a span whose model and token counts came in different copies.
+ * Returns, as stored, each span whose stored facts differ from its row (an existing span keeps its
+ * original trace; a copy may complete an earlier one), so the caller can re-price a span whose
+ * model and token counts came in different copies. Every other span is stored as its row says.
  */
 export async function upsertSpans(
   db: Db,

@@ -381,7 +381,7 @@ describe('ingest', () => {
     // writes a row, then ONE statement for all seven trace rows (attributes and roll-ups together).
     const inside = log.slice(beginAt + 1, endAt);
     expect(inside.filter((q) => /pg_advisory_xact_lock/.test(q))).toEqual([log[insertAt]]);
-    expect(log[insertAt]).toMatch(/^\/\* ingest \*\/ with locked as \(.*pg_advisory_xact_lock.*\)\s+insert into "spans"/s);
+    expect(log[insertAt]).toMatch(/^\/\* ingest \*\/ with locked as \(.*pg_advisory_xact_lock.*insert into "spans"/s);
     const traceWrites = log.filter((q) => /\b(insert into|update)\s+"?traces"?\b/i.test(q));
     expect(traceWrites).toHaveLength(1);
     expect(inside).toContain(traceWrites[0]);

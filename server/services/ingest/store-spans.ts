@@ -31,6 +31,8 @@ export async function storeSpans(deps: AppDeps, projectId: string, spans: Priced
   try {
     await deps.db.transaction().execute(async (trx) => {
       const batchTraces = [...new Set(spans.map(({ span }) => span.traceId))];
+      // Only the spans stored otherwise than their rows say (a copy met an earlier one); every other
+      // span is stored exactly as sent, which the code below would leave as it is.
       const stored = await upsertSpans(trx, rows, { projectId, traceIds: batchTraces }, usageMarksWithinBatch(rows));
       // A stored span keeps its trace even when a copy names another one, so the copy's trace
       // attributes go to the stored trace; otherwise an empty trace row would be left behind.
