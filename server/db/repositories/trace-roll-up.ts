@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import type { Database } from '../tables';
 import { INGEST_TRACE_READ } from './ingest-statement-marks';
 
@@ -33,25 +33,37 @@ export interface TraceAttributesRow {
  */
 export async function rollUpTraces(db: Kysely<Database>, projectId: string, rows: TraceAttributesRow[]): Promise<void> {
   if (rows.length === 0) return;
-  const values = sql.join(
-    rows.map(
-      (r) => sql`(${r.id}::text, ${r.name}::text, ${r.userId}::text, ${r.sessionId}::text, ${r.tags}::text[], ${r.metadata}::jsonb)`,
-    ),
-  );
+  const params: unknown[] = [projectId];
+  for (const r of rows) params.push(r.id, r.name, r.userId, r.sessionId, r.tags, r.metadata);
+  await db.executeQuery(CompiledQuery.raw(rollUpText(rows.length), params));
+}
+
+// The text depends only on the trace count; built by hand and kept, as the span upsert's is,
+// instead of by the query builder on every batch (60 parameter nodes for 10 traces).
+const TEXT_CACHE_SIZE = 32;
+const textByTraces = new Map<number, string>();
+
+function rollUpText(traceCount: number): string {
+  let text = textByTraces.get(traceCount);
+  if (text !== undefined) return text;
+  const tuples = Array.from({ length: traceCount }, (_, i) => {
+    const p = 2 + i * 6;
+    return `($${p}::text, $${p + 1}::text, $${p + 2}::text, $${p + 3}::text, $${p + 4}::text[], $${p + 5}::jsonb)`;
+  });
   // Each trace's spans are read by a lateral lookup per trace id (spans_trace_idx): with
   // `trace_id = any(…)`, a plan made from statistics older than a fast-growing table used the
   // (project, model, trace) index and walked every span of the project. Each step up the parent
   // chain is a primary-key lookup; `limit 1` keeps the planner from turning it into a join that
   // scans the whole project's spans (it did, on fresh statistics). UNION (not UNION ALL) ends the
   // walk on a parent cycle that a client could send. Planned per call (INGEST_TRACE_READ).
-  await sql`${sql.raw(INGEST_TRACE_READ)}
-    with recursive v (id, name, user_id, session_id, tags, metadata) as (values ${values}),
+  text = `${INGEST_TRACE_READ}
+    with recursive v (id, name, user_id, session_id, tags, metadata) as (values ${tuples.join(', ')}),
     trace_spans as materialized (
       select v.id as trace_id, s.*
       from v cross join lateral (
         select id, parent_id, name, start_time, end_time, status, total_tokens, cost_usd, usage_in_descendants
         from spans
-        where project_id = ${projectId} and trace_id = v.id
+        where project_id = $1::uuid and trace_id = v.id
       ) s
     ),
     -- Every span above a span with usage (the parent chain may leave the trace).
@@ -59,7 +71,7 @@ export async function rollUpTraces(db: Kysely<Database>, projectId: string, rows
       select parent_id from trace_spans where total_tokens is not null and parent_id is not null
       union
       select up.parent_id from above
-      cross join lateral (select s.parent_id from spans s where s.project_id = ${projectId} and s.id = above.id limit 1) up
+      cross join lateral (select s.parent_id from spans s where s.project_id = $1::uuid and s.id = above.id limit 1) up
       where up.parent_id is not null
     ),
     -- Only spans with usage are ever marked (ingest's in-batch marks follow the same rule).
@@ -70,7 +82,7 @@ export async function rollUpTraces(db: Kysely<Database>, projectId: string, rows
     marked as (
       update spans set usage_in_descendants = marks.marked
       from marks
-      where spans.project_id = ${projectId} and spans.id = marks.id and spans.usage_in_descendants <> marks.marked
+      where spans.project_id = $1::uuid and spans.id = marks.id and spans.usage_in_descendants <> marks.marked
     ),
     totals as (
       select s.trace_id,
@@ -86,7 +98,7 @@ export async function rollUpTraces(db: Kysely<Database>, projectId: string, rows
     )
     insert into traces as t (project_id, id, name, user_id, session_id, tags, metadata,
                              start_time, end_time, span_count, error_count, total_tokens, total_cost_usd)
-    select ${projectId}, v.id, coalesce(v.name, totals.root_name), v.user_id, v.session_id, v.tags, v.metadata,
+    select $1::uuid, v.id, coalesce(v.name, totals.root_name), v.user_id, v.session_id, v.tags, v.metadata,
            totals.start_time, totals.end_time, totals.span_count, totals.error_count, totals.total_tokens, totals.total_cost_usd
     -- A trace without spans is not a trace: it has no totals row.
     from v join totals on totals.trace_id = v.id
@@ -105,5 +117,8 @@ export async function rollUpTraces(db: Kysely<Database>, projectId: string, rows
       error_count = excluded.error_count,
       total_tokens = excluded.total_tokens,
       total_cost_usd = excluded.total_cost_usd,
-      updated_at = now()`.execute(db);
+      updated_at = now()`;
+  if (textByTraces.size >= TEXT_CACHE_SIZE) textByTraces.delete(textByTraces.keys().next().value!);
+  textByTraces.set(traceCount, text);
+  return text;
 }
