@@ -38,9 +38,9 @@ export async function findApiKeyByLookupId(
   lookupId: string,
 ): Promise<(ApiKeyRow & { project_settings: unknown }) | undefined> {
   // Every ingest request runs it: written out rather than built by the query builder per request,
-  // and marked as a statement worth preparing (repositories/ingest-statement-marks.ts, isIngestWrite). Columns are
-  // named, not `api_keys.*`: a prepared `*` fails ("cached plan must not change result type") once
-  // a migration adds a column, on every instance that prepared it before.
+  // and marked as a statement worth preparing (ingest-statement-marks.ts, isIngestWrite). Columns
+  // are named, not `api_keys.*`: a prepared `*` fails ("cached plan must not change result type")
+  // once a migration adds a column, on every instance that prepared it before.
   const result = await sql<ApiKeyRow & { project_settings: unknown }>`/* ingest */
     select k."id", k."project_id", k."name", k."lookup_id", k."prefix", k."secret_hash", k."created_by",
            k."rotated_from_id", k."created_at", k."last_used_at", k."expires_at", k."revoked_at",

@@ -1,6 +1,7 @@
 import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { Database, NewSpanRow, SpanRow, TraceRow } from '../tables';
 import { INGEST_WRITE } from './ingest-statement-marks';
+import { textPerRowCount } from './statement-text-cache';
 
 type Db = Kysely<Database>;
 
@@ -63,9 +64,7 @@ const traceLocks = (projectId: string, traceIds: string) => `select pg_advisory_
     ) keys
     order by k`;
 
-// The statement's text depends only on the row count. Built by hand and kept, rather than by the
-// query builder on every batch: for 100 spans that is 2,100 value nodes built and compiled per
-// request, and the same text each time is what lets Postgres reuse the prepared statement.
+// The statement's text depends only on the row count (statement-text-cache.ts).
 //
 // It takes the batch's trace locks itself (one round trip fewer than a statement of their own):
 // every row the insert reads comes through a join with `locked`, whose one row exists only once
@@ -74,21 +73,16 @@ const traceLocks = (projectId: string, traceIds: string) => `select pg_advisory_
 // It answers only the spans whose stored facts differ from what the batch sent: a copy that
 // completed or met an earlier one. A new span is stored as sent, so the caller already knows it;
 // returning all of them cost a row each to format in Postgres and to parse here.
-const UPSERT_TEXT_CACHE_SIZE = 16;
-const upsertTextByRows = new Map<number, string>();
-
-function upsertSpansText(rowCount: number): string {
-  let text = upsertTextByRows.get(rowCount);
-  if (text === undefined) {
-    const width = UPSERT_COLUMNS.length;
-    const tuples = Array.from(
-      { length: rowCount },
-      (_, r) => `(${UPSERT_COLUMNS.map((c, i) => `$${r * width + i + 1}${r === 0 ? `::${UPSERT_COLUMN_TYPES[c]}` : ''}`).join(', ')})`,
-    );
-    const lockParams = rowCount * width;
-    const columns = UPSERT_COLUMNS.map((c) => `"${c}"`).join(', ');
-    const facts = STORED_FACTS.filter((c) => c !== 'id');
-    text = `${INGEST_WRITE} with locked as (select count(*) from (${traceLocks(`$${lockParams + 1}`, `$${lockParams + 2}`)}) l),
+const upsertSpansText = textPerRowCount(16, (rowCount) => {
+  const width = UPSERT_COLUMNS.length;
+  const tuples = Array.from(
+    { length: rowCount },
+    (_, r) => `(${UPSERT_COLUMNS.map((c, i) => `$${r * width + i + 1}${r === 0 ? `::${UPSERT_COLUMN_TYPES[c]}` : ''}`).join(', ')})`,
+  );
+  const lockParams = rowCount * width;
+  const columns = UPSERT_COLUMNS.map((c) => `"${c}"`).join(', ');
+  const facts = STORED_FACTS.filter((c) => c !== 'id');
+  return `${INGEST_WRITE} with locked as (select count(*) from (${traceLocks(`$${lockParams + 1}`, `$${lockParams + 2}`)}) l),
 batch (${columns}) as (values ${tuples.join(', ')}),
 upserted as (
 insert into "spans" (${columns})
@@ -97,11 +91,7 @@ ${UPSERT_TAIL}
 )
 select upserted.* from upserted join batch on batch."id" = upserted."id"
 where (${facts.map((c) => `upserted."${c}"`).join(', ')}) is distinct from (${facts.map((c) => `batch."${c}"`).join(', ')})`;
-    if (upsertTextByRows.size >= UPSERT_TEXT_CACHE_SIZE) upsertTextByRows.delete(upsertTextByRows.keys().next().value!);
-    upsertTextByRows.set(rowCount, text);
-  }
-  return text;
-}
+});
 
 /**
  * One multi-row upsert, under the locks of `traceIds` (lockTraces); `usageMarks[i]` is `rows[i]`'s

@@ -1,6 +1,7 @@
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { Database } from '../tables';
 import { INGEST_TRACE_READ } from './ingest-statement-marks';
+import { textPerRowCount } from './statement-text-cache';
 
 export interface TraceAttributesRow {
   projectId: string;
@@ -38,14 +39,8 @@ export async function rollUpTraces(db: Kysely<Database>, projectId: string, rows
   await db.executeQuery(CompiledQuery.raw(rollUpText(rows.length), params));
 }
 
-// The text depends only on the trace count; built by hand and kept, as the span upsert's is,
-// instead of by the query builder on every batch (60 parameter nodes for 10 traces).
-const TEXT_CACHE_SIZE = 32;
-const textByTraces = new Map<number, string>();
-
-function rollUpText(traceCount: number): string {
-  let text = textByTraces.get(traceCount);
-  if (text !== undefined) return text;
+// The text depends only on the trace count (statement-text-cache.ts).
+const rollUpText = textPerRowCount(32, (traceCount) => {
   const tuples = Array.from({ length: traceCount }, (_, i) => {
     const p = 2 + i * 6;
     return `($${p}::text, $${p + 1}::text, $${p + 2}::text, $${p + 3}::text, $${p + 4}::text[], $${p + 5}::jsonb)`;
@@ -56,7 +51,7 @@ function rollUpText(traceCount: number): string {
   // chain is a primary-key lookup; `limit 1` keeps the planner from turning it into a join that
   // scans the whole project's spans (it did, on fresh statistics). UNION (not UNION ALL) ends the
   // walk on a parent cycle that a client could send. Planned per call (INGEST_TRACE_READ).
-  text = `${INGEST_TRACE_READ}
+  return `${INGEST_TRACE_READ}
     with recursive v (id, name, user_id, session_id, tags, metadata) as (values ${tuples.join(', ')}),
     trace_spans as materialized (
       select v.id as trace_id, s.*
@@ -74,9 +69,10 @@ function rollUpText(traceCount: number): string {
       cross join lateral (select s.parent_id from spans s where s.project_id = $1::uuid and s.id = above.id limit 1) up
       where up.parent_id is not null
     ),
-    -- Only spans with usage are ever marked (ingest's in-batch marks follow the same rule).
+    -- Each span with its mark. Only spans with usage are ever marked (ingest's in-batch marks
+    -- follow the same rule); the others keep theirs.
     marks as (
-      select id, trace_id, case when total_tokens is null then usage_in_descendants else id in (select id from above) end as marked
+      select trace_spans.*, case when total_tokens is null then usage_in_descendants else id in (select id from above) end as marked
       from trace_spans
     ),
     marked as (
@@ -85,16 +81,16 @@ function rollUpText(traceCount: number): string {
       where spans.project_id = $1::uuid and spans.id = marks.id and spans.usage_in_descendants <> marks.marked
     ),
     totals as (
-      select s.trace_id,
-             (array_agg(s.name order by s.start_time, s.id) filter (where s.parent_id is null))[1] as root_name,
-             min(s.start_time) as start_time,
-             max(s.end_time) as end_time,
+      select trace_id,
+             (array_agg(name order by start_time, id) filter (where parent_id is null))[1] as root_name,
+             min(start_time) as start_time,
+             max(end_time) as end_time,
              count(*)::int as span_count,
-             (count(*) filter (where s.status = 'ERROR'))::int as error_count,
-             coalesce(sum(s.total_tokens) filter (where not m.marked), 0)::bigint as total_tokens,
-             sum(s.cost_usd) filter (where not m.marked) as total_cost_usd
-      from trace_spans s join marks m on m.id = s.id and m.trace_id = s.trace_id
-      group by s.trace_id
+             (count(*) filter (where status = 'ERROR'))::int as error_count,
+             coalesce(sum(total_tokens) filter (where not marked), 0)::bigint as total_tokens,
+             sum(cost_usd) filter (where not marked) as total_cost_usd
+      from marks
+      group by trace_id
     )
     insert into traces as t (project_id, id, name, user_id, session_id, tags, metadata,
                              start_time, end_time, span_count, error_count, total_tokens, total_cost_usd)
@@ -118,7 +114,4 @@ function rollUpText(traceCount: number): string {
       total_tokens = excluded.total_tokens,
       total_cost_usd = excluded.total_cost_usd,
       updated_at = now()`;
-  if (textByTraces.size >= TEXT_CACHE_SIZE) textByTraces.delete(textByTraces.keys().next().value!);
-  textByTraces.set(traceCount, text);
-  return text;
-}
+});
