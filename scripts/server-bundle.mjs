@@ -65,6 +65,17 @@ function fileStamp(file) {
 }
 
 /**
+ * Whole-millisecond mtimes, one apart at most: utimes() with a Date (what a test or a tool that
+ * restores an mtime does) passes seconds as a float, and the file may get x.999 ms for x, which
+ * truncates one below what was recorded. An edit within a millisecond of the build that keeps the
+ * size is the only change this misses.
+ * @param {number} a @param {number} b
+ */
+function sameMtime(a, b) {
+  return Math.abs(a - b) <= 1;
+}
+
+/**
  * Why the bundle must be (re)built, or null when it is current: every input's path, mtime and
  * size as recorded when it was built. Costs one stat per project source file (a few ms).
  * @param {string} [root]
@@ -84,7 +95,7 @@ export function bundleStaleReason(root = ROOT) {
   if (stamp.node !== process.versions.node) return 'Node.js changed since the server bundle was built';
   for (const [file, recorded] of Object.entries(stamp.files)) {
     const now = fileStamp(join(root, file));
-    if (now === null ? recorded !== null : recorded === null || now[0] !== recorded[0] || now[1] !== recorded[1]) {
+    if (now === null ? recorded !== null : recorded === null || !sameMtime(now[0], recorded[0]) || now[1] !== recorded[1]) {
       return `${file} changed since the server bundle was built`;
     }
   }

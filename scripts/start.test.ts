@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, stat, utimes } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,10 +13,9 @@ import { launchServer, stopServer } from '../server/testing/launch-server';
 // the bundled server serves. Cluster mode from the bundle: server/cluster/cluster.test.ts.
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const SOURCE = 'server/version.ts';
 
 interface BundleApi {
-  bundleStaleReason(): string | null;
+  bundleStaleReason(root?: string): string | null;
   buildServerBundle(): Promise<{ ms: number; inputs: number }>;
 }
 // A JavaScript module without declarations: typed here by what the test uses.
@@ -29,9 +28,9 @@ interface Run {
 }
 
 /** Runs the launcher to the end (a command that exits). */
-function launch(args: string[], env: Record<string, string> = {}): Promise<Run> {
+function launch(args: string[], env: Record<string, string> = {}, root = ROOT): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['scripts/start.mjs', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['scripts/start.mjs', ...args], { cwd: root, env: { ...process.env, TOKENTRACE_CONFIG: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
@@ -57,6 +56,27 @@ async function startServer(env: Record<string, string>) {
   return { base: server.base, output: server.output, stop: () => stopServer(server) };
 }
 
+/**
+ * A project of the launcher's shape in a temporary folder: the launcher's two files copied, a
+ * server of a few lines that answers an unknown command as the real one does, and this checkout's
+ * node_modules (esbuild) linked in. Its bundle and stamp are its own.
+ */
+async function makeLauncherProject(): Promise<string> {
+  const root = await mkdtemp(join(tmpdir(), 'tokentrace-launcher-project-'));
+  await mkdir(join(root, 'scripts'));
+  await mkdir(join(root, 'server'));
+  for (const file of ['scripts/start.mjs', 'scripts/server-bundle.mjs', 'tsconfig.json']) await copyFile(join(ROOT, file), join(root, file));
+  await writeFile(join(root, 'package.json'), JSON.stringify({ name: 'launcher-project', private: true, type: 'module' }));
+  await symlink(join(ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
+  await writeFile(join(root, 'server/version.ts'), "export const VERSION = 'first';\n");
+  await writeFile(join(root, 'server/cli-preamble.ts'), 'export {};\n');
+  await writeFile(
+    join(root, 'server/cli.ts'),
+    "import { VERSION } from './version';\nconsole.error(`unknown command \"${process.argv[2]}\" (version ${VERSION})`);\nprocess.exit(2);\n",
+  );
+  return root;
+}
+
 describe('npm start: the server bundle', () => {
   beforeAll(async () => {
     if (bundleStaleReason()) await buildServerBundle();
@@ -68,34 +88,66 @@ describe('npm start: the server bundle', () => {
     expect(performance.now() - started).toBeLessThan(100);
   });
 
-  it('names the source that changed; the same mtime again is current', async () => {
-    const file = join(ROOT, SOURCE);
-    const { atime, mtime } = await stat(file);
-    try {
-      await utimes(file, atime, new Date(mtime.getTime() + 2_000));
-      expect(bundleStaleReason()).toBe(`${SOURCE} changed since the server bundle was built`);
-    } finally {
-      await utimes(file, atime, mtime);
-    }
-    expect(bundleStaleReason()).toBeNull();
-  });
-
-  it('the launcher builds nothing when nothing changed, and rebuilds after a source changed', async () => {
+  it('the launcher builds nothing when nothing changed', async () => {
     const unchanged = await launch(['no-such-command']);
     expect(unchanged.output).not.toMatch(/building the server/);
     expect(unchanged.output).toMatch(/unknown command "no-such-command"/);
     expect(unchanged.code).toBe(2);
-
-    const file = join(ROOT, SOURCE);
-    const { atime } = await stat(file);
-    // A later mtime than the stamp's, as a `git pull` or an editor leaves it; content unchanged.
-    await utimes(file, atime, new Date());
-    const changed = await launch(['no-such-command']);
-    expect(changed.output).toMatch(`building the server (${SOURCE} changed since the server bundle was built)`);
-    expect(changed.code).toBe(2);
-    // The file keeps its new mtime: restoring the old one would only make the next start build again.
-    expect(bundleStaleReason()).toBeNull();
   }, 120_000);
+
+  // Touching a source of this checkout would race the other test files, whose servers start
+  // through the same launcher and rebuild the shared bundle when they find it stale (CI once saw a
+  // bundle stamped with the touched mtime, stale again once the test restored it). The mtime tests
+  // therefore run the launcher's own two files in a small project of their own.
+  describe('on a project of its own', () => {
+    let root: string;
+    const source = 'server/version.ts';
+    beforeAll(async () => {
+      root = await makeLauncherProject();
+    });
+    afterAll(async () => {
+      await rm(root, { recursive: true, force: true });
+    });
+
+    it('names the source that changed; the same mtime again is current', async () => {
+      const first = await launch(['no-such-command'], {}, root);
+      expect(first.output).toMatch('building the server (no server bundle yet)');
+      expect(first.output).toMatch(/unknown command "no-such-command"/);
+      expect(bundleStaleReason(root)).toBeNull();
+      const file = join(root, source);
+      const { atime, mtime } = await stat(file);
+      try {
+        await utimes(file, atime, new Date(mtime.getTime() + 2_000));
+        expect(bundleStaleReason(root)).toBe(`${source} changed since the server bundle was built`);
+      } finally {
+        await utimes(file, atime, mtime);
+      }
+      expect(bundleStaleReason(root)).toBeNull();
+    }, 120_000);
+
+    it('the launcher builds nothing when nothing changed, and rebuilds after a source changed', async () => {
+      const unchanged = await launch(['no-such-command'], {}, root);
+      expect(unchanged.output).not.toMatch(/building the server/);
+      expect(unchanged.code).toBe(2);
+
+      const file = join(root, source);
+      await writeFile(file, "export const VERSION = 'edited';\n");
+      const changed = await launch(['no-such-command'], {}, root);
+      expect(changed.output).toMatch(`building the server (${source} changed since the server bundle was built)`);
+      // The rebuilt bundle runs the edited source.
+      expect(changed.output).toMatch('unknown command "no-such-command" (version edited)');
+      expect(changed.code).toBe(2);
+      expect(bundleStaleReason(root)).toBeNull();
+
+      // A later mtime alone, as a `git pull` or an editor leaves it, also rebuilds. (Not one in the
+      // future: a source newer than the build's start leaves no stamp, so the next start builds again.)
+      const { atime } = await stat(file);
+      await utimes(file, atime, new Date());
+      const touched = await launch(['no-such-command'], {}, root);
+      expect(touched.output).toMatch(`building the server (${source} changed since the server bundle was built)`);
+      expect(bundleStaleReason(root)).toBeNull();
+    }, 120_000);
+  });
 
   describe('the bundled server', () => {
     let dataDir: string;
