@@ -161,12 +161,11 @@ async function stage<I>(
 
 const add = (parts: Map<string, number>, key: string, ms: number) => parts.set(key, (parts.get(key) ?? 0) + ms);
 
-function traceRows(projectId: string, spans: BenchSpan[]): TraceAttributesRow[] {
+function traceRows(spans: BenchSpan[]): TraceAttributesRow[] {
   const rows = new Map<string, TraceAttributesRow>();
   for (const s of spans) {
     if (!rows.has(s.traceId)) {
       rows.set(s.traceId, {
-        projectId,
         id: s.traceId,
         name: s.trace?.name ?? null,
         userId: s.trace?.userId ?? null,
@@ -225,7 +224,7 @@ try {
       '4 store stage (tx)',
       (spans) => ({
         rows: spans.map((s) => toSpanRow(p, s, app.deps.prices, codec)).sort((a, b) => (a.id < b.id ? -1 : 1)),
-        traces: traceRows(p, spans),
+        traces: traceRows(spans),
       }),
       async ({ rows, traces }, parts) => {
         const t0 = performance.now();

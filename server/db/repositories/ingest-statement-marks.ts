@@ -11,7 +11,7 @@ export const INGEST_WRITE = '/* ingest */';
 // from an empty database, as a new install does). Planning it costs about half a millisecond.
 export const INGEST_TRACE_READ = '/* ingest: planned per call */';
 
-/** Whether a statement is one of ingest's writes (the span upsert, INGEST_WRITE), worth preparing. */
+/** Whether a statement is one of ingest's writes (they start with INGEST_WRITE, the span upsert too), worth preparing. */
 export function isIngestWrite(text: string): boolean {
-  return text.startsWith('insert into "spans"') || text.startsWith(INGEST_WRITE);
+  return text.startsWith(INGEST_WRITE);
 }

@@ -137,7 +137,6 @@ export async function updateSpanCosts(db: Db, projectId: string, costs: { id: st
  */
 export async function lockTraces(db: Db, projectId: string, traceIds: string[]): Promise<void> {
   if (traceIds.length === 0) return;
-  // pg_advisory_xact_lock is volatile, so it runs after the sort: locks are taken in key order.
   await db.executeQuery(CompiledQuery.raw(`${INGEST_WRITE} ${traceLocks('$1', '$2')}`, [projectId, traceIds]));
 }
 

@@ -3,8 +3,8 @@ import type { Database } from '../tables';
 import { INGEST_TRACE_READ } from './ingest-statement-marks';
 import { textPerRowCount } from './statement-text-cache';
 
+/** A trace's attributes as one batch sent them; its project is rollUpTraces' own argument. */
 export interface TraceAttributesRow {
-  projectId: string;
   id: string;
   name: string | null;
   userId: string | null;

@@ -38,7 +38,6 @@ export async function storeSpans(deps: AppDeps, projectId: string, spans: Priced
       // attributes go to the stored trace; otherwise an empty trace row would be left behind.
       const storedTraceOf = new Map(stored.map((row) => [row.id, row.trace_id]));
       const traceAttributes = collectTraceAttributes(
-        projectId,
         spans.map(({ span }) => ({ traceId: storedTraceOf.get(span.id) ?? span.traceId, trace: span.trace })),
       );
       const modelsById = new Map(spans.map((s) => [s.model.id, s.model]));

@@ -6,12 +6,12 @@ import type { SpanInputData } from './validate-span';
  * explicit names are set here: a trace without one takes its root span's name in rollUpTraces, so
  * a root span arriving in a later batch cannot overwrite a name the client chose.
  */
-export function collectTraceAttributes(projectId: string, spans: Pick<SpanInputData, 'traceId' | 'trace'>[]): TraceAttributesRow[] {
+export function collectTraceAttributes(spans: Pick<SpanInputData, 'traceId' | 'trace'>[]): TraceAttributesRow[] {
   const byTrace = new Map<string, TraceAttributesRow & { merged: Record<string, unknown> | null }>();
   for (const span of spans) {
     let row = byTrace.get(span.traceId);
     if (!row) {
-      row = { projectId, id: span.traceId, name: null, userId: null, sessionId: null, tags: [], metadata: null, merged: null };
+      row = { id: span.traceId, name: null, userId: null, sessionId: null, tags: [], metadata: null, merged: null };
       byTrace.set(span.traceId, row);
     }
     const attrs = span.trace;
