@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestApp, INGEST, span, type TestApp } from '../testing/test-app';
 import { sql } from 'kysely';
 import { findApiKeyByLookupId } from './repositories/credentials';
 import { isIngestWrite } from './repositories/ingest-statement-marks';
-import { UPSERT_COLUMN_TYPES, upsertSpans } from './repositories/spans';
+import { UPSERT_COLUMN_TYPES, upsertSpans, type RowBinding } from './repositories/spans';
 import type { NewSpanRow } from './tables';
 
 // Which of ingest's statements Postgres may keep a plan for (prepared-statements.ts). The span
@@ -52,7 +52,10 @@ describe("ingest's statements", () => {
     for (const [column, type] of Object.entries(UPSERT_COLUMN_TYPES)) expect(type, column).toBe(tableTypes.get(column));
   });
 
-  it('the upsert answers only the spans stored otherwise than their rows say', async () => {
+  // Postgres binds the rows as binary arrays, PGlite as a VALUES list: both on Postgres, to compare.
+  const bindings: RowBinding[] = inject('testDatabaseUrl') ? ['values', 'arrays'] : ['values'];
+
+  it.each(bindings)('the upsert (rows bound as %s) answers only the spans stored otherwise than their rows say', async (binding) => {
     const { projectId } = await t.projectWithKey();
     const db = t.app.deps.db;
     const row = (id: string, patch: Partial<NewSpanRow> = {}): NewSpanRow => ({
@@ -63,15 +66,48 @@ describe("ingest's statements", () => {
     });
     const lock = { projectId, traceIds: ['tr-1', 'tr-2'] };
     // New spans are stored as sent: nothing to answer.
-    expect(await db.transaction().execute((trx) => upsertSpans(trx, [row('a'), row('b')], lock))).toEqual([]);
+    expect(await db.transaction().execute((trx) => upsertSpans(trx, [row('a'), row('b')], lock, [], binding))).toEqual([]);
     // The same copy again: still as sent.
-    expect(await db.transaction().execute((trx) => upsertSpans(trx, [row('a')], lock))).toEqual([]);
+    expect(await db.transaction().execute((trx) => upsertSpans(trx, [row('a')], lock, [], binding))).toEqual([]);
     // A copy without tokens, naming another trace: the stored span keeps its tokens and its trace.
     const answered = await db.transaction().execute((trx) =>
-      upsertSpans(trx, [row('b', { trace_id: 'tr-2', prompt_tokens: null, completion_tokens: null, total_tokens: null, cost_usd: null }), row('c')], lock),
+      upsertSpans(trx, [row('b', { trace_id: 'tr-2', prompt_tokens: null, completion_tokens: null, total_tokens: null, cost_usd: null }), row('c')], lock, [], binding),
     );
     expect(answered).toHaveLength(1);
     expect(answered[0]).toMatchObject({ id: 'b', trace_id: 'tr-1', prompt_tokens: 10, completion_tokens: 5, cost_usd: 0.001 });
     expect(Number(answered[0]!.total_tokens)).toBe(15);
+  });
+
+  it.skipIf(!bindings.includes('arrays'))('both bindings store every column alike: NULLs, text beyond ASCII, bytes, JSON, milliseconds', async () => {
+    const { projectId } = await t.projectWithKey();
+    const db = t.app.deps.db;
+    const full: Omit<NewSpanRow, 'id'> = {
+      project_id: projectId, trace_id: 'tr-é', parent_id: 'parent 日本', kind: 'generation', name: 'naïve 🚀', model: 'gpt-4o-mini',
+      provider: 'openai', input: Buffer.from([0, 1, 255]), output: Buffer.alloc(0), metadata: '{"k": ["v", 1.5]}', prompt_tokens: 2147483647,
+      completion_tokens: 0, total_tokens: 2147483647, cache_read_tokens: 3, cache_write_tokens: null, cost_usd: 1.25e-7,
+      start_time: new Date('1999-12-31T23:59:59.999Z'), end_time: new Date('2026-11-30T10:00:00.001Z'), status: 'ERROR',
+      status_message: 'it\'s "broken"', redactions: '[]',
+    };
+    const sparse: Omit<NewSpanRow, 'id'> = {
+      project_id: projectId, trace_id: 'tr-é', parent_id: null, kind: 'span', name: 'n', model: null, provider: null, input: null,
+      output: null, metadata: null, prompt_tokens: null, completion_tokens: null, total_tokens: null, cost_usd: null,
+      start_time: new Date('2026-11-30T10:00:00.000Z'), end_time: null, status: 'UNSET', status_message: null, redactions: '[]',
+    };
+    const stored = async (binding: RowBinding) => {
+      const ids = [`full-${binding}`, `sparse-${binding}`];
+      await db.transaction().execute((trx) =>
+        upsertSpans(trx, [{ ...full, id: ids[0]! }, { ...sparse, id: ids[1]! }], { projectId, traceIds: ['tr-é'] }, [true, false], binding),
+      );
+      const { rows } = await sql<Record<string, unknown>>`select * from spans where project_id = ${projectId} and id in (${sql.join(ids)}) order by id`.execute(db);
+      // Everything but the clock columns the database sets itself.
+      return rows.map((r): Record<string, unknown> => {
+        const { id, created_at: _created, updated_at: _updated, ...rest } = r;
+        return { ...rest, id: String(id).replace(`-${binding}`, '') };
+      });
+    };
+    const byValues = await stored('values');
+    expect(await stored('arrays')).toEqual(byValues);
+    expect(byValues[0]).toMatchObject({ name: 'naïve 🚀', prompt_tokens: 2147483647, usage_in_descendants: true });
+    expect((byValues[0]!.start_time as Date).toISOString()).toBe('1999-12-31T23:59:59.999Z');
   });
 });

@@ -2,6 +2,7 @@ import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { Database, NewSpanRow, SpanRow, TraceRow } from '../tables';
 import { INGEST_WRITE } from './ingest-statement-marks';
 import { textPerRowCount } from './statement-text-cache';
+import { binaryArray, type ArrayElementType } from '../binary-arrays';
 
 type Db = Kysely<Database>;
 
@@ -47,7 +48,7 @@ returning ${STORED_FACTS.map((c) => `"${c}"`).join(', ')}`;
 // Each column's type, written on the first row of the upsert's VALUES: rows that feed an
 // INSERT … SELECT take their types from the VALUES list, not from the table. Checked against the
 // table by ingest-statements.test.ts.
-export const UPSERT_COLUMN_TYPES: Record<(typeof UPSERT_COLUMNS)[number], string> = {
+export const UPSERT_COLUMN_TYPES: { project_id: 'uuid' } & Record<Exclude<(typeof UPSERT_COLUMNS)[number], 'project_id'>, ArrayElementType> = {
   project_id: 'uuid', id: 'text', trace_id: 'text', parent_id: 'text', kind: 'text', name: 'text', model: 'text',
   provider: 'text', input: 'bytea', output: 'bytea', metadata: 'jsonb', prompt_tokens: 'integer',
   completion_tokens: 'integer', total_tokens: 'integer', cache_read_tokens: 'integer', cache_write_tokens: 'integer',
@@ -64,7 +65,8 @@ const traceLocks = (projectId: string, traceIds: string) => `select pg_advisory_
     ) keys
     order by k`;
 
-// The statement's text depends only on the row count (statement-text-cache.ts).
+// The statement, around the source of its rows (`batch`): every insertable column of a span,
+// in UPSERT_COLUMNS order.
 //
 // It takes the batch's trace locks itself (one round trip fewer than a statement of their own):
 // every row the insert reads comes through a join with `locked`, whose one row exists only once
@@ -73,17 +75,11 @@ const traceLocks = (projectId: string, traceIds: string) => `select pg_advisory_
 // It answers only the spans whose stored facts differ from what the batch sent: a copy that
 // completed or met an earlier one. A new span is stored as sent, so the caller already knows it;
 // returning all of them cost a row each to format in Postgres and to parse here.
-const upsertSpansText = textPerRowCount(16, (rowCount) => {
-  const width = UPSERT_COLUMNS.length;
-  const tuples = Array.from(
-    { length: rowCount },
-    (_, r) => `(${UPSERT_COLUMNS.map((c, i) => `$${r * width + i + 1}${r === 0 ? `::${UPSERT_COLUMN_TYPES[c]}` : ''}`).join(', ')})`,
-  );
-  const lockParams = rowCount * width;
+function upsertStatement(batch: string, lockProjectId: string, lockTraceIds: string): string {
   const columns = UPSERT_COLUMNS.map((c) => `"${c}"`).join(', ');
   const facts = STORED_FACTS.filter((c) => c !== 'id');
-  return `${INGEST_WRITE} with locked as (select count(*) from (${traceLocks(`$${lockParams + 1}`, `$${lockParams + 2}`)}) l),
-batch (${columns}) as (values ${tuples.join(', ')}),
+  return `${INGEST_WRITE} with locked as (select count(*) from (${traceLocks(lockProjectId, lockTraceIds)}) l),
+batch (${columns}) as (${batch}),
 upserted as (
 insert into "spans" (${columns})
 select batch.* from locked, batch
@@ -91,7 +87,31 @@ ${UPSERT_TAIL}
 )
 select upserted.* from upserted join batch on batch."id" = upserted."id"
 where (${facts.map((c) => `upserted."${c}"`).join(', ')}) is distinct from (${facts.map((c) => `batch."${c}"`).join(', ')})`;
+}
+
+// On Postgres (node-postgres): the rows as one binary array per column (binary-arrays.ts), the
+// project once. The text is the same for every batch size, so one prepared statement serves all.
+const ARRAY_COLUMNS = UPSERT_COLUMNS.filter((c): c is Exclude<typeof c, 'project_id'> => c !== 'project_id');
+const UPSERT_FROM_ARRAYS = upsertStatement(
+  `select $1::uuid, u.* from unnest(${ARRAY_COLUMNS.map((c, i) => `$${i + 3}::${UPSERT_COLUMN_TYPES[c]}[]`).join(', ')}) as u`,
+  '$1',
+  '$2',
+);
+
+// On PGlite, which binds parameters as text: a VALUES list, one text per row count
+// (statement-text-cache.ts).
+const upsertFromValues = textPerRowCount(16, (rowCount) => {
+  const width = UPSERT_COLUMNS.length;
+  const tuples = Array.from(
+    { length: rowCount },
+    (_, r) => `(${UPSERT_COLUMNS.map((c, i) => `$${r * width + i + 1}${r === 0 ? `::${UPSERT_COLUMN_TYPES[c]}` : ''}`).join(', ')})`,
+  );
+  const lockParams = rowCount * width;
+  return upsertStatement(`values ${tuples.join(', ')}`, `$${lockParams + 1}`, `$${lockParams + 2}`);
 });
+
+/** How the upsert binds its rows: binary arrays (node-postgres) or a VALUES list of scalars (PGlite). */
+export type RowBinding = 'arrays' | 'values';
 
 /**
  * One multi-row upsert, under the locks of `traceIds` (lockTraces); `usageMarks[i]` is `rows[i]`'s
@@ -100,22 +120,42 @@ where (${facts.map((c) => `upserted."${c}"`).join(', ')}) is distinct from (${fa
  * Returns, as stored, each span whose stored facts differ from its row (an existing span keeps its
  * original trace; a copy may complete an earlier one), so the caller can re-price a span whose
  * model and token counts came in different copies. Every other span is stored as its row says.
+ * Every row is of `lock.projectId`.
  */
 export async function upsertSpans(
   db: Db,
   rows: NewSpanRow[],
   lock: { projectId: string; traceIds: string[] },
   usageMarks: readonly boolean[] = [],
+  binding: RowBinding = 'values',
 ): Promise<StoredSpanFacts[]> {
   if (rows.length === 0) return [];
+  for (const row of rows) if (row.project_id !== lock.projectId) throw new Error('every upserted span must be of the locked project');
+  const query =
+    binding === 'arrays'
+      ? CompiledQuery.raw(UPSERT_FROM_ARRAYS, [
+          lock.projectId,
+          lock.traceIds,
+          ...ARRAY_COLUMNS.map((column) =>
+            binaryArray(
+              UPSERT_COLUMN_TYPES[column],
+              column === 'usage_in_descendants' ? rows.map((_, i) => usageMarks[i] ?? false) : rows.map((row) => row[column]),
+            ),
+          ),
+        ])
+      : CompiledQuery.raw(upsertFromValues(rows.length), valueParams(rows, lock, usageMarks));
+  const result = await db.executeQuery<StoredSpanFacts>(query);
+  return result.rows;
+}
+
+function valueParams(rows: NewSpanRow[], lock: { projectId: string; traceIds: string[] }, usageMarks: readonly boolean[]): unknown[] {
   const params: unknown[] = [];
   rows.forEach((row, i) => {
     for (const column of SPAN_COLUMNS) params.push(row[column] ?? null);
     params.push(usageMarks[i] ?? false);
   });
   params.push(lock.projectId, lock.traceIds);
-  const result = await db.executeQuery<StoredSpanFacts>(CompiledQuery.raw(upsertSpansText(rows.length), params));
-  return result.rows;
+  return params;
 }
 
 /** Sets the cost of spans re-priced after a merge, in one statement; new spans never need it. */
