@@ -15,6 +15,7 @@
 //
 //   node_modules/.bin/tsx bench/ingest-stages.ts [--db=pglite|postgres] [--batches=100]
 //        [--concurrency=4] [--batch=100] [--only=1,4,7] [--profile=N] [--cpu-profile=FILE]
+//        [--binding=values|arrays]
 //
 // --profile=N takes a V8 CPU profile of the main thread during stage N (7 by default when
 // --cpu-profile names a file to keep it in) and prints self time by area and by function.
@@ -29,7 +30,7 @@ import pg from 'pg';
 import { createApp } from '../server/app';
 import { loadConfig } from '../server/config';
 import type { Database } from '../server/db/tables';
-import { upsertSpans } from '../server/db/repositories/spans';
+import { upsertSpans, type RowBinding } from '../server/db/repositories/spans';
 import { rollUpTraces, type TraceAttributesRow } from '../server/db/repositories/trace-roll-up';
 import { mapGraphqlSpan, type GraphqlSpanInput } from '../server/services/ingest/graphql/map-graphql-span';
 import { ingest } from '../server/services/ingest/ingest';
@@ -53,6 +54,7 @@ const { values: flags } = parseArgs({
     profile: { type: 'string' },
     'cpu-profile': { type: 'string' },
     timeout: { type: 'string', default: '600' },
+    binding: { type: 'string' },
   },
   strict: true,
 });
@@ -89,6 +91,10 @@ const app = await createApp(
 );
 const http = await listen(app);
 const db: Kysely<Database> = app.deps.db;
+// Stages 3 and 4 bind the upsert's rows as ingest does on this database (binary arrays on Postgres,
+// a VALUES list on PGlite); --binding=values|arrays picks one, to compare them.
+if (flags.binding !== undefined && flags.binding !== 'values' && flags.binding !== 'arrays') throw new Error('--binding must be values or arrays');
+const binding: RowBinding = flags.binding === 'values' || flags.binding === 'arrays' ? flags.binding : app.deps.dbDialect === 'postgres' ? 'arrays' : 'values';
 const pool =
   storage.kind === 'postgres'
     ? new pg.Pool({ connectionString: withDatabase(serverUrl!, benchDb, 'tokentrace-bench-raw'), max: concurrency })
@@ -214,7 +220,7 @@ try {
     await stage(
       '3 upsertSpans',
       (spans) => spans.map((s) => toSpanRow(p, s, app.deps.prices, codec)).sort((a, b) => (a.id < b.id ? -1 : 1)),
-      (rows) => upsertSpans(db, rows, { projectId: p, traceIds: [...new Set(rows.map((r) => r.trace_id))] }),
+      (rows) => upsertSpans(db, rows, { projectId: p, traceIds: [...new Set(rows.map((r) => r.trace_id))] }, [], binding),
     );
   }
   if (want(4)) {
@@ -232,7 +238,7 @@ try {
         await db.transaction().execute(async (trx) => {
           const t1 = performance.now();
           add(parts, 'pool acquire + BEGIN', t1 - t0);
-          const stored = await upsertSpans(trx, rows, { projectId: p, traceIds: traces.map((t) => t.id) });
+          const stored = await upsertSpans(trx, rows, { projectId: p, traceIds: traces.map((t) => t.id) }, [], binding);
           const t2 = performance.now();
           add(parts, 'upsertSpans (locks the traces first)', t2 - t1);
           // As ingest does: re-price from the stored row (new spans never differ, so no UPDATE).
