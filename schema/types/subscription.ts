@@ -16,7 +16,7 @@ function withoutContent(span: SpanModel): SpanModel {
 }
 
 function liveTail(ctx: RequestContext, projectId: string): AsyncIterable<SpanModel> {
-  const source = ctx.deps.pubsub.subscribe('span:ingested', projectId);
+  const source = ctx.deps.pubsub.subscribe(projectId);
   let access: Promise<LiveTailAccess> | undefined;
   let checkedAt = 0;
   const currentAccess = () => {

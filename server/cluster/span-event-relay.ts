@@ -1,11 +1,11 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { PubSubEventTarget } from 'graphql-yoga';
-import type { SpanModel } from '../services/models';
+import type { SpanEvents } from '../services/span-pubsub';
 import { spanEventSerializer } from '../services/span-event-serializer';
 
 // Live tail across the workers of a cluster without Redis: the primary relays.
 //
-// Each worker tells the primary which topics (span:ingested:<project>) it has subscribers for;
+// Each worker tells the primary which topics (spans:ingested:<project>) it has subscribers for;
 // the primary tells every worker which *other* workers listen to each topic. A worker then
 // sends an event to the primary only when another worker listens, so ingest pays no IPC while
 // nobody watches the live tail, and the primary forwards it to exactly those workers. Events
@@ -16,7 +16,6 @@ import { spanEventSerializer } from '../services/span-event-serializer';
 
 const CHANNEL = 'tokentrace:live-tail';
 
-type SpanEvents = { 'span:ingested': [projectId: string, span: SpanModel] };
 
 type WorkerMessage =
   | { channel: typeof CHANNEL; type: 'listen' | 'unlisten'; topic: string }

@@ -49,6 +49,13 @@ describe('span event serializer', () => {
     expect(back.content!.input).toEqual({ sentAt: '2026-11-01T09:59:59.000Z' });
   });
 
+  it('revives the Dates of every span of a batch', () => {
+    const later = { ...span, id: 's2', startTime: new Date('2026-11-01T10:00:02.000Z'), endTime: null };
+    const back = spanEventSerializer.parse(spanEventSerializer.stringify([span, later])) as SpanModel[];
+    expect(back).toEqual([span, later]);
+    expect(back[1]!.startTime).toBeInstanceOf(Date);
+  });
+
   it('passes non-object payloads through', () => {
     expect(spanEventSerializer.parse('null')).toBeNull();
     expect(spanEventSerializer.parse('[1,2]')).toEqual([1, 2]);
