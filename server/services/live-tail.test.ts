@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { firstSpanEvent } from '../testing/live-tail';
+import { firstSpanEvent, spanEvents } from '../testing/live-tail';
 import { createTestApp, INGEST, span, type TestApp, type TestClient } from '../testing/test-app';
 
 // spanIngested over server-sent events, as a browser's EventSource or graphql-sse would use it.
@@ -19,6 +19,27 @@ describe('live tail', () => {
     const s = span({ name: 'live-one' });
     const event = await firstEvent(t, owner, projectId, () => ingest.gql(INGEST, { spans: [s] }));
     expect(event.data.spanIngested).toMatchObject({ id: s.id, name: 'live-one', model: 'gpt-4o-mini', input: s.input });
+  });
+
+  it("streams every span of a batch to its project's subscribers, and none to another project's", async () => {
+    const a = await t.projectWithKey();
+    const b = await t.projectWithKey();
+    const batchA = [span({ name: 'a-1' }), span({ name: 'a-2' }), span({ name: 'a-3' })];
+    const batchB = [span({ name: 'b-1' }), span({ name: 'b-2' })];
+    const ingestBoth = async () => {
+      await b.ingest.gql(INGEST, { spans: batchB });
+      await a.ingest.gql(INGEST, { spans: batchA });
+      await b.ingest.gql(INGEST, { spans: [span({ name: 'b-3' })] });
+    };
+    let started: Promise<unknown> | undefined;
+    const once = () => (started ??= ingestBoth());
+    const [eventsA, eventsB] = await Promise.all([
+      spanEvents(t, a.owner, a.projectId, 'name', once, 3),
+      spanEvents(t, b.owner, b.projectId, 'name', once, 3),
+    ]);
+    // Within a batch, spans come in id order (the merge stage's), not as sent.
+    expect(eventsA.map((e) => e.data.spanIngested.name).sort()).toEqual(['a-1', 'a-2', 'a-3']);
+    expect(eventsB.map((e) => e.data.spanIngested.name).sort()).toEqual(['b-1', 'b-2', 'b-3']);
   });
 
   it('refuses a non-member', async () => {

@@ -13,6 +13,19 @@ export async function firstSpanEvent(
   /** How long the subscription may take to attach (auth checks; SUBSCRIBE when on Redis). */
   attachMs = 300,
 ): Promise<any> {
+  return (await spanEvents(t, client, projectId, fields, trigger, 1, attachMs))[0];
+}
+
+/** As firstSpanEvent, the first `count` events, in the order they came. */
+export async function spanEvents(
+  t: TestApp,
+  client: TestClient,
+  projectId: string,
+  fields: string,
+  trigger: () => Promise<unknown>,
+  count: number,
+  attachMs = 300,
+): Promise<any[]> {
   const controller = new AbortController();
   const res = await t.app.yoga.fetch('http://localhost:4000/graphql', {
     method: 'POST',
@@ -38,8 +51,8 @@ export async function firstSpanEvent(
       const { value, done } = await reader.read();
       if (done) break;
       buffer += decoder.decode(value, { stream: true });
-      const match = /event: next\ndata: (.*)\n/.exec(buffer);
-      if (match) return JSON.parse(match[1]!);
+      const events = [...buffer.matchAll(/event: next\ndata: (.*)\n/g)].map((m) => JSON.parse(m[1]!));
+      if (events.length >= count) return events.slice(0, count);
     }
     throw new Error(`stream ended: ${buffer}`);
   } finally {
