@@ -75,10 +75,13 @@ const rollUpText = textPerRowCount(32, (traceCount) => {
       select trace_spans.*, case when total_tokens is null then usage_in_descendants else id in (select id from above) end as marked
       from trace_spans
     ),
+    -- Only the spans whose mark changes are looked up: ingest marks its own batch already, so
+    -- usually none is (filtered on the join, each of the batch's spans cost a primary-key lookup).
     marked as (
       update spans set usage_in_descendants = marks.marked
       from marks
-      where spans.project_id = $1::uuid and spans.id = marks.id and spans.usage_in_descendants <> marks.marked
+      where marks.marked <> marks.usage_in_descendants
+        and spans.project_id = $1::uuid and spans.id = marks.id and spans.usage_in_descendants <> marks.marked
     ),
     totals as (
       select trace_id,
