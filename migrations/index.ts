@@ -12,6 +12,7 @@ import * as traceFindIndexes from './20261205000100_trace_find_indexes';
 import * as customModelPrices from './20261205000200_custom_model_prices';
 import * as projectInvitations from './20261205000300_project_invitations';
 import * as usageRollups from './20261207000100_usage_rollups';
+import * as spansInlineContent from './20261208000100_spans_inline_content';
 
 // A static list rather than a folder scan, so migrations also run from a bundle.
 // Names sort by their timestamp; add new ones at the end.
@@ -29,4 +30,5 @@ export const migrations: Record<string, Migration> = {
   '20261205000200_custom_model_prices': customModelPrices,
   '20261205000300_project_invitations': projectInvitations,
   '20261207000100_usage_rollups': usageRollups,
+  '20261208000100_spans_inline_content': spansInlineContent,
 };
