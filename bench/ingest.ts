@@ -186,8 +186,13 @@ async function main(): Promise<void> {
   const rawProjectId = rawProject.id;
   const rawCodec = await codecForProject(app, rawProjectId);
   // The second baseline's table: the columns of `spans`, its primary key, nothing else (no
-  // secondary index, no foreign key, no check).
-  await sql`create table bench_bare_spans (like spans including defaults, primary key (project_id, id))`.execute(app.deps.db);
+  // secondary index, no foreign key, no check). Its storage parameters are those of `spans`
+  // (toast_tuple_target), so it stores the same bytes the same way.
+  await sql`create table bench_bare_spans (like spans including defaults including storage, primary key (project_id, id))`.execute(app.deps.db);
+  const spanOptions = await sql<{ option: string }>`select unnest(reloptions) as option from pg_class where oid = 'spans'::regclass`.execute(app.deps.db);
+  if (spanOptions.rows.length > 0) {
+    await sql`alter table bench_bare_spans set (${sql.raw(spanOptions.rows.map((r) => r.option).join(', '))})`.execute(app.deps.db);
+  }
 
   // The baseline's connections: a pool of its own on Postgres, the one embedded connection on PGlite.
   let execute: Execute;
