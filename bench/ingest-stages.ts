@@ -30,7 +30,7 @@ import pg from 'pg';
 import { createApp } from '../server/app';
 import { loadConfig } from '../server/config';
 import type { Database } from '../server/db/tables';
-import { upsertSpans, type RowBinding } from '../server/db/repositories/spans';
+import { rowBindingFor, upsertSpans, type RowBinding } from '../server/db/repositories/spans';
 import { rollUpTraces, type TraceAttributesRow } from '../server/db/repositories/trace-roll-up';
 import { mapGraphqlSpan, type GraphqlSpanInput } from '../server/services/ingest/graphql/map-graphql-span';
 import { ingest } from '../server/services/ingest/ingest';
@@ -94,7 +94,7 @@ const db: Kysely<Database> = app.deps.db;
 // Stages 3 and 4 bind the upsert's rows as ingest does on this database (binary arrays on Postgres,
 // a VALUES list on PGlite); --binding=values|arrays picks one, to compare them.
 if (flags.binding !== undefined && flags.binding !== 'values' && flags.binding !== 'arrays') throw new Error('--binding must be values or arrays');
-const binding: RowBinding = flags.binding === 'values' || flags.binding === 'arrays' ? flags.binding : app.deps.dbDialect === 'postgres' ? 'arrays' : 'values';
+const binding: RowBinding = flags.binding === 'values' || flags.binding === 'arrays' ? flags.binding : rowBindingFor(app.deps.dbDialect);
 const pool =
   storage.kind === 'postgres'
     ? new pg.Pool({ connectionString: withDatabase(serverUrl!, benchDb, 'tokentrace-bench-raw'), max: concurrency })

@@ -16,7 +16,6 @@ import { spanEventSerializer } from '../services/span-event-serializer';
 
 const CHANNEL = 'tokentrace:live-tail';
 
-
 type WorkerMessage =
   | { channel: typeof CHANNEL; type: 'listen' | 'unlisten'; topic: string }
   | { channel: typeof CHANNEL; type: 'event'; topic: string; detail: string };

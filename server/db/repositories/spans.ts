@@ -113,6 +113,11 @@ const upsertFromValues = textPerRowCount(16, (rowCount) => {
 /** How the upsert binds its rows: binary arrays (node-postgres) or a VALUES list of scalars (PGlite). */
 export type RowBinding = 'arrays' | 'values';
 
+/** node-postgres sends a Buffer parameter in binary, so rows go as binary arrays; PGlite binds every parameter as text. */
+export function rowBindingFor(dialect: 'postgres' | 'pglite'): RowBinding {
+  return dialect === 'postgres' ? 'arrays' : 'values';
+}
+
 /**
  * One multi-row upsert, under the locks of `traceIds` (lockTraces); `usageMarks[i]` is `rows[i]`'s
  * usage mark as far as its batch can tell (absent: false). A span id already stored is completed,

@@ -1,5 +1,5 @@
 import type { AppDeps } from '../../context';
-import { lockTraces, updateSpanCosts, upsertSpans, type RowBinding, type StoredSpanFacts } from '../../db/repositories/spans';
+import { lockTraces, rowBindingFor, updateSpanCosts, upsertSpans, type StoredSpanFacts } from '../../db/repositories/spans';
 import { rollUpTraces } from '../../db/repositories/trace-roll-up';
 import type { NewSpanRow } from '../../db/tables';
 import type { ProjectPricer } from '../../prices/price-book';
@@ -33,7 +33,7 @@ export async function storeSpans(deps: AppDeps, projectId: string, spans: Priced
       const batchTraces = [...new Set(spans.map(({ span }) => span.traceId))];
       // Only the spans stored otherwise than their rows say (a copy met an earlier one); every other
       // span is stored exactly as sent, which the code below would leave as it is.
-      const stored = await upsertSpans(trx, rows, { projectId, traceIds: batchTraces }, usageMarksWithinBatch(rows), rowBinding(deps));
+      const stored = await upsertSpans(trx, rows, { projectId, traceIds: batchTraces }, usageMarksWithinBatch(rows), rowBindingFor(deps.dbDialect));
       // A stored span keeps its trace even when a copy names another one, so the copy's trace
       // attributes go to the stored trace; otherwise an empty trace row would be left behind.
       const storedTraceOf = new Map(stored.map((row) => [row.id, row.trace_id]));
@@ -77,11 +77,6 @@ export async function storeSpans(deps: AppDeps, projectId: string, spans: Priced
   } catch (err) {
     throw new StoreFailure(err);
   }
-}
-
-/** node-postgres sends Buffers in binary, so rows go as binary arrays; PGlite binds every parameter as text. */
-function rowBinding(deps: AppDeps): RowBinding {
-  return deps.dbDialect === 'postgres' ? 'arrays' : 'values';
 }
 
 /** Whether the stored row holds exactly the facts the copy was priced from. */
