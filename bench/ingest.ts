@@ -45,6 +45,7 @@ const { values: flags } = parseArgs({
     db: { type: 'string' },
     senders: { type: 'string', default: '4' },
     batch: { type: 'string', default: '100' },
+    'spans-per-trace': { type: 'string' },
     batches: { type: 'string' },
     warmup: { type: 'string' },
     rounds: { type: 'string', default: '4' },
@@ -62,11 +63,13 @@ const { values: flags } = parseArgs({
 });
 
 if (flags.help) {
-  console.log(`usage: npm run bench:ingest -- [--db=pglite|postgres] [--senders=4] [--batch=100]
+  console.log(`usage: npm run bench:ingest -- [--db=pglite|postgres] [--senders=4] [--batch=100] [--spans-per-trace=10]
                                 [--batches=N] [--warmup=N] [--rounds=4] [--timeout=300] [--plugins=default|none] [--pii] [--raw-prepared] [--otlp]
                                 [--cpu-prof [--cpu-prof-file=F]] [--workers=N]
   --batches  measured batches in all (default: 600 on Postgres, 200 on PGlite)
   --warmup   warm-up batches before measuring (default: 5 per sender)
+  --spans-per-trace  each batch is cut into traces of this many spans (default ${SPANS_PER_TRACE}); 1 is an
+             exporter's batch from a busy service, one span of each of many requests
   --rounds   the measured batches are split into this many raw/HTTP rounds, alternating
   --timeout  seconds before the whole run is abandoned
   --raw-prepared  the baseline's INSERT as a named (prepared) statement too, as ingest's writes are on Postgres
@@ -83,6 +86,7 @@ const { kind: dbKind, serverUrl } = benchDatabase(flags.db);
 
 const senders = positiveInt('senders', flags.senders, 4);
 const batchSize = positiveInt('batch', flags.batch, 100);
+const spansPerTrace = positiveInt('spans-per-trace', flags['spans-per-trace'], SPANS_PER_TRACE);
 const batches = positiveInt('batches', flags.batches, dbKind === 'postgres' ? 600 : 200);
 const warmup = positiveInt('warmup', flags.warmup, 5 * senders);
 const rounds = positiveInt('rounds', flags.rounds, 4);
@@ -227,6 +231,7 @@ async function main(): Promise<void> {
     secret,
     senders,
     batchSize,
+    spansPerTrace,
     runTag,
     baseTimeMs,
     requestTimeoutMs: 120_000,
@@ -240,7 +245,7 @@ async function main(): Promise<void> {
   if (otlp) doors.push({ name: 'OTLP ingest (protobuf)', door: 'otlp', projectId: otlp.projectId, meter: new Meter(dbPids, serverCpu), results: [], bytes: 0, senderElu: 0 });
 
   // Warm-up: every path, same batch numbers, not measured.
-  const rawArgs = { execute, connections: senders, projectId: rawProjectId, runTag, baseTimeMs, batchSize, prices: app.deps.prices, codec: rawCodec };
+  const rawArgs = { execute, connections: senders, projectId: rawProjectId, runTag, baseTimeMs, batchSize, spansPerTrace, prices: app.deps.prices, codec: rawCodec };
   for (const d of doors) d.results.push(await runHttpPhase(worker, { type: 'run', phase: 'warmup', first: 0, count: warmup, door: d.door }));
   await runRawPhase({ ...rawArgs, first: 0, count: warmup });
   await runRawPhase({ ...rawArgs, first: 0, count: warmup, table: 'bench_bare_spans' });
@@ -270,7 +275,7 @@ async function main(): Promise<void> {
 
   // Verify: every span stored, none rejected, trace roll-ups complete.
   const expectedSpans = (warmup + batches) * batchSize;
-  const expectedTraces = (warmup + batches) * Math.ceil(batchSize / SPANS_PER_TRACE);
+  const expectedTraces = (warmup + batches) * Math.ceil(batchSize / spansPerTrace);
   const counts = await sql<{ project_id: string; n: string | number }>`
     select project_id, count(*) as n from spans group by project_id`.execute(app.deps.db);
   const countOf = (id: string) => Number(counts.rows.find((r) => r.project_id === id)?.n ?? 0);
@@ -315,7 +320,7 @@ async function main(): Promise<void> {
   }
 
   // Figures.
-  const sample = makeBatch(runTag, 0, batchSize, baseTimeMs);
+  const sample = makeBatch(runTag, 0, batchSize, baseTimeMs, spansPerTrace);
   const avgBytes = (pick: (s: (typeof sample)[number]) => unknown) =>
     sample.reduce((n, s) => n + Buffer.byteLength(JSON.stringify(pick(s))), 0) / sample.length;
   const measuredSpans = batches * batchSize;
@@ -347,7 +352,7 @@ async function main(): Promise<void> {
   );
   console.log(
     `senders=${senders} batch=${batchSize} batches=${batches} in ${rounds} rotating rounds (+${warmup} warm-up) spans=${fmt(measuredSpans)} per path; ` +
-      `${SPANS_PER_TRACE} spans/trace, ${MODEL}, input≈${fmt(avgBytes((s) => s.input))} B output≈${fmt(avgBytes((s) => s.output))} B, ` +
+      `${spansPerTrace} spans/trace, ${MODEL}, input≈${fmt(avgBytes((s) => s.input))} B output≈${fmt(avgBytes((s) => s.output))} B, ` +
       `request≈ ${doors.map((d) => `${fmt(d.bytes / batches / 1024)} KiB (${d.door})`).join(', ')}`,
   );
   console.log(

@@ -47,8 +47,8 @@ function toOtlpSpan(span: BenchSpan) {
 }
 
 /** Batch `g` of the run as OTLP protobuf bytes. */
-export function makeOtlpBatch(runTag: string, g: number, size: number, baseTimeMs: number): Uint8Array {
-  const spans = makeBatch(runTag, g, size, baseTimeMs).map(toOtlpSpan);
+export function makeOtlpBatch(runTag: string, g: number, size: number, baseTimeMs: number, spansPerTrace?: number): Uint8Array {
+  const spans = makeBatch(runTag, g, size, baseTimeMs, spansPerTrace).map(toOtlpSpan);
   const request = {
     resourceSpans: [
       {

@@ -81,6 +81,8 @@ export async function runRawPhase(options: {
   runTag: string;
   baseTimeMs: number;
   batchSize: number;
+  /** Spans per trace in a batch. @default SPANS_PER_TRACE */
+  spansPerTrace?: number;
   first: number;
   count: number;
   prices: PriceBook;
@@ -96,7 +98,7 @@ export async function runRawPhase(options: {
   // The spans exist before the clock starts, as the HTTP senders' request bodies do; turning
   // them into rows (pricing, encoding content) is the server's work and is timed.
   const batches = new Map<number, BenchSpan[]>();
-  for (let g = options.first; g < end; g++) batches.set(g, makeBatch(options.runTag, g, options.batchSize, options.baseTimeMs));
+  for (let g = options.first; g < end; g++) batches.set(g, makeBatch(options.runTag, g, options.batchSize, options.baseTimeMs, options.spansPerTrace));
   const loop = async () => {
     while (nextBatch < end) {
       const g = nextBatch++;

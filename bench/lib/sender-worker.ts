@@ -17,6 +17,8 @@ export interface SenderConfig {
   batchSize: number;
   runTag: string;
   baseTimeMs: number;
+  /** Spans per trace in a batch (bench/lib/spans.ts). */
+  spansPerTrace?: number;
   requestTimeoutMs: number;
   /** The OTLP door (`--otlp`): its URL and an ingest key of another project. */
   otlp?: { endpoint: string; secret: string };
@@ -131,8 +133,8 @@ async function runPhase(req: PhaseRequest): Promise<PhaseResult> {
   for (let g = req.first; g < end; g++) {
     const body =
       door === 'otlp'
-        ? makeOtlpBatch(config.runTag, g, config.batchSize, config.baseTimeMs)
-        : Buffer.from(JSON.stringify({ query: INGEST, variables: { spans: makeBatch(config.runTag, g, config.batchSize, config.baseTimeMs) } }));
+        ? makeOtlpBatch(config.runTag, g, config.batchSize, config.baseTimeMs, config.spansPerTrace)
+        : Buffer.from(JSON.stringify({ query: INGEST, variables: { spans: makeBatch(config.runTag, g, config.batchSize, config.baseTimeMs, config.spansPerTrace) } }));
     requestBytes += body.length;
     bodies.set(g, body);
   }

@@ -1,8 +1,10 @@
 // Deterministic bench spans. Batch `g` of a run always holds the same spans, so the HTTP
 // senders and the raw-INSERT baseline write identical rows (into different projects).
 //
-// A batch of `size` spans is cut into traces of SPANS_PER_TRACE: the first span of each is the
-// root (an AGENT span carrying the trace attributes), the others are its GENERATION children.
+// A batch of `size` spans is cut into traces of SPANS_PER_TRACE (or `spansPerTrace`): the first
+// span of each is the root (an AGENT span carrying the trace attributes), the others are its
+// GENERATION children. One span a trace is the shape of an exporter's batch from a busy service:
+// many requests' spans, few of each.
 // Every span has ~1 KB of chat messages as input and ~1 KB of assistant text as output.
 
 export const SPANS_PER_TRACE = 10;
@@ -81,22 +83,22 @@ function text(next: () => number, chars: number): string {
  * Batch number `g` of the run `runTag`: `size` spans, ids unique across the run.
  * Times are spread over the hour before `baseTimeMs`.
  */
-export function makeBatch(runTag: string, g: number, size: number, baseTimeMs: number): BenchSpan[] {
+export function makeBatch(runTag: string, g: number, size: number, baseTimeMs: number, spansPerTrace = SPANS_PER_TRACE): BenchSpan[] {
   const next = rng(g * 7919 + 17);
   const spans: BenchSpan[] = [];
   let traceStart = baseTimeMs - 3_600_000 + ((g * 997) % 3_000_000);
   let traceId = '';
   let rootId = '';
   for (let i = 0; i < size; i++) {
-    const t = Math.floor(i / SPANS_PER_TRACE);
-    const isRoot = i % SPANS_PER_TRACE === 0;
+    const t = Math.floor(i / spansPerTrace);
+    const isRoot = i % spansPerTrace === 0;
     const id = `${runTag}-b${g}-s${i}`;
     if (isRoot) {
       traceId = `${runTag}-b${g}-t${t}`;
       rootId = id;
       traceStart += 5_000;
     }
-    const start = traceStart + (i % SPANS_PER_TRACE) * 350;
+    const start = traceStart + (i % spansPerTrace) * 350;
     const promptTokens = 250 + Math.floor(next() * 400);
     const completionTokens = 120 + Math.floor(next() * 300);
     const span: BenchSpan = {

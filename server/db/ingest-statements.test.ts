@@ -78,6 +78,31 @@ describe("ingest's statements", () => {
     expect(Number(answered[0]!.total_tokens)).toBe(15);
   });
 
+  // The roll-up after the upsert is planned per call from estimates that grow with the batch's
+  // traces; past jit_above_cost Postgres compiled it with LLVM on every batch (40–60 ms for a
+  // ~1 ms statement). The upsert turns JIT off for its transaction, and only for it.
+  it.each(bindings)('the upsert (rows bound as %s) turns JIT off for the rest of its transaction only', async (binding) => {
+    const { projectId } = await t.projectWithKey();
+    const jit = async (db: Parameters<typeof upsertSpans>[0]) => (await sql<{ jit: string }>`select current_setting('jit') as jit`.execute(db)).rows[0]!.jit;
+    const row: NewSpanRow = {
+      project_id: projectId, id: `jit-${binding}`, trace_id: 'tr-jit', parent_id: null, kind: 'span', name: 'n', model: null, provider: null,
+      input: null, output: null, metadata: null, prompt_tokens: null, completion_tokens: null, total_tokens: null, cost_usd: null,
+      start_time: new Date('2026-11-30T10:00:00.000Z'), end_time: null, status: 'UNSET', status_message: null, redactions: '[]',
+    };
+    await t.app.deps.db.connection().execute(async (conn) => {
+      await sql`set jit = on`.execute(conn);
+      const inside = await conn.transaction().execute(async (trx) => {
+        const before = await jit(trx);
+        await upsertSpans(trx, [row], { projectId, traceIds: ['tr-jit'] }, [], binding);
+        return { before, after: await jit(trx) };
+      });
+      expect(inside).toEqual({ before: 'on', after: 'off' });
+      // The pooled connection's next user plans as the server is configured.
+      expect(await jit(conn)).toBe('on');
+      await sql`reset jit`.execute(conn);
+    });
+  });
+
   it.skipIf(!bindings.includes('arrays'))('both bindings store every column alike: NULLs, text beyond ASCII, bytes, JSON, milliseconds', async () => {
     const { projectId } = await t.projectWithKey();
     const db = t.app.deps.db;
