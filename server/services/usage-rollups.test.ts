@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectUsageByModel, selectUsageSeries, type ModelUsageRow, type UsageBucketRow } from '../db/repositories/usage';
 import { compactUsageDeltas, LATENCY_BUCKET_RATIO } from '../db/repositories/usage-rollups';
+import { JIT_OFF_FOR_TRANSACTION } from '../db/repositories/without-jit';
 import { createTestApp, INGEST, span, type TestApp, type TestClient } from '../testing/test-app';
 
 // project.usage reads hourly roll-ups kept by triggers on spans. Whatever happened to the spans —
@@ -188,6 +189,18 @@ describe('usage roll-ups equal the scan of the spans', () => {
     });
     await Promise.all([...batches.map(send), compactUsageDeltas(t.app.deps.db)]);
     await compare('concurrent');
+  });
+
+  // The fold is planned from the backlog's size; past jit_above_cost Postgres compiled it with LLVM
+  // on every run (without-jit.ts). The statement that takes its lock turns JIT off first.
+  it('folds without JIT: the first statement of its transaction turns it off', async () => {
+    await send([randomSpan(200, 0, null)]);
+    t.queries.length = 0;
+    expect(await compactUsageDeltas(t.app.deps.db)).toBeGreaterThan(0);
+    const begin = t.queries.findIndex((q) => /^begin/i.test(q.trim()));
+    const first = t.queries.slice(begin + 1).find((q) => !/^(savepoint|set )/i.test(q.trim()));
+    expect(first).toMatch(/pg_try_advisory_xact_lock/);
+    expect(first).toContain(JIT_OFF_FOR_TRANSACTION);
   });
 
   it('after an end user is erased and retention deletes old traces', async () => {

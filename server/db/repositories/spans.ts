@@ -2,6 +2,7 @@ import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { Database, NewSpanRow, SpanRow, TraceRow } from '../tables';
 import { INGEST_WRITE } from './ingest-statement-marks';
 import { textPerRowCount } from './statement-text-cache';
+import { JIT_OFF_FOR_TRANSACTION } from './without-jit';
 import { binaryArray, type ArrayElementType } from '../binary-arrays';
 
 type Db = Kysely<Database>;
@@ -72,14 +73,12 @@ const traceLocks = (projectId: string, traceIds: string) => `select pg_advisory_
 // every row the insert reads comes through a join with `locked`, whose one row exists only once
 // all the locks are held, so no row is written before them.
 //
-// The same row turns JIT compilation off for the rest of the transaction (set_config's `true`:
-// transaction-local, so a pooled connection's later queries keep the server's setting, and it
-// holds behind a transaction-mode pooler, which a startup option would not pass). The roll-up
-// that follows is planned per call, and its recursive walk up the parent chains is estimated at
-// about 460 cost units per span of the batch's traces, whatever it finds: past Postgres's
-// jit_above_cost (100,000) from ~220 estimated spans — 10 traces once statistics say 22 spans a
-// trace, or an exporter's batch of 100 one-span traces — every batch paid 40–60 ms of LLVM
-// compilation for a statement that runs in ~1 ms (bench:ingest-stages, auto_explain).
+// The same row turns JIT compilation off for the rest of the transaction (without-jit.ts). The
+// roll-up that follows is planned per call, and its recursive walk up the parent chains is
+// estimated at about 460 cost units per span of the batch's traces, whatever it finds: past
+// jit_above_cost from ~220 estimated spans — 10 traces once statistics say 22 spans a trace, or an
+// exporter's batch of 100 one-span traces — every batch paid 40–120 ms of LLVM compilation for a
+// statement that runs in 1–6 ms (bench:ingest-stages and bench:ingest with auto_explain).
 //
 // It answers only the spans whose stored facts differ from what the batch sent: a copy that
 // completed or met an earlier one. A new span is stored as sent, so the caller already knows it;
@@ -87,7 +86,7 @@ const traceLocks = (projectId: string, traceIds: string) => `select pg_advisory_
 function upsertStatement(batch: string, lockProjectId: string, lockTraceIds: string): string {
   const columns = UPSERT_COLUMNS.map((c) => `"${c}"`).join(', ');
   const facts = STORED_FACTS.filter((c) => c !== 'id');
-  return `${INGEST_WRITE} with locked as (select count(*), set_config('jit', 'off', true) from (${traceLocks(lockProjectId, lockTraceIds)}) l),
+  return `${INGEST_WRITE} with locked as (select count(*), ${JIT_OFF_FOR_TRANSACTION} from (${traceLocks(lockProjectId, lockTraceIds)}) l),
 batch (${columns}) as (${batch}),
 upserted as (
 insert into "spans" (${columns})

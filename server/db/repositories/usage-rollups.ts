@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../tables';
+import { JIT_OFF_FOR_TRANSACTION } from './without-jit';
 import type { ModelUsageRow, UsageBucketRow, UsageBucketUnit } from './usage';
 
 type Db = Kysely<Database>;
@@ -188,7 +189,8 @@ export async function compactUsageDeltas(db: Db): Promise<number> {
 
 async function foldUsageDeltas(db: Db): Promise<number> {
   return db.transaction().execute(async (trx) => {
-    const { rows: lock } = await sql<{ got: boolean }>`select pg_try_advisory_xact_lock(hashtextextended('tokentrace:usage-compactor', 0)) as got`.execute(trx);
+    // The fold below is planned from the backlog's size: without JIT (without-jit.ts).
+    const { rows: lock } = await sql<{ got: boolean }>`select pg_try_advisory_xact_lock(hashtextextended('tokentrace:usage-compactor', 0)) as got, ${sql.raw(JIT_OFF_FOR_TRANSACTION)}`.execute(trx);
     if (lock[0]?.got !== true) return -1;
     const cols = sql.raw(`spans, tokens, prompt_tokens, completion_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens,
       cost_usd, priced_spans, unpriced_spans, errors`);
