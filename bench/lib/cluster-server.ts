@@ -4,7 +4,8 @@ import { freePort } from './free-port';
 import { childPids, mainThreadsCpuSeconds } from './cpu';
 
 // The server as `npm start` runs it (server/cli.ts start), in a process tree of its own: with
-// TOKENTRACE_WORKERS=N a cluster primary and N workers sharing one port.
+// TOKENTRACE_WORKERS=N > 1 a cluster primary and N workers sharing one port; with 1, one process
+// that serves itself (no cluster), as `npm start` runs on one core.
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -29,13 +30,21 @@ export async function startClusterServer(env: Record<string, string>, workers: n
   child.once('exit', () => (exited = true));
   const base = `http://127.0.0.1:${port}`;
   const started = Date.now();
-  for (;;) {
-    if (exited) throw new Error(`the server (TOKENTRACE_WORKERS=${workers}) exited before it was ready`);
-    if (Date.now() - started > 60_000) throw new Error('the server was not ready after 60 s');
-    const ready = await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(1000) }).then((r) => r.status === 200, () => false);
-    // Ready once every worker listens: each answers with its own pid.
-    if (ready && (await childPids(child.pid!)).length >= workers) break;
-    await new Promise((r) => setTimeout(r, 50));
+  // A cluster's workers are the primary's children; a single process has none.
+  const children = workers > 1 ? workers : 0;
+  try {
+    for (;;) {
+      if (exited) throw new Error(`the server (TOKENTRACE_WORKERS=${workers}) exited before it was ready`);
+      if (Date.now() - started > 60_000) throw new Error(`the server (TOKENTRACE_WORKERS=${workers}) was not ready after 60 s`);
+      const ready = await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(1000) }).then((r) => r.status === 200, () => false);
+      // Ready once every worker listens.
+      if (ready && (await childPids(child.pid!)).length >= children) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  } catch (err) {
+    // Not left running: the bench would wait for it forever.
+    child.kill('SIGKILL');
+    throw err;
   }
   const workerPids = () => childPids(child.pid!);
   return {
