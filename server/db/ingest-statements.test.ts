@@ -79,8 +79,8 @@ describe("ingest's statements", () => {
   });
 
   // The roll-up after the upsert is planned per call from estimates that grow with the batch's
-  // traces; past jit_above_cost Postgres compiled it with LLVM on every batch (40–60 ms for a
-  // ~1 ms statement). The upsert turns JIT off for its transaction, and only for it.
+  // traces; past jit_above_cost Postgres compiled it with LLVM on every batch (40–120 ms for a
+  // 1–6 ms statement). The upsert turns JIT off for its transaction, and only for it.
   it.each(bindings)('the upsert (rows bound as %s) turns JIT off for the rest of its transaction only', async (binding) => {
     const { projectId } = await t.projectWithKey();
     const jit = async (db: Parameters<typeof upsertSpans>[0]) => (await sql<{ jit: string }>`select current_setting('jit') as jit`.execute(db)).rows[0]!.jit;
