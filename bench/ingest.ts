@@ -387,7 +387,7 @@ async function main(): Promise<void> {
     return ms === null ? 'n/a' : ((ms * 1000) / batchSize).toFixed(0);
   };
   // Main-thread CPU against the baseline's own in the same run: on a shared VM whose speed drifts
-  // (the same code measured 57–85 µs/span within an hour) this one moves far less than µs/span.
+  // (the same code measured 57–94 µs/span within an hour) this one moves far less than µs/span.
   const serverMs = graphqlDoor!.meter.usage().serverMs;
   const rawMs = rawMeter.usage().serverMs;
   const cpuVsRaw = serverMs === null || rawMs === null || rawMs === 0 ? 'n/a' : (serverMs / rawMs).toFixed(2);
