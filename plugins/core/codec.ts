@@ -78,6 +78,20 @@ export class CodecError extends Error {
   }
 }
 
+/**
+ * Where a codec can also run: a module, loaded in a worker thread of the server's process, whose
+ * `createCodec(data)` returns the same codec. Ingest then seals large batches there, off the event
+ * loop (server/services/ingest/encode-pool.ts); without it, everything runs where the codec was
+ * made. `data` is copied to the thread (structured clone) and may hold the codec's keys: it stays
+ * in the process and is never logged. The worker's codec must seal exactly as this one does:
+ * every value it writes is read back by this one.
+ */
+export interface CodecWorker {
+  /** A file: URL (href) of the module; it exports `createCodec(data: unknown): ContentCodec`. */
+  module: string;
+  data: unknown;
+}
+
 export interface ContentCodec {
   name: string;
   encode(plain: Uint8Array, ctx: CodecContext): Uint8Array;
@@ -90,6 +104,8 @@ export interface ContentCodec {
    * seals them again (decode, then encode). Omit it when the codec has no keys to rotate.
    */
   currentPrefix?(ctx: { projectId: string; keys?: ProjectKeys }): Uint8Array;
+  /** Set by a codec that can also be made in a worker thread (see CodecWorker). */
+  worker?: CodecWorker;
 }
 
 export const identityCodec: ContentCodec = {

@@ -18,7 +18,7 @@ export type {
 export { defineConfig } from './config';
 export type { TokentraceConfig } from './config';
 export { CodecError, identityCodec } from './codec';
-export type { CodecContext, CodecFailure, ContentCodec, ProjectKeyHooks, ProjectKeys, StoredProjectKey } from './codec';
+export type { CodecContext, CodecFailure, CodecWorker, ContentCodec, ProjectKeyHooks, ProjectKeys, StoredProjectKey } from './codec';
 export { createPluginTestkit, TestkitRedactionError } from './testkit';
 export type { PluginTestkit, PluginTestkitOptions, TestkitSpan } from './testkit';
 export { pluginProblem, isRedactionResult, PLUGIN_NAME } from './check-plugin';
