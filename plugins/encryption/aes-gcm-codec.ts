@@ -1,6 +1,6 @@
 import type { CodecContext, ContentCodec } from '../core/codec';
 import { createProjectKeyHooks, dataKeyOf } from './data-keys';
-import type { KeyRing } from './key-ring';
+import { formatKeyRing, type KeyRing } from './key-ring';
 import { DecryptionError, lengthPrefixed, parseSealedHeader, seal, sealedHeader, unseal, NONCE_BYTES, TAG_BYTES } from './sealed-value';
 
 export { DecryptionError, type DecryptionFailure } from './sealed-value';
@@ -128,6 +128,13 @@ export function createAesGcmCodec(ring: KeyRing): AesGcmCodec {
     },
     keyIdOf(stored) {
       return parseSealedHeader(stored, READABLE_VERSIONS, where(undefined)).keyId;
+    },
+    worker: {
+      module: new URL('./codec-worker.ts', import.meta.url).href,
+      // Read when a worker starts, so the ring's text is not kept as a string meanwhile.
+      get data() {
+        return formatKeyRing(ring);
+      },
     },
   };
 }
