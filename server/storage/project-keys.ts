@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { ContentCodec, ProjectKeys } from '../../plugins/core/index';
+import type { ContentCodec, ProjectKeys, StoredProjectKey } from '../../plugins/core/index';
 import { findProjectDataKeys, insertFirstProjectDataKey } from '../db/repositories/project-data-keys';
 import type { Database } from '../db/tables';
 
@@ -41,6 +41,15 @@ interface CacheEntry {
   freshAt: number;
 }
 
+// The sealed keys each opened set was opened from: what the codec's worker thread opens for
+// itself (encode-pool.ts), so that no opened key leaves this thread.
+const storedKeys = new WeakMap<ProjectKeys, readonly StoredProjectKey[]>();
+
+/** The sealed keys `keys` was opened from, when this store opened it. */
+export function storedKeysOf(keys: ProjectKeys): readonly StoredProjectKey[] | undefined {
+  return storedKeys.get(keys);
+}
+
 export function createProjectKeyStore(db: Kysely<Database>, codec: ContentCodec, options: { cacheMs?: number } = {}): ProjectKeyStore {
   const hooks = codec.projectKeys;
   const cacheMs = options.cacheMs ?? KEY_CACHE_MS;
@@ -52,7 +61,10 @@ export function createProjectKeyStore(db: Kysely<Database>, codec: ContentCodec,
       await insertFirstProjectDataKey(db, projectId, hooks!.create(projectId));
       rows = await findProjectDataKeys(db, projectId);
     }
-    return hooks!.open(projectId, rows.map((r) => ({ id: r.id, wrapped: r.wrapped })));
+    const stored = rows.map((r) => ({ id: r.id, wrapped: r.wrapped }));
+    const opened = hooks!.open(projectId, stored);
+    storedKeys.set(opened, stored);
+    return opened;
   }
 
   return {
