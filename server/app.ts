@@ -22,6 +22,7 @@ import { createUsageCompactor } from './services/usage-compactor';
 import { keyLegacyAuditChains } from './services/audit-chain-keying';
 import { loadAuditKeyRing } from './services/audit-keys';
 import { createRedisSpanEventTarget, createSpanPubSub } from './services/span-pubsub';
+import { createEncodePool } from './services/ingest/encode-pool';
 import { createProjectKeyStore } from './storage/project-keys';
 
 // The composition root: the one place that knows every concrete part.
@@ -87,6 +88,8 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
       if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
     }
     const prices = await createPriceBook(dbHandle.db);
+    // Started on the first large batch, not here.
+    const encodePool = createEncodePool(plugins.codec, logger);
     const deps: AppDeps = {
       config,
       db: dbHandle.db,
@@ -94,6 +97,7 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
       logger,
       codec: plugins.codec,
       projectKeys: createProjectKeyStore(dbHandle.db, plugins.codec),
+      ...(encodePool ? { encodePool } : {}),
       accessLog: createAccessLogWriter(dbHandle.db, logger),
       plugins,
       prices,
@@ -124,6 +128,7 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
         await maintenance.stop();
         await usageCompactor.stop();
         await deps.accessLog.close();
+        await encodePool?.close();
         try {
           await dbHandle.close();
         } finally {

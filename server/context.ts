@@ -14,6 +14,7 @@ import type { IngestRateLimiter } from './services/ingest/ingest-rate-limiter';
 import type { ProjectSettings } from './services/models';
 import type { SpanPubSub } from './services/span-pubsub';
 import type { ProjectKeyStore } from './storage/project-keys';
+import type { EncodePool } from './services/ingest/encode-pool';
 import type { AccessLogWriter } from './services/access-log/access-log-writer';
 import type { RequestMemo } from './request-memo';
 
@@ -27,6 +28,8 @@ export interface AppDeps {
   codec: ContentCodec;
   /** Each project's opened data keys, for the codec (envelope encryption). */
   projectKeys: ProjectKeyStore;
+  /** Ingest's encode stage in the codec's worker thread, when the codec has one (encode-pool.ts). */
+  encodePool?: EncodePool;
   /** Batched writes of the content access log (projects with auditContentReads on). */
   accessLog: AccessLogWriter;
   plugins: LoadedPlugins;

@@ -1,12 +1,23 @@
 import type { CodecContext, ContentCodec } from '../../../plugins/core/index';
+import type { AppDeps } from '../../context';
 import type { NewSpanRow } from '../../db/tables';
 import type { SpanModel } from '../models';
 import { encodeContent } from '../../storage/content';
 
 // The encode stage: a span model → its row. Content becomes JSON bytes through the storage codec
-// (AES-256-GCM with the encryption plugin), bound to its project, row and column.
+// (AES-256-GCM with the encryption plugin), bound to its project, row and column. A large batch is
+// sealed in the codec's worker thread when it has one (encode-pool.ts), otherwise here.
 
-export function encodeSpan(codec: ContentCodec, span: SpanModel, keys?: CodecContext['keys']): NewSpanRow {
+type SealedContent = { input: Uint8Array | null; output: Uint8Array | null };
+
+/** The rows of one project's spans, in order. */
+export async function encodeSpans(deps: Pick<AppDeps, 'codec' | 'encodePool'>, projectId: string, spans: SpanModel[], keys?: CodecContext['keys']): Promise<NewSpanRow[]> {
+  const sealed = (await deps.encodePool?.encode(projectId, keys, spans.map((s) => ({ id: s.id, input: s.content?.input, output: s.content?.output })))) ?? null;
+  return spans.map((span, i) => encodeSpan(deps.codec, span, keys, sealed?.[i]));
+}
+
+/** `sealed`: the span's content as the worker already stored it. */
+export function encodeSpan(codec: ContentCodec, span: SpanModel, keys?: CodecContext['keys'], sealed?: SealedContent): NewSpanRow {
   const where = { projectId: span.projectId, table: 'spans', rowId: span.id, ...(keys ? { keys } : {}) };
   return {
     project_id: span.projectId,
@@ -17,8 +28,8 @@ export function encodeSpan(codec: ContentCodec, span: SpanModel, keys?: CodecCon
     name: span.name,
     model: span.model,
     provider: span.provider,
-    input: encodeContent(codec, span.content?.input ?? null, { ...where, column: 'input' }),
-    output: encodeContent(codec, span.content?.output ?? null, { ...where, column: 'output' }),
+    input: sealed ? sealed.input : encodeContent(codec, span.content?.input ?? null, { ...where, column: 'input' }),
+    output: sealed ? sealed.output : encodeContent(codec, span.content?.output ?? null, { ...where, column: 'output' }),
     metadata: span.metadata == null ? null : JSON.stringify(span.metadata),
     prompt_tokens: span.promptTokens,
     completion_tokens: span.completionTokens,

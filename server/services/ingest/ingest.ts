@@ -4,7 +4,7 @@ import { recordIngestOutcome } from '../../metrics/record-ingest-outcome';
 import type { IngestDoor } from '../../metrics/metrics';
 import type { ProjectSettings } from '../models';
 import { authenticateIngest } from './authenticate-ingest';
-import { encodeSpan } from './encode-spans';
+import { encodeSpans } from './encode-spans';
 import { mergeSpanCopies } from './merge-span-copies';
 import { priceSpans } from './price-spans';
 import { publishSpans } from './publish-spans';
@@ -28,7 +28,8 @@ import { validateSpan, type SpanInputData } from './validate-span';
 //   5 merge         copies of one span id in the batch → one span, in id order
 //   6 redact        project settings and every redactor (redact-span.ts); failure rejects the span
 //   7 price         cost from the price table → the span model
-//   8 encode        content → JSON bytes → storage codec (AES-256-GCM by default)
+//   8 encode        content → JSON bytes → storage codec (AES-256-GCM by default); a large batch
+//                   in the codec's worker thread (encode-pool.ts)
 //   9 store         one transaction: trace locks, span upsert, trace roll-ups
 //  10 publish       to live-tail subscribers, after commit
 //
@@ -90,7 +91,7 @@ async function runStages<Item>(deps: AppDeps, request: IngestRequest<Item>): Pro
   // the data key content is sealed under: each loaded once per batch.
   const [pricer, keys] = await Promise.all([deps.prices.forProject(projectId), deps.projectKeys.forProject(projectId)]);
   const priced = priceSpans(pricer, projectId, redacted.kept);
-  const rows = priced.map((p) => encodeSpan(deps.codec, p.model, keys));
+  const rows = await encodeSpans(deps, projectId, priced.map((p) => p.model), keys);
   await storeSpans(deps, projectId, priced, rows, pricer);
   publishSpans(
     deps,
