@@ -157,8 +157,13 @@ async function main(): Promise<void> {
   const config = loadConfig(serverEnv);
   const setupStarted = performance.now();
   const app: App = await createApp(config, flags.plugins === 'none' ? { plugins: [] } : {});
-  console.log(`plugins: ${app.deps.plugins.names.join(', ') || 'none'} (codec ${app.deps.codec.name}); piiRedaction ${flags.pii ? 'on' : 'off'}`);
   cleanups.push({ label: 'app.close', run: () => app.close() });
+  // The codec's worker thread starts on the first large batch and seals nothing until it is ready
+  // (server/services/ingest/encode-pool.ts); the warm-up batches may not cover that, so wait here.
+  const encodeWorker = (await app.deps.encodePool?.warm()) ?? false;
+  console.log(
+    `plugins: ${app.deps.plugins.names.join(', ') || 'none'} (codec ${app.deps.codec.name}${encodeWorker ? ', sealing in its worker thread' : ''}); piiRedaction ${flags.pii ? 'on' : 'off'}`,
+  );
 
   // The server under test: in this process (its main thread measured directly), or with
   // --workers a cluster in a process tree of its own (every main thread of it measured).
