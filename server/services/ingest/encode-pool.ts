@@ -78,6 +78,7 @@ export function createEncodePool(codec: ContentCodec, logger: Logger, options: {
             void worker.terminate();
           }
           self.isReady = reply.ready;
+          if (reply.ready) logger.info(`ingest seals content in a worker thread (codec ${codec.name})`);
           resolve(reply.ready);
           return;
         }
