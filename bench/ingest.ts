@@ -393,6 +393,8 @@ async function main(): Promise<void> {
   };
   // Main-thread CPU against the baseline's own in the same run: on a shared VM whose speed drifts
   // (the same code measured 57–94 µs/span within an hour) this one moves far less than µs/span.
+  // The baseline seals content on its own main thread; the server seals a batch in its codec's
+  // worker thread (encode-pool.ts), whose CPU node_cpu counts but main_cpu does not.
   const serverMs = graphqlDoor!.meter.usage().serverMs;
   const rawMs = rawMeter.usage().serverMs;
   const cpuVsRaw = serverMs === null || rawMs === null || rawMs === 0 ? 'n/a' : (serverMs / rawMs).toFixed(2);
