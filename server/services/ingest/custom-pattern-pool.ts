@@ -1,5 +1,6 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { CustomPatternSpec, RedactionHit, SpanContent } from '../../../plugins/core/index';
+import { startTsWorker } from './start-ts-worker';
 
 // Project custom patterns run here, off the event loop: a pattern is written by a project admin,
 // the content by anyone with an ingest key, and even a linear-time engine costs input × pattern
@@ -37,12 +38,7 @@ const slots = new Map<string, Slot>();
 let nextJob = 1;
 
 function startWorker(engineModule: string): Slot {
-  // A worker does not inherit tsx's loader on Node 20: load tsx's API first, then the module.
-  const tsxApi = import.meta.resolve('tsx/esm/api');
-  const target = new URL('./custom-pattern-worker.ts', import.meta.url).href;
-  const code = `import(${JSON.stringify(tsxApi)}).then(({ tsImport }) => tsImport(${JSON.stringify(target)}, ${JSON.stringify(import.meta.url)}))`;
-  const worker = new Worker(code, { eval: true, workerData: { engineModule } });
-  worker.unref(); // an idle worker never keeps the process alive
+  const worker = startTsWorker(new URL('./custom-pattern-worker.ts', import.meta.url).href, { workerData: { engineModule } });
   // A crash ends the thread: its 'exit' rejects the job's unfinished spans, the next job starts a
   // fresh worker. Without a listener an 'error' event would take the whole server down.
   worker.on('error', () => undefined);

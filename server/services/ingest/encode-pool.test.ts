@@ -84,7 +84,7 @@ describe('ingest with the codec worker', () => {
 describe('encode pool when the worker cannot help', () => {
   const logLines: string[] = [];
   const logger = pino({ level: 'warn' }, { write: (line: string) => void logLines.push(line) });
-  const spans = Array.from({ length: 20 }, (_, i) => ({ id: `s${i}`, ...contentOf(i) }));
+  const spans = Array.from({ length: 20 }, (_, i) => ({ id: `s${i}`, content: contentOf(i) }));
   const workerCodec = (data: string): ContentCodec => ({
     ...identityCodec,
     worker: { module: new URL('../../testing/throwing-codec-worker.ts', import.meta.url).href, data },
@@ -129,7 +129,7 @@ describe('encode pool when the worker cannot help', () => {
   it('hands back content that does not clone to another thread', async () => {
     const pool = createEncodePool(workerCodec('x'), logger)!;
     expect(await pool.warm()).toBe(true);
-    const odd = spans.map((s) => ({ ...s, input: { call: () => 1 } }));
+    const odd = spans.map((s) => ({ ...s, content: { ...s.content, input: { call: () => 1 } } }));
     expect(await pool.encode('p1', undefined, odd)).toBeNull();
     await pool.close();
   });

@@ -1,8 +1,9 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { ContentCodec, ProjectKeys } from '../../../plugins/core/index';
 import { storedKeysOf } from '../../storage/project-keys';
 import type { EncodeJob, EncodeReply, EncodeWorkerData } from './encode-protocol';
+import { startTsWorker } from './start-ts-worker';
 
 // The encode stage off the event loop. Turning content into stored bytes — JSON.stringify, then
 // the codec's AES-256-GCM seal, twice per span — was a quarter of ingest's main-thread CPU
@@ -23,10 +24,10 @@ import type { EncodeJob, EncodeReply, EncodeWorkerData } from './encode-protocol
 export const DEFAULT_MIN_SPANS = 16;
 const MAX_START_FAILURES = 3;
 
+/** A span model satisfies it as it is: nothing is copied for a batch sealed on the caller's thread. */
 export interface SpanContentToEncode {
   id: string;
-  input: unknown;
-  output: unknown;
+  content?: { input?: unknown; output?: unknown } | null;
 }
 
 export interface EncodePool {
@@ -60,13 +61,9 @@ export function createEncodePool(codec: ContentCodec, logger: Logger, options: {
   const counts = { encoded: 0, handedBack: 0 };
 
   function start(): Running {
-    // A worker does not inherit tsx's loader on Node 20: load tsx's API first, then the module.
-    const tsxApi = import.meta.resolve('tsx/esm/api');
-    const target = new URL('./encode-worker.ts', import.meta.url).href;
-    const code = `import(${JSON.stringify(tsxApi)}).then(({ tsImport }) => tsImport(${JSON.stringify(target)}, ${JSON.stringify(import.meta.url)}))`;
     const workerData: EncodeWorkerData = { codecModule: spec!.module, codecData: spec!.data };
-    const worker = new Worker(code, { eval: true, workerData });
-    worker.unref(); // referenced only while a batch is out (below)
+    // Referenced only while a batch is out (below).
+    const worker = startTsWorker(new URL('./encode-worker.ts', import.meta.url).href, { workerData });
     const pending = new Map<number, (reply: EncodeReply | null) => void>();
     const self: Running = { worker, pending, ready: Promise.resolve(false), isReady: false };
     self.ready = new Promise<boolean>((resolve) => {
@@ -170,6 +167,6 @@ export function createEncodePool(codec: ContentCodec, logger: Logger, options: {
 /** `values[2i]` and `values[2i + 1]`: the input and output of `spans[i]`. */
 function contentValues(spans: readonly SpanContentToEncode[]): unknown[] {
   const values: unknown[] = [];
-  for (const span of spans) values.push(span.input ?? null, span.output ?? null);
+  for (const span of spans) values.push(span.content?.input ?? null, span.content?.output ?? null);
   return values;
 }

@@ -12,7 +12,7 @@ type SealedContent = { input: Uint8Array | null; output: Uint8Array | null };
 
 /** The rows of one project's spans, in order. */
 export async function encodeSpans(deps: Pick<AppDeps, 'codec' | 'encodePool'>, projectId: string, spans: SpanModel[], keys?: CodecContext['keys']): Promise<NewSpanRow[]> {
-  const sealed = (await deps.encodePool?.encode(projectId, keys, spans.map((s) => ({ id: s.id, input: s.content?.input, output: s.content?.output })))) ?? null;
+  const sealed = (await deps.encodePool?.encode(projectId, keys, spans)) ?? null;
   return spans.map((span, i) => encodeSpan(deps.codec, span, keys, sealed?.[i]));
 }
 
