@@ -91,6 +91,23 @@ describe('custom model prices', () => {
     expect(entries.data.project.auditLog.edges).toHaveLength(1);
   });
 
+  it('fills costs into trace totals counting usage once, where the model was called', async () => {
+    const model = 'acme-agent-1';
+    const sent = await ingest.gql(INGEST, {
+      spans: [
+        span({ id: 'ag', traceId: 'td', kind: 'AGENT', name: 'agent', model, promptTokens: 1_000_000, completionTokens: 0 }),
+        span({ id: 'ag-call', traceId: 'td', parentId: 'ag', model, promptTokens: 1_000_000, completionTokens: 0 }),
+      ],
+    });
+    expect(sent.data.ingest.rejected).toEqual([]);
+    await owner.gql(SET, { p: projectId, i: { model, inputUsdPerMillion: 3, outputUsdPerMillion: 3, effectiveFrom: '2026-10-01T00:00:00Z' } });
+    expect((await owner.gql(FILL, { p: projectId, m: model })).data.priceUnpricedSpans).toMatchObject({ spans: 2, traces: 1 });
+    const after = await owner.gql(SPAN_PRICES, { p: projectId, t: 'td' });
+    // Each span shows its own cost; the agent repeats its call's usage, so the total counts it once.
+    expect(after.data.project.trace.spans.map((s: { costUsd: number }) => s.costUsd)).toEqual([3, 3]);
+    expect(after.data.project.trace.totalCostUsd).toBeCloseTo(3, 10);
+  });
+
   it('never changes a cost that was already recorded, even when the project prices the model differently', async () => {
     const mini = async () => (await owner.gql(SPAN_PRICES, { p: projectId, t: 'tc' })).data.project.trace.spans[0];
     const before = await mini();

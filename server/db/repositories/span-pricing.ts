@@ -45,12 +45,18 @@ export async function fillSpanCosts(db: Db, projectId: string, costs: { id: stri
   return updated;
 }
 
-/** Recomputes the cost roll-up of traces from their spans (as ingest does), after costs were filled in. */
+/**
+ * Recomputes the cost roll-up of traces from their spans as ingest does, after costs were filled
+ * in: a span whose usage a span below it also reports is not counted (trace-roll-up.ts).
+ */
 export async function refreshTraceCosts(db: Db, projectId: string, traceIds: string[]): Promise<void> {
   if (traceIds.length === 0) return;
   await sql`
     update traces t set total_cost_usd = s.total, updated_at = now()
-    from (select trace_id, sum(cost_usd) as total from spans where project_id = ${projectId} and trace_id = any(${traceIds}::text[]) group by trace_id) s
+    from (
+      select trace_id, sum(cost_usd) filter (where not usage_in_descendants) as total
+      from spans where project_id = ${projectId} and trace_id = any(${traceIds}::text[]) group by trace_id
+    ) s
     where t.project_id = ${projectId} and t.id = s.trace_id`.execute(db);
 }
 
