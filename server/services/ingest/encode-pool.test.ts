@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { identityCodec, type ContentCodec } from '../../../plugins/core/index';
 import type { AesGcmCodec } from '../../../plugins/encryption/aes-gcm-codec';
 import { insertNextProjectDataKey } from '../../db/repositories/project-data-keys';
+import { createProjectKeyStore } from '../../storage/project-keys';
 import { createTestApp, INGEST, span, type TestApp } from '../../testing/test-app';
 import { createEncodePool, DEFAULT_MIN_SPANS } from './encode-pool';
 
@@ -78,6 +79,40 @@ describe('ingest with the codec worker', () => {
     // Values the worker sealed under the old key still read.
     const earlier = await p.owner.gql(READ, { p: p.projectId, id: 'big' });
     expect(earlier.data.project.trace.spans.find((s: { id: string }) => s.id === 'big-s5')).toMatchObject(contentOf(5));
+  });
+});
+
+describe('the worker’s opened keys', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  // docs/security.md: opened data keys stay in memory for about a minute, in either thread. The
+  // worker's keep time is shortened here; the codec writes how many times its thread has opened keys.
+  it('opens a project’s keys once, keeps them, and drops them after the keep time', async () => {
+    const module = new URL('../../testing/counting-keys-codec-worker.ts', import.meta.url).href;
+    const { createCodec } = (await import(module)) as { createCodec: () => ContentCodec };
+    const codec: ContentCodec = { ...createCodec(), worker: { module, data: null } };
+    const { projectId } = await t.projectWithKey();
+    const keys = await createProjectKeyStore(t.app.deps.db, codec).forProject(projectId);
+    const pool = createEncodePool(codec, pino({ level: 'silent' }), { keyKeepMs: 400 })!;
+    try {
+      expect(await pool.warm()).toBe(true);
+      const spans = Array.from({ length: 20 }, (_, i) => ({ id: `s${i}`, content: contentOf(i) }));
+      const opensSeen = async () => {
+        const sealed = await pool.encode(projectId, keys, spans);
+        expect(sealed).not.toBeNull();
+        return new Set(sealed!.map((v) => Buffer.from(v.input!).toString('utf8').split('|')[0]));
+      };
+      expect(await opensSeen()).toEqual(new Set(['1']));
+      expect(await opensSeen()).toEqual(new Set(['1']));
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(await opensSeen()).toEqual(new Set(['2']));
+    } finally {
+      await pool.close();
+    }
   });
 });
 

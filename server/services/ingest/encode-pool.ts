@@ -50,7 +50,7 @@ interface Running {
   pending: Map<number, (reply: EncodeReply | null) => void>;
 }
 
-export function createEncodePool(codec: ContentCodec, logger: Logger, options: { minSpans?: number } = {}): EncodePool | undefined {
+export function createEncodePool(codec: ContentCodec, logger: Logger, options: { minSpans?: number; keyKeepMs?: number } = {}): EncodePool | undefined {
   const spec = codec.worker;
   if (!spec) return undefined;
   const minSpans = options.minSpans ?? DEFAULT_MIN_SPANS;
@@ -61,7 +61,7 @@ export function createEncodePool(codec: ContentCodec, logger: Logger, options: {
   const counts = { encoded: 0, handedBack: 0 };
 
   function start(): Running {
-    const workerData: EncodeWorkerData = { codecModule: spec!.module, codecData: spec!.data };
+    const workerData: EncodeWorkerData = { codecModule: spec!.module, codecData: spec!.data, keyKeepMs: options.keyKeepMs };
     // Referenced only while a batch is out (below).
     const worker = startTsWorker(new URL('./encode-worker.ts', import.meta.url).href, { workerData });
     const pending = new Map<number, (reply: EncodeReply | null) => void>();

@@ -6,6 +6,8 @@ export interface EncodeWorkerData {
   /** CodecWorker.module and .data of the server's codec. */
   codecModule: string;
   codecData: unknown;
+  /** How long an opened key set is kept (tests shorten it); by default a little under a minute. */
+  keyKeepMs?: number;
 }
 
 /** One batch: `values[2i]` is the input and `values[2i + 1]` the output of span `rowIds[i]`. */

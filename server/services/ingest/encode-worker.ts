@@ -15,11 +15,14 @@ const opened = new Map<string, { ids: string; keys: ProjectKeys; openedAt: numbe
 // dropped by then even when unused: a deleted project's keys stay in this process's memory no
 // longer than docs/security.md says.
 const SWEEP_MS = 5_000;
-const KEEP_MS = KEY_CACHE_MS - SWEEP_MS;
-setInterval(() => {
-  const now = Date.now();
-  for (const [projectId, entry] of opened) if (now - entry.openedAt >= KEEP_MS) opened.delete(projectId);
-}, SWEEP_MS).unref();
+const KEEP_MS = (workerData as EncodeWorkerData).keyKeepMs ?? KEY_CACHE_MS - SWEEP_MS;
+setInterval(
+  () => {
+    const now = Date.now();
+    for (const [projectId, entry] of opened) if (now - entry.openedAt >= KEEP_MS) opened.delete(projectId);
+  },
+  Math.min(SWEEP_MS, KEEP_MS),
+).unref();
 
 function keysFor(codec: ContentCodec, job: EncodeJob): ProjectKeys | undefined {
   if (!job.keys || !codec.projectKeys) return undefined;
