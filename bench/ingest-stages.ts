@@ -4,7 +4,8 @@
 //   1 raw INSERT          one multi-row INSERT (separate pg connection pool / the PGlite connection)
 //   2 kysely INSERT       the same rows through the app's Kysely (query builder + app pool)
 //   3 upsertSpans         the ON CONFLICT DO UPDATE … RETURNING statement, no transaction
-//   4 store stage         transaction { upsertSpans (traces locked), rollUpTraces }
+//   4 store stage         transaction { upsertSpans (traces locked), roll-up }: by addition where it
+//                         may (as ingest does), and always in full, in one run
 //   5 ingest()            the pipeline: project lookup, map, validate, merge, redact, price, encode, store, publish
 //   6 yoga.fetch          GraphQL in process: auth, parse, validate, variable coercion, resolver
 //   7 HTTP               the real server on a socket, senders in a child process
@@ -31,7 +32,9 @@ import { createApp } from '../server/app';
 import { loadConfig } from '../server/config';
 import type { Database } from '../server/db/tables';
 import { rowBindingFor, upsertSpans, type RowBinding } from '../server/db/repositories/spans';
+import { appendToTraces } from '../server/db/repositories/trace-append-roll-up';
 import { rollUpTraces, type TraceAttributesRow } from '../server/db/repositories/trace-roll-up';
+import { usageWithinBatch } from '../server/services/ingest/usage-marks';
 import { mapGraphqlSpan, type GraphqlSpanInput } from '../server/services/ingest/graphql/map-graphql-span';
 import { ingest } from '../server/services/ingest/ingest';
 import { cpuSecondsBetween, mainThreadCpuSeconds, processCpuSeconds } from './lib/cpu';
@@ -224,36 +227,45 @@ try {
     );
   }
   if (want(4)) {
-    const p = await newProject('store');
-    const codec = await codecForProject(app, p);
-    await stage(
-      '4 store stage (tx)',
-      (spans) => ({
-        rows: spans.map((s) => toSpanRow(p, s, app.deps.prices, codec)).sort((a, b) => (a.id < b.id ? -1 : 1)),
-        traces: traceRows(spans),
-      }),
-      async ({ rows, traces }, parts) => {
-        const t0 = performance.now();
-        let t3 = 0;
-        await db.transaction().execute(async (trx) => {
-          const t1 = performance.now();
-          add(parts, 'pool acquire + BEGIN', t1 - t0);
-          const stored = await upsertSpans(trx, rows, { projectId: p, traceIds: traces.map((t) => t.id) }, [], binding);
-          const t2 = performance.now();
-          add(parts, 'upsertSpans (locks the traces first)', t2 - t1);
-          // As ingest does: re-price from the stored row (new spans never differ, so no UPDATE).
-          const repriced = stored.filter((r) => {
-            const cost = r.model ? app.deps.prices.costFor(r.model, r.start_time, r.prompt_tokens, r.completion_tokens) : null;
-            return cost === null || r.cost_usd === null ? cost !== r.cost_usd : Math.abs(cost - Number(r.cost_usd)) >= 1e-12;
+    // Twice: the roll-up as ingest does it (by addition where it may, trace-append-roll-up.ts) and
+    // always in full from the stored spans (trace-roll-up.ts), each into its own project.
+    for (const mode of ['in full', 'by addition'] as const) {
+      const p = await newProject(mode === 'in full' ? 'store-full' : 'store');
+      const codec = await codecForProject(app, p);
+      await stage(
+        `4 store stage (tx), roll-up ${mode}`,
+        (spans) => ({
+          rows: spans.map((s) => toSpanRow(p, s, app.deps.prices, codec)).sort((a, b) => (a.id < b.id ? -1 : 1)),
+          traces: traceRows(spans),
+        }),
+        async ({ rows, traces }, parts) => {
+          const t0 = performance.now();
+          let t3 = 0;
+          await db.transaction().execute(async (trx) => {
+            const t1 = performance.now();
+            add(parts, 'pool acquire + BEGIN', t1 - t0);
+            const usage = usageWithinBatch(rows);
+            const stored = await upsertSpans(trx, rows, { projectId: p, traceIds: traces.map((t) => t.id) }, usage.marks, binding);
+            const t2 = performance.now();
+            add(parts, 'upsertSpans (locks the traces first)', t2 - t1);
+            // As ingest does: re-price from the stored row (new spans never differ, so no UPDATE).
+            const repriced = stored.filter((r) => {
+              const cost = r.model ? app.deps.prices.costFor(r.model, r.start_time, r.prompt_tokens, r.completion_tokens) : null;
+              return cost === null || r.cost_usd === null ? cost !== r.cost_usd : Math.abs(cost - Number(r.cost_usd)) >= 1e-12;
+            });
+            if (repriced.length) throw new Error(`${repriced.length} spans would be re-priced`);
+            const appended =
+              mode === 'by addition' &&
+              stored.length === 0 &&
+              (await appendToTraces(trx, p, traces, rows.map((row, i) => ({ row, marked: usage.marks[i]!, carriesUsage: usage.carriesUsage[i]! }))));
+            if (!appended) await rollUpTraces(trx, p, traces);
+            t3 = performance.now();
+            add(parts, 'roll-up', t3 - t2);
           });
-          if (repriced.length) throw new Error(`${repriced.length} spans would be re-priced`);
-          await rollUpTraces(trx, p, traces);
-          t3 = performance.now();
-          add(parts, 'rollUpTraces', t3 - t2);
-        });
-        add(parts, 'COMMIT + release', performance.now() - t3);
-      },
-    );
+          add(parts, 'COMMIT + release', performance.now() - t3);
+        },
+      );
+    }
   }
   if (want(5)) {
     const p = await newProject('service');

@@ -13,6 +13,7 @@ import * as customModelPrices from './20261205000200_custom_model_prices';
 import * as projectInvitations from './20261205000300_project_invitations';
 import * as usageRollups from './20261207000100_usage_rollups';
 import * as spansInlineContent from './20261208000100_spans_inline_content';
+import * as traceOpenParentLinks from './20261209000100_trace_open_parent_links';
 
 // A static list rather than a folder scan, so migrations also run from a bundle.
 // Names sort by their timestamp; add new ones at the end.
@@ -31,4 +32,5 @@ export const migrations: Record<string, Migration> = {
   '20261205000300_project_invitations': projectInvitations,
   '20261207000100_usage_rollups': usageRollups,
   '20261208000100_spans_inline_content': spansInlineContent,
+  '20261209000100_trace_open_parent_links': traceOpenParentLinks,
 };

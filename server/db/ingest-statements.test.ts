@@ -31,9 +31,22 @@ describe("ingest's statements", () => {
     expect(isIngestWrite(find(/insert into "spans"/))).toBe(true);
     expect(t.queries.filter((q) => /pg_advisory_xact_lock/.test(q))).toEqual([find(/insert into "spans"/)]);
     expect(isIngestWrite(find(/from "api_keys" k inner join "projects"/))).toBe(true);
-    // One statement rolls the traces up: the usage marks and the trace rows.
-    expect(isIngestWrite(find(/insert into traces/))).toBe(false);
-    expect(t.queries.filter((q) => /update spans/.test(q))).toEqual([find(/insert into traces/)]);
+    // A span whose parent is not in its trace: the addition declines (trace-append-roll-up.ts) and
+    // one statement rolls the traces up from their spans, the usage marks and the trace rows.
+    // The addition reads only by primary key, so it is prepared; the full read is planned per call.
+    const rollUps = t.queries.filter((q) => /insert into traces/.test(q));
+    expect(rollUps).toHaveLength(2);
+    const [append, full] = rollUps as [string, string];
+    expect(isIngestWrite(append)).toBe(true);
+    expect(isIngestWrite(full)).toBe(false);
+    expect(t.queries.filter((q) => /update spans/.test(q))).toEqual([full]);
+    // A batch of new spans of new, whole traces: the addition alone.
+    t.queries.length = 0;
+    await ingest.gql(INGEST, { spans: [span({ traceId: 'tr-c', id: 'c-root' }), span({ traceId: 'tr-c', parentId: 'c-root' })] });
+    const rollUp = t.queries.filter((q) => /insert into traces/.test(q));
+    expect(rollUp).toHaveLength(1);
+    expect(isIngestWrite(rollUp[0]!)).toBe(true);
+    expect(t.queries.filter((q) => /update spans/.test(q))).toEqual([]);
   });
 
   it('the key lookup names every column of api_keys (a prepared `*` would break on a new column)', async () => {
@@ -55,7 +68,7 @@ describe("ingest's statements", () => {
   // Postgres binds the rows as binary arrays, PGlite as a VALUES list: both on Postgres, to compare.
   const bindings: RowBinding[] = inject('testDatabaseUrl') ? ['values', 'arrays'] : ['values'];
 
-  it.each(bindings)('the upsert (rows bound as %s) answers only the spans stored otherwise than their rows say', async (binding) => {
+  it.each(bindings)('the upsert (rows bound as %s) answers only the spans that met a stored copy', async (binding) => {
     const { projectId } = await t.projectWithKey();
     const db = t.app.deps.db;
     const row = (id: string, patch: Partial<NewSpanRow> = {}): NewSpanRow => ({
@@ -67,8 +80,11 @@ describe("ingest's statements", () => {
     const lock = { projectId, traceIds: ['tr-1', 'tr-2'] };
     // New spans are stored as sent: nothing to answer.
     expect(await db.transaction().execute((trx) => upsertSpans(trx, [row('a'), row('b')], lock, [], binding))).toEqual([]);
-    // The same copy again: still as sent.
-    expect(await db.transaction().execute((trx) => upsertSpans(trx, [row('a')], lock, [], binding))).toEqual([]);
+    // The same copy again, beside a new span: the retried one is answered, as stored (the roll-up
+    // must not add it to its trace's totals a second time).
+    const retried = await db.transaction().execute((trx) => upsertSpans(trx, [row('a'), row('d')], lock, [], binding));
+    expect(retried).toHaveLength(1);
+    expect(retried[0]).toMatchObject({ id: 'a', trace_id: 'tr-1', cost_usd: 0.001 });
     // A copy without tokens, naming another trace: the stored span keeps its tokens and its trace.
     const answered = await db.transaction().execute((trx) =>
       upsertSpans(trx, [row('b', { trace_id: 'tr-2', prompt_tokens: null, completion_tokens: null, total_tokens: null, cost_usd: null }), row('c')], lock, [], binding),

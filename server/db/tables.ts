@@ -114,6 +114,8 @@ export interface TracesTable {
   error_count: Generated<number>;
   total_tokens: BigIntColumn;
   total_cost_usd: number | null;
+  /** A span of the trace names a parent that is not a span of the trace (trace-append-roll-up.ts). */
+  open_parent_links: Generated<boolean>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }

@@ -44,7 +44,7 @@ const UPSERT_TAIL = `on conflict ("project_id", "id") do update set
   -- recomputes it from every stored span; the copy's batch may only have seen more.
   "usage_in_descendants" = spans."usage_in_descendants" or excluded."usage_in_descendants",
   "updated_at" = now()
-returning ${STORED_FACTS.map((c) => `"${c}"`).join(', ')}`;
+returning ${STORED_FACTS.map((c) => `"${c}"`).join(', ')}, xmax = 0 as inserted`;
 
 // Each column's type, written on the first row of the upsert's VALUES: rows that feed an
 // INSERT … SELECT take their types from the VALUES list, not from the table. Checked against the
@@ -80,12 +80,13 @@ const traceLocks = (projectId: string, traceIds: string) => `select pg_advisory_
 // exporter's batch of 100 one-span traces — every batch paid 40–120 ms of LLVM compilation for a
 // statement that runs in 1–6 ms (bench:ingest-stages and bench:ingest with auto_explain).
 //
-// It answers only the spans whose stored facts differ from what the batch sent: a copy that
-// completed or met an earlier one. A new span is stored as sent, so the caller already knows it;
-// returning all of them cost a row each to format in Postgres and to parse here.
+// It answers only the spans that met a stored copy (a retry, or a copy that completes an earlier
+// one): only they can be stored otherwise than the batch sent them. A new span is stored as sent,
+// so the caller already knows it; returning all of them cost a row each to format in Postgres and
+// to parse here. `xmax = 0` on a returned row is Postgres' mark of a fresh insert: an update by
+// ON CONFLICT leaves the transaction's id there.
 function upsertStatement(batch: string, lockProjectId: string, lockTraceIds: string): string {
   const columns = UPSERT_COLUMNS.map((c) => `"${c}"`).join(', ');
-  const facts = STORED_FACTS.filter((c) => c !== 'id');
   return `${INGEST_WRITE} with locked as (select count(*), ${JIT_OFF_FOR_TRANSACTION} from (${traceLocks(lockProjectId, lockTraceIds)}) l),
 batch (${columns}) as (${batch}),
 upserted as (
@@ -93,8 +94,7 @@ insert into "spans" (${columns})
 select batch.* from locked, batch
 ${UPSERT_TAIL}
 )
-select upserted.* from upserted join batch on batch."id" = upserted."id"
-where (${facts.map((c) => `upserted."${c}"`).join(', ')}) is distinct from (${facts.map((c) => `batch."${c}"`).join(', ')})`;
+select ${STORED_FACTS.map((c) => `"${c}"`).join(', ')} from upserted where not inserted`;
 }
 
 // On Postgres (node-postgres): the rows as one binary array per column (binary-arrays.ts), the
@@ -130,9 +130,9 @@ export function rowBindingFor(dialect: 'postgres' | 'pglite'): RowBinding {
  * One multi-row upsert, under the locks of `traceIds` (lockTraces); `usageMarks[i]` is `rows[i]`'s
  * usage mark as far as its batch can tell (absent: false). A span id already stored is completed,
  * not doubled: each column takes the newer copy's value when it has one, and ERROR is sticky.
- * Returns, as stored, each span whose stored facts differ from its row (an existing span keeps its
- * original trace; a copy may complete an earlier one), so the caller can re-price a span whose
- * model and token counts came in different copies. Every other span is stored as its row says.
+ * Returns, as stored, each span that met a stored copy (an existing span keeps its original trace;
+ * a copy may complete an earlier one), so the caller can re-price a span whose model and token
+ * counts came in different copies. Every other span was inserted as its row says.
  * Every row is of `lock.projectId`.
  */
 export async function upsertSpans(

@@ -26,6 +26,11 @@ export interface TraceAttributesRow {
  *    out-of-order batches converge. An explicit trace name wins; otherwise the earliest root span
  *    names the trace, whichever batch it arrived in, and a name once taken from a root span stays
  *    until an explicit one comes.
+ * 3. **Open parent links.** Whether a trace holds a span whose parent is not one of its spans; while
+ *    one does, its batches are rolled up here rather than by addition (trace-append-roll-up.ts).
+ *
+ * Marks stay inside a trace: a parent in another trace ends the chain, so a trace's totals depend
+ * on its own spans only, not on which traces share its batch.
  *
  * Every part of one statement reads the same snapshot, so the totals do not read the marks back
  * from the table: they use the marks this statement computes, which is what the table holds once it
@@ -34,17 +39,59 @@ export interface TraceAttributesRow {
  */
 export async function rollUpTraces(db: Kysely<Database>, projectId: string, rows: TraceAttributesRow[]): Promise<void> {
   if (rows.length === 0) return;
-  const params: unknown[] = [projectId];
-  for (const r of rows) params.push(r.id, r.name, r.userId, r.sessionId, r.tags, r.metadata);
-  await db.executeQuery(CompiledQuery.raw(rollUpText(rows.length), params));
+  await db.executeQuery(CompiledQuery.raw(rollUpText(rows.length), [projectId, ...traceAttributeParams(rows)]));
 }
+
+/**
+ * A trace's totals from its spans (`source`: per span trace_id, id, parent_id, name, start_time,
+ * end_time, status, total_tokens, cost_usd and its usage mark `marked`), one row per trace: the
+ * earliest root span's name, bounds, counts, and tokens and cost of the spans not marked.
+ */
+export function traceTotalsOf(source: string): string {
+  return `
+      select trace_id,
+             (array_agg(name order by start_time, id) filter (where parent_id is null))[1] as root_name,
+             min(start_time) as start_time,
+             max(end_time) as end_time,
+             count(*)::int as span_count,
+             (count(*) filter (where status = 'ERROR'))::int as error_count,
+             coalesce(sum(total_tokens) filter (where not marked), 0)::bigint as total_tokens,
+             sum(cost_usd) filter (where not marked) as total_cost_usd
+      from ${source}
+      group by trace_id
+    `;
+}
+
+/** The parameters of traceAttributeValues: six per trace, in its order. */
+export function traceAttributeParams(rows: TraceAttributesRow[]): unknown[] {
+  const params: unknown[] = [];
+  for (const r of rows) params.push(r.id, r.name, r.userId, r.sessionId, r.tags, r.metadata);
+  return params;
+}
+
+/** `traceCount` rows of trace attributes as VALUES tuples, their parameters from `$firstParam` on. */
+export function traceAttributeValues(traceCount: number, firstParam: number): string {
+  return Array.from({ length: traceCount }, (_, i) => {
+    const p = firstParam + i * 6;
+    return `($${p}::text, $${p + 1}::text, $${p + 2}::text, $${p + 3}::text, $${p + 4}::text[], $${p + 5}::jsonb)`;
+  }).join(', ');
+}
+
+/**
+ * How an existing trace row takes a batch's attributes (`v`: the batch's trace attributes; `t` the
+ * stored row; `excluded` the new one): later values win, tags are a union, metadata is merged, and
+ * an explicit name wins over a stored one, which wins over the root span's.
+ */
+export const MERGE_TRACE_ATTRIBUTES = `name = coalesce((select v.name from v where v.id = excluded.id), t.name, excluded.name),
+      user_id = coalesce(excluded.user_id, t.user_id),
+      session_id = coalesce(excluded.session_id, t.session_id),
+      tags = array(select distinct tag from unnest(t.tags || excluded.tags) as tag order by tag),
+      metadata = case when t.metadata is null then excluded.metadata
+                      when excluded.metadata is null then t.metadata
+                      else t.metadata || excluded.metadata end`;
 
 // The text depends only on the trace count (statement-text-cache.ts).
 const rollUpText = textPerRowCount(32, (traceCount) => {
-  const tuples = Array.from({ length: traceCount }, (_, i) => {
-    const p = 2 + i * 6;
-    return `($${p}::text, $${p + 1}::text, $${p + 2}::text, $${p + 3}::text, $${p + 4}::text[], $${p + 5}::jsonb)`;
-  });
   // Each trace's spans are read by a lateral lookup per trace id (spans_trace_idx): with
   // `trace_id = any(…)`, a plan made from statistics older than a fast-growing table used the
   // (project, model, trace) index and walked every span of the project. Each step up the parent
@@ -52,7 +99,7 @@ const rollUpText = textPerRowCount(32, (traceCount) => {
   // scans the whole project's spans (it did, on fresh statistics). UNION (not UNION ALL) ends the
   // walk on a parent cycle that a client could send. Planned per call (INGEST_TRACE_READ).
   return `${INGEST_TRACE_READ}
-    with recursive v (id, name, user_id, session_id, tags, metadata) as (values ${tuples.join(', ')}),
+    with recursive v (id, name, user_id, session_id, tags, metadata) as (values ${traceAttributeValues(traceCount, 2)}),
     trace_spans as materialized (
       select v.id as trace_id, s.*
       from v cross join lateral (
@@ -61,18 +108,24 @@ const rollUpText = textPerRowCount(32, (traceCount) => {
         where project_id = $1::uuid and trace_id = v.id
       ) s
     ),
-    -- Every span above a span with usage (the parent chain may leave the trace).
-    above (id) as (
-      select parent_id from trace_spans where total_tokens is not null and parent_id is not null
+    -- Every span of the trace above a span with usage. The walk ends where the chain leaves the
+    -- trace: a trace's marks depend on its own spans only, so they do not change with which other
+    -- traces share its batch.
+    above (trace_id, id) as (
+      select trace_id, parent_id from trace_spans where total_tokens is not null and parent_id is not null
       union
-      select up.parent_id from above
-      cross join lateral (select s.parent_id from spans s where s.project_id = $1::uuid and s.id = above.id limit 1) up
+      select above.trace_id, up.parent_id from above
+      cross join lateral (
+        select s.parent_id from spans s where s.project_id = $1::uuid and s.id = above.id and s.trace_id = above.trace_id limit 1
+      ) up
       where up.parent_id is not null
     ),
     -- Each span with its mark. Only spans with usage are ever marked (ingest's in-batch marks
     -- follow the same rule); the others keep theirs.
     marks as (
-      select trace_spans.*, case when total_tokens is null then usage_in_descendants else id in (select id from above) end as marked
+      select trace_spans.*,
+             case when total_tokens is null then usage_in_descendants
+                  else (trace_id, id) in (select trace_id, id from above) end as marked
       from trace_spans
     ),
     -- Only the spans whose mark changes are looked up: ingest marks its own batch already, so
@@ -83,38 +136,30 @@ const rollUpText = textPerRowCount(32, (traceCount) => {
       where marks.marked <> marks.usage_in_descendants
         and spans.project_id = $1::uuid and spans.id = marks.id and spans.usage_in_descendants <> marks.marked
     ),
-    totals as (
-      select trace_id,
-             (array_agg(name order by start_time, id) filter (where parent_id is null))[1] as root_name,
-             min(start_time) as start_time,
-             max(end_time) as end_time,
-             count(*)::int as span_count,
-             (count(*) filter (where status = 'ERROR'))::int as error_count,
-             coalesce(sum(total_tokens) filter (where not marked), 0)::bigint as total_tokens,
-             sum(cost_usd) filter (where not marked) as total_cost_usd
-      from marks
-      group by trace_id
+    totals as (${traceTotalsOf('marks')}),
+    -- Traces with a span whose parent is not one of their spans: the next batch must be rolled up
+    -- in full again (trace-append-roll-up.ts).
+    open_links as (
+      select distinct c.trace_id
+      from trace_spans c left join trace_spans p on p.trace_id = c.trace_id and p.id = c.parent_id
+      where c.parent_id is not null and p.id is null
     )
     insert into traces as t (project_id, id, name, user_id, session_id, tags, metadata,
-                             start_time, end_time, span_count, error_count, total_tokens, total_cost_usd)
+                             start_time, end_time, span_count, error_count, total_tokens, total_cost_usd, open_parent_links)
     select $1::uuid, v.id, coalesce(v.name, totals.root_name), v.user_id, v.session_id, v.tags, v.metadata,
-           totals.start_time, totals.end_time, totals.span_count, totals.error_count, totals.total_tokens, totals.total_cost_usd
+           totals.start_time, totals.end_time, totals.span_count, totals.error_count, totals.total_tokens, totals.total_cost_usd,
+           v.id in (select trace_id from open_links)
     -- A trace without spans is not a trace: it has no totals row.
     from v join totals on totals.trace_id = v.id
     order by v.id
     on conflict (project_id, id) do update set
-      name = coalesce((select v.name from v where v.id = excluded.id), t.name, excluded.name),
-      user_id = coalesce(excluded.user_id, t.user_id),
-      session_id = coalesce(excluded.session_id, t.session_id),
-      tags = array(select distinct tag from unnest(t.tags || excluded.tags) as tag order by tag),
-      metadata = case when t.metadata is null then excluded.metadata
-                      when excluded.metadata is null then t.metadata
-                      else t.metadata || excluded.metadata end,
+      ${MERGE_TRACE_ATTRIBUTES},
       start_time = excluded.start_time,
       end_time = excluded.end_time,
       span_count = excluded.span_count,
       error_count = excluded.error_count,
       total_tokens = excluded.total_tokens,
       total_cost_usd = excluded.total_cost_usd,
+      open_parent_links = excluded.open_parent_links,
       updated_at = now()`;
 });

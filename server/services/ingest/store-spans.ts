@@ -1,12 +1,13 @@
 import type { AppDeps } from '../../context';
 import { lockTraces, rowBindingFor, updateSpanCosts, upsertSpans, type StoredSpanFacts } from '../../db/repositories/spans';
+import { appendToTraces } from '../../db/repositories/trace-append-roll-up';
 import { rollUpTraces } from '../../db/repositories/trace-roll-up';
 import type { NewSpanRow } from '../../db/tables';
 import type { ProjectPricer } from '../../prices/price-book';
 import type { SpanModel } from '../models';
 import type { PricedSpan } from './price-spans';
 import { collectTraceAttributes } from './trace-attributes';
-import { usageMarksWithinBatch } from './usage-marks';
+import { usageWithinBatch } from './usage-marks';
 
 // The store stage: one transaction per request.
 //   1. one multi-row span upsert: a stored span is completed, never doubled; usage marks that
@@ -14,9 +15,11 @@ import { usageMarksWithinBatch } from './usage-marks';
 //      locks the batch's traces (advisory locks in key order): concurrent batches of one trace
 //      would otherwise each roll the trace up from a snapshot without the other's spans
 //   2. re-price spans whose model and tokens came in different copies
-//   3. one statement rolls the traces up (trace-roll-up.ts): usage that a deeper span also reports
-//      is marked (counted once, there), and the trace rows get their attributes merged and their
-//      totals recomputed from the spans
+//   3. one statement rolls the traces up: when every span of the batch is new, usually by adding
+//      the batch to the stored totals (trace-append-roll-up.ts); otherwise, or where that declines,
+//      from every stored span of the traces (trace-roll-up.ts): usage that a deeper span also
+//      reports is marked (counted once, there), and the trace rows get their attributes merged and
+//      their totals recomputed
 // The models are corrected to what was stored, for the live tail.
 
 export class StoreFailure extends Error {
@@ -33,7 +36,8 @@ export async function storeSpans(deps: AppDeps, projectId: string, spans: Priced
       const batchTraces = [...new Set(spans.map(({ span }) => span.traceId))];
       // Only the spans stored otherwise than their rows say (a copy met an earlier one); every other
       // span is stored exactly as sent, which the code below would leave as it is.
-      const stored = await upsertSpans(trx, rows, { projectId, traceIds: batchTraces }, usageMarksWithinBatch(rows), rowBindingFor(deps.dbDialect));
+      const usage = usageWithinBatch(rows);
+      const stored = await upsertSpans(trx, rows, { projectId, traceIds: batchTraces }, usage.marks, rowBindingFor(deps.dbDialect));
       // A stored span keeps its trace even when a copy names another one, so the copy's trace
       // attributes go to the stored trace; otherwise an empty trace row would be left behind.
       const storedTraceOf = new Map(stored.map((row) => [row.id, row.trace_id]));
@@ -72,7 +76,17 @@ export async function storeSpans(deps: AppDeps, projectId: string, spans: Priced
       // the sender) rather than storing stale totals.
       const lateTraces = traceAttributes.map((t) => t.id).filter((id) => !batchTraces.includes(id));
       await lockTraces(trx, projectId, lateTraces);
-      await rollUpTraces(trx, projectId, traceAttributes);
+      // Every span new: the traces may take the batch as an addition (trace-append-roll-up.ts),
+      // which declines, changing nothing, where only a read of the whole trace is right.
+      const appended =
+        stored.length === 0 &&
+        (await appendToTraces(
+          trx,
+          projectId,
+          traceAttributes,
+          rows.map((row, i) => ({ row, marked: usage.marks[i]!, carriesUsage: usage.carriesUsage[i]! })),
+        ));
+      if (!appended) await rollUpTraces(trx, projectId, traceAttributes);
     });
   } catch (err) {
     throw new StoreFailure(err);

@@ -13,12 +13,26 @@ import type { NewSpanRow } from '../../db/tables';
 // follows the batch's own parent links, which are the links the upsert stores.
 
 /** `marks[i]` for `rows[i]`; spans without usage are never marked (as in rollUpTraces). */
-export function usageMarksWithinBatch(rows: readonly Pick<NewSpanRow, 'id' | 'parent_id' | 'total_tokens'>[]): boolean[] {
+export function usageMarksWithinBatch(rows: readonly Pick<NewSpanRow, 'id' | 'trace_id' | 'parent_id' | 'total_tokens'>[]): boolean[] {
+  return usageWithinBatch(rows).marks;
+}
+
+/**
+ * The marks, and for each span whether usage is reported at it or below it in the batch
+ * (`carriesUsage`): such a span's ancestors outside the batch are above usage too, which
+ * appendToTraces (trace-append-roll-up.ts) checks against their stored marks.
+ */
+export function usageWithinBatch(rows: readonly Pick<NewSpanRow, 'id' | 'trace_id' | 'parent_id' | 'total_tokens'>[]): {
+  marks: boolean[];
+  carriesUsage: boolean[];
+} {
   const indexById = new Map<string, number>();
   rows.forEach((row, i) => indexById.set(row.id, i));
+  // A parent in another trace ends the walk, as it does in rollUpTraces.
   const parentOf = (i: number) => {
     const parentId = rows[i]!.parent_id;
-    return parentId == null ? undefined : indexById.get(parentId);
+    const parent = parentId == null ? undefined : indexById.get(parentId);
+    return parent !== undefined && rows[parent]!.trace_id === rows[i]!.trace_id ? parent : undefined;
   };
   const marks = rows.map(() => false);
   const reachedFromBelow = new Set<number>();
@@ -31,5 +45,5 @@ export function usageMarksWithinBatch(rows: readonly Pick<NewSpanRow, 'id' | 'pa
       if (rows[parent]!.total_tokens != null) marks[parent] = true;
     }
   }
-  return marks;
+  return { marks, carriesUsage: rows.map((row, i) => row.total_tokens != null || reachedFromBelow.has(i)) };
 }
