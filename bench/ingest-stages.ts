@@ -257,7 +257,7 @@ try {
             const appended =
               mode === 'by addition' &&
               stored.length === 0 &&
-              (await appendToTraces(trx, p, traces, rows.map((row, i) => ({ row, marked: usage.marks[i]!, carriesUsage: usage.carriesUsage[i]! }))));
+              (await appendToTraces(trx, p, traces, { rows, ...usage }, binding));
             if (!appended) await rollUpTraces(trx, p, traces);
             t3 = performance.now();
             add(parts, 'roll-up', t3 - t2);

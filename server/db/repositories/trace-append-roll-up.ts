@@ -1,22 +1,41 @@
 import { CompiledQuery, type Kysely } from 'kysely';
+import { binaryArray, type ArrayElementType } from '../binary-arrays';
 import type { Database, NewSpanRow } from '../tables';
+import type { RowBinding } from './spans';
 import { INGEST_WRITE } from './ingest-statement-marks';
 import { textPerRowCount } from './statement-text-cache';
 import { MERGE_TRACE_ATTRIBUTES, traceAttributeParams, traceAttributeValues, traceTotalsOf, type TraceAttributesRow } from './trace-roll-up';
 
-/** A span the batch inserted (no stored copy met it), with its usage as the batch alone tells. */
-export interface AppendedSpan {
-  row: Pick<NewSpanRow, 'trace_id' | 'id' | 'parent_id' | 'name' | 'start_time' | 'end_time' | 'status' | 'total_tokens' | 'cost_usd'>;
-  /** Its usage mark as written (usage-marks.ts). */
-  marked: boolean;
-  /** Usage is reported at it or below it in the batch. */
-  carriesUsage: boolean;
+/** The batch's spans, all inserted (no stored copy met one), and their usage as the batch alone tells. */
+export interface AppendedSpans {
+  rows: readonly Pick<NewSpanRow, 'trace_id' | 'id' | 'parent_id' | 'name' | 'start_time' | 'end_time' | 'status' | 'total_tokens' | 'cost_usd'>[];
+  /** `marks[i]`: `rows[i]`'s usage mark as written (usage-marks.ts). */
+  marks: readonly boolean[];
+  /** `carriesUsage[i]`: usage is reported at `rows[i]` or below it in the batch. */
+  carriesUsage: readonly boolean[];
 }
+
+// The span arrays the statement takes, in order, with their element types.
+const SPAN_ARRAYS: [ArrayElementType, (spans: AppendedSpans, i: number) => unknown][] = [
+  ['text', (s, i) => s.rows[i]!.trace_id],
+  ['text', (s, i) => s.rows[i]!.id],
+  ['text', (s, i) => s.rows[i]!.parent_id ?? null],
+  ['text', (s, i) => s.rows[i]!.name],
+  ['timestamp with time zone', (s, i) => s.rows[i]!.start_time],
+  ['timestamp with time zone', (s, i) => s.rows[i]!.end_time ?? null],
+  ['text', (s, i) => s.rows[i]!.status ?? 'OK'],
+  ['integer', (s, i) => s.rows[i]!.total_tokens ?? null],
+  ['double precision', (s, i) => s.rows[i]!.cost_usd ?? null],
+  ['boolean', (s, i) => s.marks[i] ?? false],
+  ['boolean', (s, i) => s.carriesUsage[i] ?? false],
+];
 
 /**
  * Rolls the batch's traces up by adding its spans to the stored totals, when that gives what
- * rollUpTraces' full read would (trace-roll-up.ts), and answers whether it did. It did not, and
- * changed nothing, unless all of these hold:
+ * rollUpTraces' full read would (trace-roll-up.ts), and answers whether it did. When it answers
+ * false the caller must roll the batch's traces up in full, which sets right whatever this left
+ * (it may have added the batch to some traces: see the statement). It answers true only when all
+ * of these hold:
  *
  * - Every span of the batch was inserted: no stored copy met it (the caller checks that).
  * - No trace of the batch has a span whose parent is not a span of that trace
@@ -38,38 +57,56 @@ export interface AppendedSpan {
  * costs what a new one does, where the full roll-up reads all of its spans on every batch.
  * Run it under lockTraces, after the upsert, in the same transaction.
  */
-export async function appendToTraces(db: Kysely<Database>, projectId: string, traces: TraceAttributesRow[], spans: AppendedSpan[]): Promise<boolean> {
+export async function appendToTraces(
+  db: Kysely<Database>,
+  projectId: string,
+  traces: TraceAttributesRow[],
+  spans: AppendedSpans,
+  binding: RowBinding = 'values',
+): Promise<boolean> {
   if (traces.length === 0) return true;
-  const column = <T>(pick: (span: AppendedSpan) => T) => spans.map(pick);
-  const iso = (t: Date | string | null | undefined) => (t == null ? null : t instanceof Date ? t.toISOString() : t);
-  const params = [
-    projectId,
-    ...traceAttributeParams(traces),
-    column((s) => s.row.trace_id),
-    column((s) => s.row.id),
-    column((s) => s.row.parent_id ?? null),
-    column((s) => s.row.name),
-    column((s) => iso(s.row.start_time)),
-    column((s) => iso(s.row.end_time)),
-    column((s) => s.row.status ?? 'OK'),
-    column((s) => s.row.total_tokens ?? null),
-    column((s) => s.row.cost_usd ?? null),
-    column((s) => s.marked),
-    column((s) => s.carriesUsage),
-  ];
+  if (parentInAnotherTrace(spans.rows)) return false;
+  // Binary arrays on node-postgres, as the upsert binds its rows; PGlite takes JS arrays, as text.
+  const arrays = SPAN_ARRAYS.map(([type, value]) => {
+    const values = spans.rows.map((_, i) => {
+      const v = value(spans, i);
+      return binding === 'values' && v instanceof Date ? v.toISOString() : v;
+    });
+    return binding === 'arrays' ? binaryArray(type, values) : values;
+  });
+  const params = [projectId, ...traceAttributeParams(traces), ...arrays];
   const result = await db.executeQuery<{ applied: boolean }>(CompiledQuery.raw(appendText(traces.length), params));
   return result.rows[0]?.applied === true;
+}
+
+/** Whether a span names a parent of the batch that is in another trace (a link the addition does not take). */
+function parentInAnotherTrace(rows: AppendedSpans['rows']): boolean {
+  const traceOf = new Map<string, string>();
+  for (const row of rows) traceOf.set(row.id, row.trace_id);
+  for (const row of rows) {
+    const parentTrace = row.parent_id == null ? undefined : traceOf.get(row.parent_id);
+    if (parentTrace !== undefined && parentTrace !== row.trace_id) return true;
+  }
+  return false;
 }
 
 // The text depends only on the trace count (statement-text-cache.ts).
 const appendText = textPerRowCount(32, (traceCount) => {
   const a = 2 + traceCount * 6; // the first span array's parameter
-  const arrays = ['text', 'text', 'text', 'text', 'timestamptz', 'timestamptz', 'text', 'integer', 'double precision', 'boolean', 'boolean']
-    .map((type, i) => `$${a + i}::${type}[]`)
-    .join(', ');
+  const arrays = SPAN_ARRAYS.map(([type], i) => `$${a + i}::${type}[]`).join(', ');
   // Each check reads only what the batch points at: its spans' parents outside the batch, and the
-  // stored ancestors above the ones that carry usage, by primary key (`limit 1` as in the full
-  // roll-up, so the planner never turns a lookup into a scan). UNION ends the walk on a cycle.
+  // stored ancestors above the ones that carry usage, each by primary key (`limit 1` as in the full
+  // roll-up: the plan is kept, and a generic plan otherwise joins instead of looking up). UNION
+  // ends the walk on a cycle. A parent in the batch but in another trace is found before the
+  // statement is sent.
+  //
+  // A stored trace with an open parent link is not read beforehand: a lookup by id in a kept plan
+  // took traces_project_duration_idx, which holds the id too but third, so at scale it would read
+  // all of a project's traces. Its row is left as it is by the upsert's own WHERE, through the
+  // primary key that ON CONFLICT uses, and the statement answers false because fewer traces than
+  // the batch's took the addition. The caller then rolls every trace of the batch up in full,
+  // which recomputes the totals the others just took and merges the attributes again, to the
+  // same values.
   return `${INGEST_WRITE}
     with recursive v (id, name, user_id, session_id, tags, metadata) as (values ${traceAttributeValues(traceCount, 2)}),
     b (trace_id, id, parent_id, name, start_time, end_time, status, total_tokens, cost_usd, marked, carries_usage) as (
@@ -95,9 +132,7 @@ const appendText = textPerRowCount(32, (traceCount) => {
     ),
     ok as (
       select
-        not exists (select 1 from traces t where t.project_id = $1::uuid and t.id in (select id from v) and t.open_parent_links)
-        and not exists (select 1 from b inb join b p on p.id = inb.parent_id where p.trace_id <> inb.trace_id)
-        and not exists (select 1 from outside where parent_trace_id is distinct from trace_id)
+        not exists (select 1 from outside where parent_trace_id is distinct from trace_id)
         and not exists (
           select 1 from above cross join lateral (
             select s.total_tokens, s.usage_in_descendants from spans s where s.project_id = $1::uuid and s.id = above.id limit 1
@@ -126,7 +161,8 @@ const appendText = textPerRowCount(32, (traceCount) => {
                               when excluded.total_cost_usd is null then t.total_cost_usd
                               else t.total_cost_usd + excluded.total_cost_usd end,
         updated_at = now()
+      where not t.open_parent_links
       returning 1
     )
-    select applies as applied from ok`;
+    select applies and (select count(*) from applied) = ${traceCount} as applied from ok`;
 });

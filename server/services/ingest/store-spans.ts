@@ -76,16 +76,12 @@ export async function storeSpans(deps: AppDeps, projectId: string, spans: Priced
       // the sender) rather than storing stale totals.
       const lateTraces = traceAttributes.map((t) => t.id).filter((id) => !batchTraces.includes(id));
       await lockTraces(trx, projectId, lateTraces);
-      // Every span new: the traces may take the batch as an addition (trace-append-roll-up.ts),
-      // which declines, changing nothing, where only a read of the whole trace is right.
+      // Every span new: the traces may take the batch as an addition (trace-append-roll-up.ts).
+      // Where only a read of the whole trace is right it answers false, and the full roll-up
+      // recomputes every trace of the batch.
       const appended =
         stored.length === 0 &&
-        (await appendToTraces(
-          trx,
-          projectId,
-          traceAttributes,
-          rows.map((row, i) => ({ row, marked: usage.marks[i]!, carriesUsage: usage.carriesUsage[i]! })),
-        ));
+        (await appendToTraces(trx, projectId, traceAttributes, { rows, ...usage }, rowBindingFor(deps.dbDialect)));
       if (!appended) await rollUpTraces(trx, projectId, traceAttributes);
     });
   } catch (err) {
