@@ -13,6 +13,8 @@ export interface AppendedSpans {
   marks: readonly boolean[];
   /** `carriesUsage[i]`: usage is reported at `rows[i]` or below it in the batch. */
   carriesUsage: readonly boolean[];
+  /** A span names a parent of the batch that is in another trace (a link the addition does not take). */
+  parentInAnotherTrace: boolean;
 }
 
 // The span arrays the statement takes, in order, with their element types.
@@ -65,7 +67,7 @@ export async function appendToTraces(
   binding: RowBinding = 'values',
 ): Promise<boolean> {
   if (traces.length === 0) return true;
-  if (parentInAnotherTrace(spans.rows)) return false;
+  if (spans.parentInAnotherTrace) return false;
   // Binary arrays on node-postgres, as the upsert binds its rows; PGlite takes JS arrays, as text.
   const arrays = SPAN_ARRAYS.map(([type, value]) => {
     const values = spans.rows.map((_, i) => {
@@ -79,17 +81,6 @@ export async function appendToTraces(
   return result.rows[0]?.applied === true;
 }
 
-/** Whether a span names a parent of the batch that is in another trace (a link the addition does not take). */
-function parentInAnotherTrace(rows: AppendedSpans['rows']): boolean {
-  const traceOf = new Map<string, string>();
-  for (const row of rows) traceOf.set(row.id, row.trace_id);
-  for (const row of rows) {
-    const parentTrace = row.parent_id == null ? undefined : traceOf.get(row.parent_id);
-    if (parentTrace !== undefined && parentTrace !== row.trace_id) return true;
-  }
-  return false;
-}
-
 // The text depends only on the trace count (statement-text-cache.ts).
 const appendText = textPerRowCount(32, (traceCount) => {
   const a = 2 + traceCount * 6; // the first span array's parameter
@@ -98,7 +89,7 @@ const appendText = textPerRowCount(32, (traceCount) => {
   // stored ancestors above the ones that carry usage, each by primary key (`limit 1` as in the full
   // roll-up: the plan is kept, and a generic plan otherwise joins instead of looking up). UNION
   // ends the walk on a cycle. A parent in the batch but in another trace is found before the
-  // statement is sent.
+  // statement is sent (usageWithinBatch).
   //
   // A stored trace with an open parent link is not read beforehand: a lookup by id in a kept plan
   // took traces_project_duration_idx, which holds the id too but third, so at scale it would read

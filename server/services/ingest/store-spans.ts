@@ -34,8 +34,8 @@ export async function storeSpans(deps: AppDeps, projectId: string, spans: Priced
   try {
     await deps.db.transaction().execute(async (trx) => {
       const batchTraces = [...new Set(spans.map(({ span }) => span.traceId))];
-      // Only the spans stored otherwise than their rows say (a copy met an earlier one); every other
-      // span is stored exactly as sent, which the code below would leave as it is.
+      // Only the spans that met a stored copy: every other span was inserted exactly as sent, which
+      // the code below would leave as it is.
       const usage = usageWithinBatch(rows);
       const stored = await upsertSpans(trx, rows, { projectId, traceIds: batchTraces }, usage.marks, rowBindingFor(deps.dbDialect));
       // A stored span keeps its trace even when a copy names another one, so the copy's trace

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { usageMarksWithinBatch } from './usage-marks';
+import { usageWithinBatch } from './usage-marks';
+
+const usageMarksWithinBatch = (rows: Row[]) => usageWithinBatch(rows).marks;
 
 type Row = { id: string; trace_id: string; parent_id: string | null; total_tokens: number | null };
 const row = (id: string, parent: string | null, tokens: number | null = 10, trace = 't'): Row => ({ id, trace_id: trace, parent_id: parent, total_tokens: tokens });
@@ -44,8 +46,10 @@ describe('usage marks within a batch', () => {
     expect(usageMarksWithinBatch([row('self', 'self')])).toEqual([true]);
   });
 
-  it('does not follow a parent in another trace', () => {
+  it('does not follow a parent in another trace, and says there is one', () => {
     expect(usageMarksWithinBatch([row('agent', null, 10, 't1'), row('call', 'agent', 10, 't2')])).toEqual([false, false]);
+    expect(usageWithinBatch([row('agent', null, 10, 't1'), row('call', 'agent', 10, 't2')]).parentInAnotherTrace).toBe(true);
+    expect(usageWithinBatch([row('agent', null, 10, 't1'), row('call', 'agent', 10, 't1'), row('x', 'elsewhere')]).parentInAnotherTrace).toBe(false);
   });
 
   it('agrees with a full recomputation over random forests, cycles included', () => {

@@ -12,28 +12,30 @@ import type { NewSpanRow } from '../../db/tables';
 // batch, an ancestor outside the batch). Every mark set here is also one it would set: the walk
 // follows the batch's own parent links, which are the links the upsert stores.
 
-/** `marks[i]` for `rows[i]`; spans without usage are never marked (as in rollUpTraces). */
-export function usageMarksWithinBatch(rows: readonly Pick<NewSpanRow, 'id' | 'trace_id' | 'parent_id' | 'total_tokens'>[]): boolean[] {
-  return usageWithinBatch(rows).marks;
-}
-
 /**
- * The marks, and for each span whether usage is reported at it or below it in the batch
- * (`carriesUsage`): such a span's ancestors outside the batch are above usage too, which
- * appendToTraces (trace-append-roll-up.ts) checks against their stored marks.
+ * What the batch alone tells of its usage: `marks[i]` for `rows[i]` (spans without usage are never
+ * marked, as in rollUpTraces); `carriesUsage[i]`, usage reported at `rows[i]` or below it in the
+ * batch — its ancestors outside the batch are above usage too, which appendToTraces
+ * (trace-append-roll-up.ts) checks against their stored marks; and `parentInAnotherTrace`, a span
+ * naming a parent of the batch that is in another trace (a link the addition does not take).
  */
 export function usageWithinBatch(rows: readonly Pick<NewSpanRow, 'id' | 'trace_id' | 'parent_id' | 'total_tokens'>[]): {
   marks: boolean[];
   carriesUsage: boolean[];
+  parentInAnotherTrace: boolean;
 } {
   const indexById = new Map<string, number>();
   rows.forEach((row, i) => indexById.set(row.id, i));
   // A parent in another trace ends the walk, as it does in rollUpTraces.
-  const parentOf = (i: number) => {
-    const parentId = rows[i]!.parent_id;
-    const parent = parentId == null ? undefined : indexById.get(parentId);
-    return parent !== undefined && rows[parent]!.trace_id === rows[i]!.trace_id ? parent : undefined;
-  };
+  let parentInAnotherTrace = false;
+  const parentIndex = rows.map((row) => {
+    const parent = row.parent_id == null ? undefined : indexById.get(row.parent_id);
+    if (parent === undefined) return undefined;
+    if (rows[parent]!.trace_id === row.trace_id) return parent;
+    parentInAnotherTrace = true;
+    return undefined;
+  });
+  const parentOf = (i: number) => parentIndex[i];
   const marks = rows.map(() => false);
   const reachedFromBelow = new Set<number>();
   for (let i = 0; i < rows.length; i++) {
@@ -45,5 +47,5 @@ export function usageWithinBatch(rows: readonly Pick<NewSpanRow, 'id' | 'trace_i
       if (rows[parent]!.total_tokens != null) marks[parent] = true;
     }
   }
-  return { marks, carriesUsage: rows.map((row, i) => row.total_tokens != null || reachedFromBelow.has(i)) };
+  return { marks, carriesUsage: rows.map((row, i) => row.total_tokens != null || reachedFromBelow.has(i)), parentInAnotherTrace };
 }
