@@ -14,6 +14,7 @@ import * as projectInvitations from './20261205000300_project_invitations';
 import * as usageRollups from './20261207000100_usage_rollups';
 import * as spansInlineContent from './20261208000100_spans_inline_content';
 import * as traceOpenParentLinks from './20261209000100_trace_open_parent_links';
+import * as tracePendingParents from './20261210000100_trace_pending_parents';
 
 // A static list rather than a folder scan, so migrations also run from a bundle.
 // Names sort by their timestamp; add new ones at the end.
@@ -33,4 +34,5 @@ export const migrations: Record<string, Migration> = {
   '20261207000100_usage_rollups': usageRollups,
   '20261208000100_spans_inline_content': spansInlineContent,
   '20261209000100_trace_open_parent_links': traceOpenParentLinks,
+  '20261210000100_trace_pending_parents': tracePendingParents,
 };

@@ -114,10 +114,19 @@ export interface TracesTable {
   error_count: Generated<number>;
   total_tokens: BigIntColumn;
   total_cost_usd: number | null;
-  /** A span of the trace names a parent that is not a span of the trace (trace-append-roll-up.ts). */
-  open_parent_links: Generated<boolean>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
+}
+
+/**
+ * The parents an open trace waits for: each id that spans of the trace name as parent but that is
+ * not a span of the trace, with whether usage is reported at or below those spans; `parents` null
+ * when not known. No row: the trace waits for none (trace-append-roll-up.ts).
+ */
+export interface TracePendingParentsTable {
+  project_id: string;
+  trace_id: string;
+  parents: ColumnType<Record<string, boolean> | null, string | null, string | null>;
 }
 
 export interface SpansTable {
@@ -268,6 +277,7 @@ export interface Database {
   api_keys: ApiKeysTable;
   personal_access_tokens: PersonalAccessTokensTable;
   traces: TracesTable;
+  trace_pending_parents: TracePendingParentsTable;
   spans: SpansTable;
   audit_log: AuditLogTable;
   model_prices: ModelPricesTable;

@@ -4,7 +4,7 @@ import type { Database, NewSpanRow } from '../tables';
 import type { RowBinding } from './spans';
 import { INGEST_WRITE } from './ingest-statement-marks';
 import { textPerRowCount } from './statement-text-cache';
-import { MERGE_TRACE_ATTRIBUTES, traceAttributeParams, traceAttributeValues, traceTotalsOf, type TraceAttributesRow } from './trace-roll-up';
+import { MERGE_TRACE_ATTRIBUTES, traceAttributeParams, traceAttributeValues, traceTotalsOf, writePendingParents, type TraceAttributesRow } from './trace-roll-up';
 
 /** The batch's spans, all inserted (no stored copy met one), and their usage as the batch alone tells. */
 export interface AppendedSpans {
@@ -35,28 +35,33 @@ const SPAN_ARRAYS: [ArrayElementType, (spans: AppendedSpans, i: number) => unkno
 /**
  * Rolls the batch's traces up by adding its spans to the stored totals, when that gives what
  * rollUpTraces' full read would (trace-roll-up.ts), and answers whether it did. When it answers
- * false the caller must roll the batch's traces up in full, which sets right whatever this left
- * (it may have added the batch to some traces: see the statement). It answers true only when all
- * of these hold:
+ * false it has written nothing of the traces, and the caller must roll the batch's traces up in
+ * full. It answers true only when all of these hold:
  *
  * - Every span of the batch was inserted: no stored copy met it (the caller checks that).
- * - No trace of the batch has a span whose parent is not a span of that trace
- *   (`traces.open_parent_links`, set by the full roll-up). A parent that arrives after its
- *   children may have to be marked for their usage, and only a read of the whole trace finds them.
- * - Every span of the batch names no parent, or one in its own trace: in the batch or stored.
+ * - Each stored trace of the batch knows the parents it waits for (trace_pending_parents, kept
+ *   by both roll-ups): the ids its spans name as parent that are not its spans, each with whether
+ *   usage is reported below it. Not known for a trace that was open when the table was made, and
+ *   for one that waits for more than PENDING_PARENTS_KEPT.
+ * - No span of the batch names a parent that is in the batch but in another trace (the caller
+ *   checks that: usageWithinBatch).
  * - No stored usage mark changes: above each span that carries usage, the first stored ancestor
  *   with usage is marked already (every ancestor of a marked span is, by the full roll-up's rule).
  *
- * Then the spans' marks are the batch's own, no stored span's mark moves, and the totals are the
- * stored ones plus the batch's: counts and tokens add, bounds widen, costs add (float sums, as the
- * full roll-up's are, may differ from it in the last bits by the order of the additions). A root
- * span names the trace as in the full roll-up: only a trace without a name yet takes one, and a
- * trace has none only while none of its spans is a root, so the batch's earliest root is the
- * trace's.
+ * Then the totals are the stored ones plus the batch's: counts and tokens add, bounds widen, costs
+ * add (float sums, as the full roll-up's are, may differ from it in the last bits by the order of
+ * the additions). The batch's marks are its own (usage-marks.ts), except where a parent the trace
+ * waited for arrives to children with usage: it and its ancestors in the batch have usage below
+ * them, so those that report usage themselves are marked here and not counted. An OpenTelemetry
+ * exporter sends a span when it ends, so its parents always come after their children: this is
+ * the case that lets such a trace be added to while it is open. A root span names the trace as
+ * in the full roll-up: only a trace without a name yet takes one, and a trace has none only while
+ * none of its spans is a root, so the batch's earliest root is the trace's.
  *
- * Cost: a primary-key lookup per span whose parent is not in the batch, and per stored ancestor
- * walked; never a read of the trace's other spans. A trace of 30,000 spans that grows by batches
- * costs what a new one does, where the full roll-up reads all of its spans on every batch.
+ * Cost: a primary-key lookup per trace of the batch, per span whose parent is not in the batch,
+ * and per stored ancestor walked; never a read of the trace's other spans. A trace of
+ * 30,000 spans that grows by batches costs what a new one does, where the full roll-up reads all
+ * of its spans on every batch.
  * Run it under lockTraces, after the upsert, in the same transaction.
  */
 export async function appendToTraces(
@@ -91,53 +96,99 @@ const appendText = textPerRowCount(32, (traceCount) => {
   // ends the walk on a cycle. A parent in the batch but in another trace is found before the
   // statement is sent (usageWithinBatch).
   //
-  // A stored trace with an open parent link is not read beforehand: a lookup by id in a kept plan
-  // took traces_project_duration_idx, which holds the id too but third, so at scale it would read
-  // all of a project's traces. Its row is left as it is by the upsert's own WHERE, through the
-  // primary key that ON CONFLICT uses, and the statement answers false because fewer traces than
-  // the batch's took the addition. The caller then rolls every trace of the batch up in full,
-  // which recomputes the totals the others just took and merges the attributes again, to the
-  // same values.
+  // The pending parents are looked up by the primary key of their own table: every index of
+  // traces ends in the trace id, and a kept plan made while traces was small looked a trace row up
+  // through traces_project_duration_idx (all of a project's traces) instead of its primary key.
   return `${INGEST_WRITE}
     with recursive v (id, name, user_id, session_id, tags, metadata) as (values ${traceAttributeValues(traceCount, 2)}),
     b (trace_id, id, parent_id, name, start_time, end_time, status, total_tokens, cost_usd, marked, carries_usage) as (
       select * from unnest(${arrays})
     ),
-    -- Spans whose parent is not in the batch, with that parent as stored (if it is).
-    outside as (
-      select b.trace_id, b.carries_usage, b.parent_id, p.trace_id as parent_trace_id
-      from b left join lateral (
-        select s.trace_id from spans s where s.project_id = $1::uuid and s.id = b.parent_id limit 1
+    -- The parents each trace waits for: no row, none; a row with parents null, not known.
+    pend as (
+      select v.id as trace_id, p.parents as pending_parents, p.trace_id is not null as has_row
+      from v left join lateral (
+        select tp.trace_id, tp.parents from trace_pending_parents tp where tp.project_id = $1::uuid and tp.trace_id = v.id limit 1
       ) p on true
-      where b.parent_id is not null and not exists (select 1 from b inb where inb.id = b.parent_id)
     ),
-    -- Stored ancestors above usage, up to and including the first that reports usage itself.
-    above (id) as (
-      select parent_id from outside where carries_usage
+    -- Spans of the batch with stored usage below them: a parent the trace waited for, whose stored
+    -- children report usage at or below them, and its ancestors in the batch.
+    usage_below (trace_id, id) as (
+      select b.trace_id, b.id from b join pend on pend.trace_id = b.trace_id
+      where (pend.pending_parents ->> b.id)::boolean
       union
-      select up.parent_id from above
+      select p.trace_id, p.id from usage_below u
+      join b c on c.trace_id = u.trace_id and c.id = u.id
+      join b p on p.trace_id = c.trace_id and p.id = c.parent_id
+    ),
+    -- The batch's spans with their marks and usage, the stored usage below them included. A span
+    -- with usage of its own is marked when usage is reported below it.
+    bm as (
+      select b.trace_id, b.id, b.parent_id, b.name, b.start_time, b.end_time, b.status, b.total_tokens, b.cost_usd,
+             b.marked as marked_as_written,
+             b.marked or (b.total_tokens is not null and u.id is not null) as marked,
+             b.carries_usage or u.id is not null as carries_usage
+      from b left join usage_below u on u.trace_id = b.trace_id and u.id = b.id
+    ),
+    -- Spans whose parent is not in the batch, with that parent's trace as stored (null: not stored).
+    outside as (
+      select bm.trace_id, bm.carries_usage, bm.parent_id, p.trace_id as parent_trace_id
+      from bm left join lateral (
+        select s.trace_id from spans s where s.project_id = $1::uuid and s.id = bm.parent_id limit 1
+      ) p on true
+      where bm.parent_id is not null and not exists (select 1 from b inb where inb.id = bm.parent_id)
+    ),
+    -- Stored ancestors above usage, in the same trace, up to and including the first that reports
+    -- usage itself; the last id of a chain that leaves the stored spans of the trace is a parent
+    -- the trace waits for.
+    above (trace_id, id) as (
+      select trace_id, parent_id from outside where carries_usage
+      union
+      select above.trace_id, up.parent_id from above
       cross join lateral (
-        select s.parent_id, s.total_tokens from spans s where s.project_id = $1::uuid and s.id = above.id limit 1
+        select s.trace_id, s.parent_id, s.total_tokens from spans s where s.project_id = $1::uuid and s.id = above.id limit 1
       ) up
-      where up.total_tokens is null and up.parent_id is not null
+      where up.trace_id = above.trace_id and up.total_tokens is null and up.parent_id is not null
+    ),
+    above_stored as (
+      select above.trace_id, above.id, s.total_tokens, s.usage_in_descendants from above
+      left join lateral (
+        select s.trace_id, s.total_tokens, s.usage_in_descendants from spans s where s.project_id = $1::uuid and s.id = above.id limit 1
+      ) s on s.trace_id = above.trace_id
     ),
     ok as (
       select
-        not exists (select 1 from outside where parent_trace_id is distinct from trace_id)
-        and not exists (
-          select 1 from above cross join lateral (
-            select s.total_tokens, s.usage_in_descendants from spans s where s.project_id = $1::uuid and s.id = above.id limit 1
-          ) s
-          where s.total_tokens is not null and not s.usage_in_descendants
-        ) as applies
+        not exists (select 1 from pend where has_row and pending_parents is null)
+        and not exists (select 1 from above_stored where total_tokens is not null and not usage_in_descendants) as applies
     ),
-    totals as (${traceTotalsOf('b')}),
+    -- The parents each trace waits for after the batch: those it waited for that did not arrive in
+    -- it, those the batch's spans name that are not stored in their trace (not yet, or in
+    -- another trace: marks end at the trace's edge, so such a parent is one that never arrives),
+    -- and those a chain with usage reaches.
+    pending_after (trace_id, k, usage_below) as (
+      select pend.trace_id, e.key, e.value::boolean
+      from pend cross join lateral jsonb_each_text(coalesce(pend.pending_parents, '{}'::jsonb)) e
+      where not exists (select 1 from b where b.trace_id = pend.trace_id and b.id = e.key)
+      union all
+      select trace_id, parent_id, carries_usage from outside where parent_trace_id is distinct from trace_id
+      union all
+      select trace_id, id, true from above_stored where total_tokens is null and usage_in_descendants is null
+    ),
+    -- Spans of the batch marked for usage stored below them (the upsert wrote them unmarked).
+    remarked as (
+      update spans s set usage_in_descendants = true
+      from ok, bm
+      where ok.applies and bm.marked and not bm.marked_as_written
+        and s.project_id = $1::uuid and s.id = bm.id
+    ),
+    totals as (${traceTotalsOf('bm')}),
+    -- Only traces that waited or wait now: a batch of whole traces writes and deletes nothing here.
+    ${writePendingParents('pending', '(select trace_id from pend where has_row union select trace_id from pending_after)', 'pending_after', '(select applies from ok)')},
     applied as (
       insert into traces as t (project_id, id, name, user_id, session_id, tags, metadata,
-                               start_time, end_time, span_count, error_count, total_tokens, total_cost_usd, open_parent_links)
+                               start_time, end_time, span_count, error_count, total_tokens, total_cost_usd)
       select $1::uuid, v.id, coalesce(v.name, totals.root_name), v.user_id, v.session_id, v.tags, v.metadata,
-             totals.start_time, totals.end_time, totals.span_count, totals.error_count, totals.total_tokens, totals.total_cost_usd,
-             false
+             totals.start_time, totals.end_time, totals.span_count, totals.error_count, totals.total_tokens, totals.total_cost_usd
       from ok, v join totals on totals.trace_id = v.id
       where ok.applies
       order by v.id
@@ -152,7 +203,6 @@ const appendText = textPerRowCount(32, (traceCount) => {
                               when excluded.total_cost_usd is null then t.total_cost_usd
                               else t.total_cost_usd + excluded.total_cost_usd end,
         updated_at = now()
-      where not t.open_parent_links
       returning 1
     )
     select applies and (select count(*) from applied) = ${traceCount} as applied from ok`;

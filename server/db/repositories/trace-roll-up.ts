@@ -26,8 +26,10 @@ export interface TraceAttributesRow {
  *    out-of-order batches converge. An explicit trace name wins; otherwise the earliest root span
  *    names the trace, whichever batch it arrived in, and a name once taken from a root span stays
  *    until an explicit one comes.
- * 3. **Open parent links.** Whether a trace holds a span whose parent is not one of its spans; while
- *    one does, its batches are rolled up here rather than by addition (trace-append-roll-up.ts).
+ * 3. **Pending parents.** The ids that spans of the trace name as parent but that are not spans of
+ *    the trace, each with whether usage is reported below it in the trace (trace_pending_parents):
+ *    what a batch rolled up by addition needs to know of the trace (trace-append-roll-up.ts). Not
+ *    known (so the trace's next batch is read in full again) past PENDING_PARENTS_KEPT.
  *
  * Marks stay inside a trace: a parent in another trace ends the chain, so a trace's totals depend
  * on its own spans only, not on which traces share its batch.
@@ -40,6 +42,41 @@ export interface TraceAttributesRow {
 export async function rollUpTraces(db: Kysely<Database>, projectId: string, rows: TraceAttributesRow[]): Promise<void> {
   if (rows.length === 0) return;
   await db.executeQuery(CompiledQuery.raw(rollUpText(rows.length), [projectId, ...traceAttributeParams(rows)]));
+}
+
+/**
+ * The most pending parents kept for a trace. An exporter's open trace waits for its open spans
+ * only (its depth, times its concurrency); a client that never sends its parents would make the
+ * map, rewritten on every batch, grow with the trace: from here on the trace is read in full instead.
+ */
+export const PENDING_PARENTS_KEPT = 1000;
+
+/**
+ * CTEs that make trace_pending_parents hold, for each trace of `traces` (a relation with a
+ * `trace_id` column), the parents `entries` lists (trace_id, k, usage_below; an id may come
+ * more than once, and usage below it is known when one says so): a row when there are any (parents
+ * null past PENDING_PARENTS_KEPT), none otherwise. `when` guards both writes. Names its CTEs
+ * `<prefix>_maps`, `<prefix>_written` and `<prefix>_cleared`.
+ */
+export function writePendingParents(prefix: string, traces: string, entries: string, when = 'true'): string {
+  return `${prefix}_maps as (
+      select tr.trace_id,
+             (select case when count(*) > ${PENDING_PARENTS_KEPT} then null else jsonb_object_agg(k, usage_below) end
+              from (select e.k, bool_or(e.usage_below) as usage_below from ${entries} e where e.trace_id = tr.trace_id group by e.k) grouped) as parents,
+             exists (select 1 from ${entries} e where e.trace_id = tr.trace_id) as waits
+      from ${traces} tr
+    ),
+    ${prefix}_written as (
+      insert into trace_pending_parents as tp (project_id, trace_id, parents)
+      select $1::uuid, trace_id, parents from ${prefix}_maps where waits and (${when})
+      order by trace_id
+      on conflict (project_id, trace_id) do update set parents = excluded.parents
+    ),
+    ${prefix}_cleared as (
+      delete from trace_pending_parents tp
+      using ${prefix}_maps m
+      where not m.waits and (${when}) and tp.project_id = $1::uuid and tp.trace_id = m.trace_id
+    )`;
 }
 
 /**
@@ -116,9 +153,9 @@ const rollUpText = textPerRowCount(32, (traceCount) => {
       union
       select above.trace_id, up.parent_id from above
       cross join lateral (
-        select s.parent_id from spans s where s.project_id = $1::uuid and s.id = above.id and s.trace_id = above.trace_id limit 1
+        select s.trace_id, s.parent_id from spans s where s.project_id = $1::uuid and s.id = above.id limit 1
       ) up
-      where up.parent_id is not null
+      where up.trace_id = above.trace_id and up.parent_id is not null
     ),
     -- Each span with its mark. Only spans with usage are ever marked (ingest's in-batch marks
     -- follow the same rule); the others keep theirs.
@@ -137,18 +174,19 @@ const rollUpText = textPerRowCount(32, (traceCount) => {
         and spans.project_id = $1::uuid and spans.id = marks.id and spans.usage_in_descendants <> marks.marked
     ),
     totals as (${traceTotalsOf('marks')}),
-    -- Traces with a span whose parent is not one of their spans: the next batch must be rolled up
-    -- in full again (trace-append-roll-up.ts).
-    open_links as (
-      select distinct c.trace_id
+    -- Parents named by spans of a trace that are not its spans, and whether usage is reported
+    -- below them: \`above\` holds every parent on a chain up from a span with usage, the ones
+    -- outside the trace included (its walk starts from them and stops there).
+    pending (trace_id, k, usage_below) as (
+      select c.trace_id, c.parent_id, (c.trace_id, c.parent_id) in (select trace_id, id from above)
       from trace_spans c left join trace_spans p on p.trace_id = c.trace_id and p.id = c.parent_id
       where c.parent_id is not null and p.id is null
-    )
+    ),
+    ${writePendingParents('pending', 'totals', 'pending')}
     insert into traces as t (project_id, id, name, user_id, session_id, tags, metadata,
-                             start_time, end_time, span_count, error_count, total_tokens, total_cost_usd, open_parent_links)
+                             start_time, end_time, span_count, error_count, total_tokens, total_cost_usd)
     select $1::uuid, v.id, coalesce(v.name, totals.root_name), v.user_id, v.session_id, v.tags, v.metadata,
-           totals.start_time, totals.end_time, totals.span_count, totals.error_count, totals.total_tokens, totals.total_cost_usd,
-           v.id in (select trace_id from open_links)
+           totals.start_time, totals.end_time, totals.span_count, totals.error_count, totals.total_tokens, totals.total_cost_usd
     -- A trace without spans is not a trace: it has no totals row.
     from v join totals on totals.trace_id = v.id
     order by v.id
@@ -160,6 +198,5 @@ const rollUpText = textPerRowCount(32, (traceCount) => {
       error_count = excluded.error_count,
       total_tokens = excluded.total_tokens,
       total_cost_usd = excluded.total_cost_usd,
-      open_parent_links = excluded.open_parent_links,
       updated_at = now()`;
 });

@@ -1,12 +1,13 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rollUpTraces } from '../../db/repositories/trace-roll-up';
+import { INGEST_TRACE_READ } from '../../db/repositories/ingest-statement-marks';
+import { PENDING_PARENTS_KEPT, rollUpTraces } from '../../db/repositories/trace-roll-up';
 import { createTestApp, INGEST, span, type TestApp } from '../../testing/test-app';
 
 // Ingest adds a batch of new spans to its traces' stored totals when that is what a full read of
 // the traces would give (trace-append-roll-up.ts), and reads the traces whole otherwise. The full
 // roll-up is the oracle: after every scenario it is run again over every trace, and must change
-// nothing — no total, no bound, no usage mark, no open-link flag. The scenarios are random (seeded):
+// nothing — no total, no bound, no usage mark, no pending parent. The scenarios are random (seeded):
 // traces built in any order across batches, with retries, copies that complete an earlier span,
 // parents in other traces and parents that never come, errors, spans with and without usage.
 
@@ -75,6 +76,9 @@ function dedupe(batch: Span[]): Span[] {
   return [...new Map(batch.map((s) => [s.id, s])).values()];
 }
 
+/** The full roll-up's statement: the only one of ingest's that is planned per call. */
+const readWhole = (query: string) => query.startsWith(INGEST_TRACE_READ);
+
 describe('the roll-up by addition', () => {
   let t: TestApp;
   beforeAll(async () => {
@@ -85,9 +89,11 @@ describe('the roll-up by addition', () => {
   const traceRows = async (projectId: string) =>
     (
       await sql<Record<string, unknown>>`
-        select id, name, span_count, error_count, total_tokens::text as total_tokens, total_cost_usd, open_parent_links,
+        select id, name, span_count, error_count, total_tokens::text as total_tokens, total_cost_usd,
+               (select count(*) from trace_pending_parents p where p.project_id = t.project_id and p.trace_id = t.id)::int as pending_rows,
+               (select parents from trace_pending_parents p where p.project_id = t.project_id and p.trace_id = t.id) as pending_parents,
                start_time, end_time
-        from traces where project_id = ${projectId} order by id`.execute(t.app.deps.db)
+        from traces t where project_id = ${projectId} order by id`.execute(t.app.deps.db)
     ).rows;
   const marks = async (projectId: string) =>
     (await sql<{ id: string; m: boolean }>`select id, usage_in_descendants as m from spans where project_id = ${projectId} order by id`.execute(t.app.deps.db)).rows;
@@ -103,7 +109,7 @@ describe('the roll-up by addition', () => {
         t.queries.length = 0;
         const res = await ingest.gql(INGEST, { spans: batch });
         expect(res.data?.ingest.rejected, `scenario ${seed}`).toEqual([]);
-        if (t.queries.some((q) => /update spans set usage_in_descendants/.test(q))) read++;
+        if (t.queries.some(readWhole)) read++;
         else added++;
       }
       const before = { traces: await traceRows(projectId), marks: await marks(projectId) };
@@ -137,7 +143,7 @@ describe('the roll-up by addition', () => {
     const send = async (spans: Record<string, unknown>[]) => {
       t.queries.length = 0;
       expect((await ingest.gql(INGEST, { spans })).data.ingest.rejected).toEqual([]);
-      return t.queries.some((q) => /update spans set usage_in_descendants/.test(q)) ? 'read' : 'added';
+      return t.queries.some(readWhole) ? 'read' : 'added';
     };
     expect(await send([span({ id: 'root', traceId: 'long', kind: 'AGENT', name: 'agent', promptTokens: null, completionTokens: null })])).toBe('added');
     const ways = [];
@@ -163,5 +169,89 @@ describe('the roll-up by addition', () => {
     const after = await owner.gql(`query($p: ID!) { project(id: $p) { trace(id: "long") { spanCount totalTokens } } }`, { p: projectId });
     // 100 children and the child of the generation; the generation is counted at its child.
     expect(after.data.project.trace).toMatchObject({ spanCount: 103, totalTokens: 101 * 15 });
+  });
+
+  it("an exporter's trace, parents after their children, is added to on every batch and counts usage once", async () => {
+    const { ingest, owner, projectId } = await t.projectWithKey();
+    const send = async (spans: Record<string, unknown>[]) => {
+      t.queries.length = 0;
+      expect((await ingest.gql(INGEST, { spans })).data.ingest.rejected).toEqual([]);
+      return t.queries.some(readWhole) ? 'read' : 'added';
+    };
+    const none = { promptTokens: null, completionTokens: null };
+    const at = (id: string, parentId: string | null, extra: Record<string, unknown> = {}) => span({ id, traceId: 'otel', parentId, ...extra });
+    // No row: the trace waits for no parent.
+    const pending = async () =>
+      (await sql<{ p: Record<string, boolean> | null }>`select parents as p from trace_pending_parents where project_id = ${projectId} and trace_id = 'otel'`.execute(t.app.deps.db))
+        .rows[0]?.p ?? {};
+    const ways = [];
+    // Two model calls under step s1, which has not ended.
+    ways.push(await send([at('l1', 's1'), at('l2', 's1')]));
+    expect(await pending()).toEqual({ s1: true });
+    // A tool call without usage under step s2; then a model call under the tool: the usage reaches
+    // s2 through a stored span.
+    ways.push(await send([at('tool', 's2', none)]));
+    expect(await pending()).toEqual({ s1: true, s2: false });
+    ways.push(await send([at('l3', 'tool')]));
+    expect(await pending()).toEqual({ s1: true, s2: true });
+    // The steps end, each under an agent call that reports usage too: a and b must be marked, from
+    // usage stored below the steps.
+    ways.push(await send([at('s1', 'a', none), at('a', 'root'), at('s2', 'b', none), at('b', 'root')]));
+    expect(await pending()).toEqual({ root: true });
+    // The root, with the run's usage summed: marked too.
+    ways.push(await send([at('root', null, { kind: 'AGENT', name: 'run' })]));
+    expect(ways).toEqual(['added', 'added', 'added', 'added', 'added']);
+    expect(await pending()).toEqual({});
+    const marked = await marks(projectId);
+    expect(marked.filter((m) => m.m).map((m) => m.id)).toEqual(['a', 'b', 'root']);
+    const res = await owner.gql(`query($p: ID!) { project(id: $p) { trace(id: "otel") { name spanCount totalTokens } } }`, { p: projectId });
+    expect(res.data.project.trace).toEqual({ name: 'run', spanCount: 9, totalTokens: 3 * 15 });
+    // And the full read finds nothing to change.
+    const before = await traceRows(projectId);
+    await t.app.deps.db.transaction().execute((trx) => rollUpTraces(trx, projectId, [{ id: 'otel', name: null, userId: null, sessionId: null, tags: [], metadata: null }]));
+    expect(await traceRows(projectId)).toEqual(before);
+    expect(await marks(projectId)).toEqual(marked);
+  });
+
+  it('a parent stored in another trace is one the trace waits for, with or without usage below it', async () => {
+    const { ingest, projectId } = await t.projectWithKey();
+    const send = async (spans: Record<string, unknown>[]) => {
+      t.queries.length = 0;
+      expect((await ingest.gql(INGEST, { spans })).data.ingest.rejected).toEqual([]);
+      return t.queries.some(readWhole) ? 'read' : 'added';
+    };
+    const none = { promptTokens: null, completionTokens: null };
+    expect(await send([span({ id: 'x', traceId: 'other' })])).toBe('added');
+    expect(await send([span({ id: 'tool', traceId: 'linked', parentId: 'x', ...none }), span({ id: 'gen', traceId: 'linked', parentId: 'x' })])).toBe('added');
+    const rows = await sql<{ trace_id: string; parents: Record<string, boolean> | null }>`
+      select trace_id, parents from trace_pending_parents where project_id = ${projectId} order by trace_id`.execute(t.app.deps.db);
+    expect(rows.rows).toEqual([{ trace_id: 'linked', parents: { x: true } }]);
+    expect(await send([span({ id: 'tool2', traceId: 'linked2', parentId: 'x', ...none })])).toBe('added');
+    const before = await traceRows(projectId);
+    const all = before.map((r) => ({ id: String(r.id), name: null, userId: null, sessionId: null, tags: [], metadata: null }));
+    await t.app.deps.db.transaction().execute((trx) => rollUpTraces(trx, projectId, all));
+    expect(await traceRows(projectId)).toEqual(before);
+    expect(before.find((r) => r.id === 'linked2')).toMatchObject({ pending_parents: { x: false } });
+  });
+
+  it(`a trace waiting for more than ${PENDING_PARENTS_KEPT} parents is read whole from then on`, async () => {
+    const { ingest, projectId } = await t.projectWithKey();
+    const orphans = (from: number, count: number) =>
+      Array.from({ length: count }, (_, i) => span({ id: `o${from + i}`, traceId: 'wide', parentId: `missing-${from + i}` }));
+    const send = async (spans: Record<string, unknown>[]) => {
+      t.queries.length = 0;
+      expect((await ingest.gql(INGEST, { spans })).data.ingest.rejected).toEqual([]);
+      return t.queries.some(readWhole) ? 'read' : 'added';
+    };
+    const pendingCount = async () => {
+      const { p } = (await sql<{ p: Record<string, boolean> | null }>`select parents as p from trace_pending_parents where project_id = ${projectId} and trace_id = 'wide'`.execute(t.app.deps.db)).rows[0]!;
+      return p === null ? null : Object.keys(p).length;
+    };
+    expect(await send(orphans(0, PENDING_PARENTS_KEPT))).toBe('added');
+    expect(await pendingCount()).toBe(PENDING_PARENTS_KEPT);
+    expect(await send(orphans(PENDING_PARENTS_KEPT, 1))).toBe('added');
+    expect(await pendingCount()).toBeNull();
+    expect(await send(orphans(PENDING_PARENTS_KEPT + 1, 1))).toBe('read');
+    expect(await pendingCount()).toBeNull();
   });
 });
