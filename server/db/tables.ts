@@ -114,19 +114,21 @@ export interface TracesTable {
   error_count: Generated<number>;
   total_tokens: BigIntColumn;
   total_cost_usd: number | null;
+  /** The parents the trace waits for are not known (trace_pending_parents): its next batch is rolled up in full. */
+  pending_parents_unknown: Generated<boolean>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }
 
 /**
  * The parents an open trace waits for: each id that spans of the trace name as parent but that is
- * not a span of the trace, with whether usage is reported at or below those spans; `parents` null
- * when not known. No row: the trace waits for none (trace-append-roll-up.ts).
+ * not a span of the trace, with whether usage is reported at or below those spans. No row: the
+ * trace waits for none, unless traces.pending_parents_unknown (trace-append-roll-up.ts).
  */
 export interface TracePendingParentsTable {
   project_id: string;
   trace_id: string;
-  parents: ColumnType<Record<string, boolean> | null, string | null, string | null>;
+  parents: ColumnType<Record<string, boolean>, string, string>;
 }
 
 export interface SpansTable {

@@ -35,14 +35,14 @@ const SPAN_ARRAYS: [ArrayElementType, (spans: AppendedSpans, i: number) => unkno
 /**
  * Rolls the batch's traces up by adding its spans to the stored totals, when that gives what
  * rollUpTraces' full read would (trace-roll-up.ts), and answers whether it did. When it answers
- * false it has written nothing of the traces, and the caller must roll the batch's traces up in
- * full. It answers true only when all of these hold:
+ * false the caller must roll the batch's traces up in full, which sets right whatever this
+ * statement wrote. It answers true only when all of these hold:
  *
  * - Every span of the batch was inserted: no stored copy met it (the caller checks that).
  * - Each stored trace of the batch knows the parents it waits for (trace_pending_parents, kept
  *   by both roll-ups): the ids its spans name as parent that are not its spans, each with whether
- *   usage is reported below it. Not known for a trace that was open when the table was made, and
- *   for one that waits for more than PENDING_PARENTS_KEPT.
+ *   usage is reported below it. Not known (traces.pending_parents_unknown) for a trace that was
+ *   open when the table was made, and for one that waits for more than PENDING_PARENTS_KEPT.
  * - No span of the batch names a parent that is in the batch but in another trace (the caller
  *   checks that: usageWithinBatch).
  * - No stored usage mark changes: above each span that carries usage, the first stored ancestor
@@ -104,7 +104,8 @@ const appendText = textPerRowCount(32, (traceCount) => {
     b (trace_id, id, parent_id, name, start_time, end_time, status, total_tokens, cost_usd, marked, carries_usage) as (
       select * from unnest(${arrays})
     ),
-    -- The parents each trace waits for: no row, none; a row with parents null, not known.
+    -- The parents each trace waits for: no row, none (unless the trace row says they are not
+    -- known: then the traces upsert below declines).
     pend as (
       select v.id as trace_id, p.parents as pending_parents, p.trace_id is not null as has_row
       from v left join lateral (
@@ -158,8 +159,7 @@ const appendText = textPerRowCount(32, (traceCount) => {
     ),
     ok as (
       select
-        not exists (select 1 from pend where has_row and pending_parents is null)
-        and not exists (select 1 from above_stored where total_tokens is not null and not usage_in_descendants) as applies
+        not exists (select 1 from above_stored where total_tokens is not null and not usage_in_descendants) as applies
     ),
     -- The parents each trace waits for after the batch: those it waited for that did not arrive in
     -- it, those the batch's spans name that are not stored in their trace (not yet, or in
@@ -167,7 +167,7 @@ const appendText = textPerRowCount(32, (traceCount) => {
     -- and those a chain with usage reaches.
     pending_after (trace_id, k, usage_below) as (
       select pend.trace_id, e.key, e.value::boolean
-      from pend cross join lateral jsonb_each_text(coalesce(pend.pending_parents, '{}'::jsonb)) e
+      from pend cross join lateral jsonb_each_text(pend.pending_parents) e
       where not exists (select 1 from b where b.trace_id = pend.trace_id and b.id = e.key)
       union all
       select trace_id, parent_id, carries_usage from outside where parent_trace_id is distinct from trace_id
@@ -186,10 +186,11 @@ const appendText = textPerRowCount(32, (traceCount) => {
     ${writePendingParents('pending', '(select trace_id from pend where has_row union select trace_id from pending_after)', 'pending_after', '(select applies from ok)')},
     applied as (
       insert into traces as t (project_id, id, name, user_id, session_id, tags, metadata,
-                               start_time, end_time, span_count, error_count, total_tokens, total_cost_usd)
+                               start_time, end_time, span_count, error_count, total_tokens, total_cost_usd, pending_parents_unknown)
       select $1::uuid, v.id, coalesce(v.name, totals.root_name), v.user_id, v.session_id, v.tags, v.metadata,
-             totals.start_time, totals.end_time, totals.span_count, totals.error_count, totals.total_tokens, totals.total_cost_usd
-      from ok, v join totals on totals.trace_id = v.id
+             totals.start_time, totals.end_time, totals.span_count, totals.error_count, totals.total_tokens, totals.total_cost_usd,
+             coalesce(pending_maps.unknown, false)
+      from ok, v join totals on totals.trace_id = v.id left join pending_maps on pending_maps.trace_id = v.id
       where ok.applies
       order by v.id
       on conflict (project_id, id) do update set
@@ -202,7 +203,14 @@ const appendText = textPerRowCount(32, (traceCount) => {
         total_cost_usd = case when t.total_cost_usd is null then excluded.total_cost_usd
                               when excluded.total_cost_usd is null then t.total_cost_usd
                               else t.total_cost_usd + excluded.total_cost_usd end,
+        pending_parents_unknown = excluded.pending_parents_unknown,
         updated_at = now()
+      -- A trace whose pending parents are not known is left as it is, through the primary key that
+      -- ON CONFLICT uses (a lookup of the trace row in a kept plan may take another index: see
+      -- the table's migration). The statement then answers false, and the full roll-up that
+      -- follows recomputes every trace of the batch, its marks and pending parents, over whatever
+      -- this statement wrote for the others.
+      where not t.pending_parents_unknown
       returning 1
     )
     select applies and (select count(*) from applied) = ${traceCount} as applied from ok`;

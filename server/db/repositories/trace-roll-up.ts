@@ -28,8 +28,9 @@ export interface TraceAttributesRow {
  *    until an explicit one comes.
  * 3. **Pending parents.** The ids that spans of the trace name as parent but that are not spans of
  *    the trace, each with whether usage is reported below it in the trace (trace_pending_parents):
- *    what a batch rolled up by addition needs to know of the trace (trace-append-roll-up.ts). Not
- *    known (so the trace's next batch is read in full again) past PENDING_PARENTS_KEPT.
+ *    what a batch rolled up by addition needs to know of the trace (trace-append-roll-up.ts). Past
+ *    PENDING_PARENTS_KEPT, not kept: traces.pending_parents_unknown, and the next batch is read in
+ *    full again.
  *
  * Marks stay inside a trace: a parent in another trace ends the chain, so a trace's totals depend
  * on its own spans only, not on which traces share its batch.
@@ -53,29 +54,33 @@ export const PENDING_PARENTS_KEPT = 1000;
 
 /**
  * CTEs that make trace_pending_parents hold, for each trace of `traces` (a relation with a
- * `trace_id` column), the parents `entries` lists (trace_id, k, usage_below; an id may come
- * more than once, and usage below it is known when one says so): a row when there are any (parents
- * null past PENDING_PARENTS_KEPT), none otherwise. `when` guards both writes. Names its CTEs
+ * `trace_id` column), the parents `entries` lists (trace_id, k, usage_below; an id may come more
+ * than once, and usage below it is known when one says so): a row when there are any, none
+ * otherwise, and none past PENDING_PARENTS_KEPT, where `<prefix>_maps.unknown` says so for the
+ * trace row (traces.pending_parents_unknown). `when` guards both writes. Names its CTEs
  * `<prefix>_maps`, `<prefix>_written` and `<prefix>_cleared`.
  */
 export function writePendingParents(prefix: string, traces: string, entries: string, when = 'true'): string {
-  return `${prefix}_maps as (
-      select tr.trace_id,
-             (select case when count(*) > ${PENDING_PARENTS_KEPT} then null else jsonb_object_agg(k, usage_below) end
-              from (select e.k, bool_or(e.usage_below) as usage_below from ${entries} e where e.trace_id = tr.trace_id group by e.k) grouped) as parents,
-             exists (select 1 from ${entries} e where e.trace_id = tr.trace_id) as waits
-      from ${traces} tr
+  return `${prefix}_grouped as (
+      select e.trace_id, e.k, bool_or(e.usage_below) as usage_below from ${entries} e group by e.trace_id, e.k
+    ),
+    ${prefix}_maps as (
+      select tr.trace_id, g.parents, g.parents is null and g.n > 0 as unknown
+      from ${traces} tr left join lateral (
+        select count(*) as n, case when count(*) > ${PENDING_PARENTS_KEPT} then null else jsonb_object_agg(k, usage_below) end as parents
+        from ${prefix}_grouped e where e.trace_id = tr.trace_id
+      ) g on true
     ),
     ${prefix}_written as (
       insert into trace_pending_parents as tp (project_id, trace_id, parents)
-      select $1::uuid, trace_id, parents from ${prefix}_maps where waits and (${when})
+      select $1::uuid, trace_id, parents from ${prefix}_maps where parents is not null and (${when})
       order by trace_id
       on conflict (project_id, trace_id) do update set parents = excluded.parents
     ),
     ${prefix}_cleared as (
       delete from trace_pending_parents tp
       using ${prefix}_maps m
-      where not m.waits and (${when}) and tp.project_id = $1::uuid and tp.trace_id = m.trace_id
+      where m.parents is null and (${when}) and tp.project_id = $1::uuid and tp.trace_id = m.trace_id
     )`;
 }
 
@@ -184,11 +189,12 @@ const rollUpText = textPerRowCount(32, (traceCount) => {
     ),
     ${writePendingParents('pending', 'totals', 'pending')}
     insert into traces as t (project_id, id, name, user_id, session_id, tags, metadata,
-                             start_time, end_time, span_count, error_count, total_tokens, total_cost_usd)
+                             start_time, end_time, span_count, error_count, total_tokens, total_cost_usd, pending_parents_unknown)
     select $1::uuid, v.id, coalesce(v.name, totals.root_name), v.user_id, v.session_id, v.tags, v.metadata,
-           totals.start_time, totals.end_time, totals.span_count, totals.error_count, totals.total_tokens, totals.total_cost_usd
+           totals.start_time, totals.end_time, totals.span_count, totals.error_count, totals.total_tokens, totals.total_cost_usd,
+           pending_maps.unknown
     -- A trace without spans is not a trace: it has no totals row.
-    from v join totals on totals.trace_id = v.id
+    from v join totals on totals.trace_id = v.id join pending_maps on pending_maps.trace_id = v.id
     order by v.id
     on conflict (project_id, id) do update set
       ${MERGE_TRACE_ATTRIBUTES},
@@ -198,5 +204,6 @@ const rollUpText = textPerRowCount(32, (traceCount) => {
       error_count = excluded.error_count,
       total_tokens = excluded.total_tokens,
       total_cost_usd = excluded.total_cost_usd,
+      pending_parents_unknown = excluded.pending_parents_unknown,
       updated_at = now()`;
 });
