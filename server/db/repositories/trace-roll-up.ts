@@ -64,12 +64,13 @@ export function writePendingParents(prefix: string, traces: string, entries: str
   return `${prefix}_grouped as (
       select e.trace_id, e.k, bool_or(e.usage_below) as usage_below from ${entries} e group by e.trace_id, e.k
     ),
+    ${prefix}_counted as (
+      select trace_id, count(*) as n, jsonb_object_agg(k, usage_below) as parents from ${prefix}_grouped group by trace_id
+    ),
     ${prefix}_maps as (
-      select tr.trace_id, g.parents, g.parents is null and g.n > 0 as unknown
-      from ${traces} tr left join lateral (
-        select count(*) as n, case when count(*) > ${PENDING_PARENTS_KEPT} then null else jsonb_object_agg(k, usage_below) end as parents
-        from ${prefix}_grouped e where e.trace_id = tr.trace_id
-      ) g on true
+      select tr.trace_id, case when c.n > ${PENDING_PARENTS_KEPT} then null else c.parents end as parents,
+             coalesce(c.n > ${PENDING_PARENTS_KEPT}, false) as unknown
+      from ${traces} tr left join ${prefix}_counted c on c.trace_id = tr.trace_id
     ),
     ${prefix}_written as (
       insert into trace_pending_parents as tp (project_id, trace_id, parents)
