@@ -76,6 +76,9 @@ function dedupe(batch: Span[]): Span[] {
   return [...new Map(batch.map((s) => [s.id, s])).values()];
 }
 
+/** A span without usage. */
+const none = { promptTokens: null, completionTokens: null };
+
 /** The full roll-up's statement: the only one of ingest's that is planned per call. */
 const readWhole = (query: string) => query.startsWith(INGEST_TRACE_READ);
 
@@ -96,6 +99,14 @@ describe('the roll-up by addition', () => {
     ).rows;
   const marks = async (projectId: string) =>
     (await sql<{ id: string; m: boolean }>`select id, usage_in_descendants as m from spans where project_id = ${projectId} order by id`.execute(t.app.deps.db)).rows;
+  /** Sends one batch, which must be stored whole, and says how its traces were rolled up. */
+  const sender =
+    (ingest: Awaited<ReturnType<TestApp['projectWithKey']>>['ingest']) =>
+    async (spans: Record<string, unknown>[]): Promise<'read' | 'added'> => {
+      t.queries.length = 0;
+      expect((await ingest.gql(INGEST, { spans })).data.ingest.rejected).toEqual([]);
+      return t.queries.some(readWhole) ? 'read' : 'added';
+    };
   const roots = async (projectId: string) =>
     (await sql<{ trace_id: string; name: string }>`select trace_id, name from spans where project_id = ${projectId} and parent_id is null`.execute(t.app.deps.db)).rows;
 
@@ -139,11 +150,7 @@ describe('the roll-up by addition', () => {
 
   it('a trace that grows batch by batch under its root is added to, and keeps exact totals', async () => {
     const { ingest, owner, projectId } = await t.projectWithKey();
-    const send = async (spans: Record<string, unknown>[]) => {
-      t.queries.length = 0;
-      expect((await ingest.gql(INGEST, { spans })).data.ingest.rejected).toEqual([]);
-      return t.queries.some(readWhole) ? 'read' : 'added';
-    };
+    const send = sender(ingest);
     expect(await send([span({ id: 'root', traceId: 'long', kind: 'AGENT', name: 'agent', promptTokens: null, completionTokens: null })])).toBe('added');
     const ways = [];
     for (let b = 0; b < 5; b++) {
@@ -172,12 +179,7 @@ describe('the roll-up by addition', () => {
 
   it("an exporter's trace, parents after their children, is added to on every batch and counts usage once", async () => {
     const { ingest, owner, projectId } = await t.projectWithKey();
-    const send = async (spans: Record<string, unknown>[]) => {
-      t.queries.length = 0;
-      expect((await ingest.gql(INGEST, { spans })).data.ingest.rejected).toEqual([]);
-      return t.queries.some(readWhole) ? 'read' : 'added';
-    };
-    const none = { promptTokens: null, completionTokens: null };
+    const send = sender(ingest);
     const at = (id: string, parentId: string | null, extra: Record<string, unknown> = {}) => span({ id, traceId: 'otel', parentId, ...extra });
     // No row: the trace waits for no parent.
     const pending = async () =>
@@ -214,12 +216,7 @@ describe('the roll-up by addition', () => {
 
   it('a parent stored in another trace is one the trace waits for, with or without usage below it', async () => {
     const { ingest, projectId } = await t.projectWithKey();
-    const send = async (spans: Record<string, unknown>[]) => {
-      t.queries.length = 0;
-      expect((await ingest.gql(INGEST, { spans })).data.ingest.rejected).toEqual([]);
-      return t.queries.some(readWhole) ? 'read' : 'added';
-    };
-    const none = { promptTokens: null, completionTokens: null };
+    const send = sender(ingest);
     expect(await send([span({ id: 'x', traceId: 'other' })])).toBe('added');
     expect(await send([span({ id: 'tool', traceId: 'linked', parentId: 'x', ...none }), span({ id: 'gen', traceId: 'linked', parentId: 'x' })])).toBe('added');
     const rows = await sql<{ trace_id: string; parents: Record<string, boolean> | null }>`
@@ -237,11 +234,7 @@ describe('the roll-up by addition', () => {
     const { ingest, projectId } = await t.projectWithKey();
     const orphans = (from: number, count: number) =>
       Array.from({ length: count }, (_, i) => span({ id: `o${from + i}`, traceId: 'wide', parentId: `missing-${from + i}` }));
-    const send = async (spans: Record<string, unknown>[]) => {
-      t.queries.length = 0;
-      expect((await ingest.gql(INGEST, { spans })).data.ingest.rejected).toEqual([]);
-      return t.queries.some(readWhole) ? 'read' : 'added';
-    };
+    const send = sender(ingest);
     // null: not known (more than are kept).
     const pendingCount = async () => {
       const { unknown, p } = (
