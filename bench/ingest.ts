@@ -386,6 +386,19 @@ async function main(): Promise<void> {
       : `INVALID RUN, the figures do not count:\n  ${problems.join('\n  ')}`,
   );
   const [graphqlDoor, otlpDoor] = doors;
+  // Round by round: each round runs the same batches on every path, so its own ratio is a fair
+  // one too, and the spread of the rounds says how far the host's noise moves the totals above.
+  const perRound = (m: Meter) => {
+    const ratios = m.rounds.map((round, r) => rawMeter.rounds[r]!.elapsedMs / round.elapsedMs);
+    const micros = m.rounds.map((round) => (round.serverMs === null ? null : (round.serverMs * 1000) / (round.batches * batchSize)));
+    const spread = (xs: number[], digits: number) => `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`;
+    const known = micros.filter((x): x is number => x !== null);
+    return (
+      `ratio ${ratios.map((x) => x.toFixed(2)).join(' ')} (${spread(ratios, 2)})` +
+      (known.length === micros.length ? `, main µs/span ${known.map((x) => x.toFixed(0)).join(' ')} (${spread(known, 0)})` : '')
+    );
+  };
+  for (const d of doors) console.log(`per round, ${d.name}: ${perRound(d.meter)}`);
   const bareRate = rate(bareMeter);
   const cpuUs = (m: Meter) => {
     const ms = m.usage().serverMs;

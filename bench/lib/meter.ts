@@ -40,6 +40,8 @@ export class Meter {
   private dbOk = true;
   elapsedMs = 0;
   latenciesMs: number[] = [];
+  /** Each round on its own: its phase's wall time, batches, and server main-thread CPU (null when unread). */
+  readonly rounds: { elapsedMs: number; batches: number; serverMs: number | null }[] = [];
 
   /**
    * `serverCpuSeconds`: the server's main-thread CPU so far; by default this process's main
@@ -73,6 +75,11 @@ export class Meter {
     this.cpuMicros += cpu.user + cpu.system;
     if (mainBefore !== null && mainAfter !== null) this.mainSeconds += mainAfter - mainBefore;
     else this.mainOk = false;
+    this.rounds.push({
+      elapsedMs: result.elapsedMs,
+      batches: result.latenciesMs.length,
+      serverMs: mainBefore !== null && mainAfter !== null ? (mainAfter - mainBefore) * 1000 : null,
+    });
     if (hostBefore && hostAfter) {
       this.hostBusy += hostAfter.busy - hostBefore.busy;
       this.hostTotal += hostAfter.total - hostBefore.total;
