@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { sourceTextOf } from '../services/ingest/content-source-text';
 import { parseJsonBody } from './parse-json-body';
 
 // The pieces path must give exactly JSON.parse's value, and throw wherever JSON.parse throws (the
@@ -135,4 +136,75 @@ describe('parseJsonBody', () => {
     expect(Buffer.byteLength(text)).toBeGreaterThan(256 * 1024);
     expect(parseJsonBody(Buffer.from(text))).toStrictEqual(JSON.parse(text));
   });
+
+  // The encode stage seals the remembered bytes instead of the value (content-source-text.ts): a
+  // remembered text must be JSON for exactly the value it is remembered for.
+  it('remembers only text that parses to exactly the value it is remembered for', () => {
+    const next = rng(23);
+    let remembered = 0;
+    for (let i = 0; i < 400; i++) {
+      const spans = Array.from({ length: 1 + Math.floor(next() * 6) }, (_, k) => {
+        const span: Record<string, unknown> = { id: `s${k}`, input: randomValue(next, 1), meta: { input: randomValue(next, 1) } };
+        if (next() < 0.7) span.output = randomValue(next, 1);
+        return span;
+      });
+      let text = JSON.stringify({ variables: { spans } }, null, next() < 0.5 ? undefined : 1);
+      // A duplicate key (JSON.parse keeps the last), and a key spelled with an escape.
+      if (next() < 0.2) text = text.replace('"input":', '"input":[1],"input":');
+      if (next() < 0.2) text = text.replace('"output":', '"\\u006futput":');
+      // …and after the plain one, so that the value JSON.parse keeps is the escaped key's.
+      if (next() < 0.2) text = text.replace('"input":', '"input":{"plain":1},"\\u0069nput":');
+      // Larger pieces too, so that whole spans are parsed in runs of several (the walk then finds their content).
+      for (const sizes of [...CUT, { pieceBytes: 300, wholeStringBytes: 0 }, { pieceBytes: 4096, wholeStringBytes: 0 }]) {
+        const parsed = parseJsonBody(Buffer.from(text), sizes);
+        expect(parsed).toStrictEqual(JSON.parse(text));
+        for (const value of objectsIn(parsed)) {
+          const source = sourceTextOf(value);
+          if (!source) continue;
+          remembered++;
+          expect(JSON.parse(Buffer.from(source).toString('utf8')), text).toStrictEqual(value);
+        }
+      }
+    }
+    expect(remembered).toBeGreaterThan(1000);
+  });
+
+  it('remembers the content of every span of an ingest-sized body, and nothing of a body parsed whole', () => {
+    const spans = Array.from({ length: 150 }, (_, i) => ({ id: `s${i}`, input: { messages: [{ role: 'user', content: 'é'.repeat(900) + i }] }, output: [i, { text: 'ok' }], tags: ['a'] }));
+    const big = parseJsonBody(Buffer.from(JSON.stringify({ query: 'mutation { x }', variables: { spans } }))) as { variables: { spans: typeof spans } };
+    for (const span of big.variables.spans) {
+      expect(Buffer.from(sourceTextOf(span.input)!).toString()).toBe(JSON.stringify(span.input));
+      expect(Buffer.from(sourceTextOf(span.output)!).toString()).toBe(JSON.stringify(span.output));
+      expect(sourceTextOf(span.tags)).toBeUndefined();
+    }
+    const small = parseJsonBody(Buffer.from(JSON.stringify({ variables: { spans: spans.slice(0, 2) } }))) as { variables: { spans: typeof spans } };
+    expect(sourceTextOf(small.variables.spans[0]!.input)).toBeUndefined();
+  });
+
+  it('does not remember content spelled with \\u escapes: stored as they are, they would take up to 6 times the room', () => {
+    const body = Buffer.from('[{"input":{"a":"caf\\u00e9"},"output":{"b":"café \\\\ / \\n"}}]');
+    for (const sizes of CUT) {
+      const [span] = parseJsonBody(body, sizes) as { input: unknown; output: unknown }[];
+      expect(span!.input).toEqual({ a: 'café' });
+      expect(sourceTextOf(span!.input)).toBeUndefined();
+      expect(Buffer.from(sourceTextOf(span!.output)!).toString()).toBe('{"b":"café \\\\ / \\n"}');
+    }
+  });
+
+  it('does not remember content whose bytes are not valid UTF-8', () => {
+    const body = Buffer.concat([Buffer.from('[{"input":{"a":"'), Buffer.from([0xff]), Buffer.from('"},"output":{"b":"ok"}}]')]);
+    for (const sizes of CUT) {
+      const [span] = parseJsonBody(body, sizes) as { input: unknown; output: unknown }[];
+      expect(sourceTextOf(span!.input)).toBeUndefined();
+      expect(Buffer.from(sourceTextOf(span!.output)!).toString()).toBe('{"b":"ok"}');
+    }
+  });
 });
+
+/** Every object and array in a JSON value, the value itself included. */
+function* objectsIn(value: unknown): Generator<object> {
+  if (typeof value !== 'object' || value === null) return;
+  yield value;
+  for (const item of Object.values(value)) yield* objectsIn(item);
+}
+
