@@ -14,6 +14,11 @@ export function encodeContent(codec: ContentCodec, value: unknown, ctx: CodecCon
   return codec.encode(Buffer.from(JSON.stringify(value), 'utf8'), ctx);
 }
 
+/** A value given as its JSON text (UTF-8), sealed as encodeContent seals the value's own. */
+export function encodeContentText(codec: ContentCodec, json: Uint8Array, ctx: CodecContext): Uint8Array {
+  return codec.encode(json, ctx);
+}
+
 export function decodeContent(codec: ContentCodec, stored: Uint8Array | null, ctx: CodecContext): unknown {
   if (stored === null) return null;
   return JSON.parse(decoder.decode(codec.decode(stored, ctx)));

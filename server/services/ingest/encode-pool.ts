@@ -2,6 +2,7 @@ import type { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { ContentCodec, ProjectKeys } from '../../../plugins/core/index';
 import { storedKeysOf } from '../../storage/project-keys';
+import { sourceTextOf } from './content-source-text';
 import type { EncodeJob, EncodeReply, EncodeWorkerData } from './encode-protocol';
 import { startTsWorker } from './start-ts-worker';
 
@@ -17,8 +18,10 @@ import { startTsWorker } from './start-ts-worker';
 // codec error exactly as before. A worker that fails to start three times is not tried again.
 // It starts on the first large batch, which (like every batch until it is ready) the caller seals.
 //
-// Content crosses by structured clone: at this stage it is JSON data (parsed from a request, or
-// built by the OTLP mapper and redactors), which clones to the same JSON.
+// Content crosses as the JSON text the request held, when the body parser kept it and no stage
+// changed the value since (content-source-text.ts): one buffer moved to the worker, which seals
+// the text as it is. Other content crosses by structured clone: at this stage it is JSON data
+// (parsed from a request, or built by the OTLP mapper and redactors), which clones to the same JSON.
 
 /** Below this many spans a batch is sealed on the calling thread. */
 export const DEFAULT_MIN_SPANS = 16;
@@ -115,7 +118,7 @@ export function createEncodePool(codec: ContentCodec, logger: Logger, options: {
       current.pending.set(job.job, resolve);
       current.worker.ref();
       try {
-        current.worker.postMessage(job);
+        current.worker.postMessage(job, [job.texts.buffer as ArrayBuffer, job.textRanges.buffer as ArrayBuffer]);
       } catch {
         // Content that does not clone (not JSON data): this batch is encoded by the caller.
         current.pending.delete(job.job);
@@ -132,7 +135,7 @@ export function createEncodePool(codec: ContentCodec, logger: Logger, options: {
       const current = started();
       // While the worker starts (≈ 0.5 s, once), batches are sealed by the caller: no request
       // waits for it. Keys the store did not open cannot be opened again in the worker.
-      const reply = current?.isReady && (!keys || stored) ? await send(current, { job: nextJob++, projectId, keys: stored ?? null, rowIds: spans.map((s) => s.id), values: contentValues(spans) }) : null;
+      const reply = current?.isReady && (!keys || stored) ? await send(current, { job: nextJob++, projectId, keys: stored ?? null, rowIds: spans.map((s) => s.id), ...contentValues(spans) }) : null;
       if (!reply || !('job' in reply) || !reply.ok) {
         counts.handedBack++;
         return null;
@@ -164,9 +167,33 @@ export function createEncodePool(codec: ContentCodec, logger: Logger, options: {
   };
 }
 
-/** `values[2i]` and `values[2i + 1]`: the input and output of `spans[i]`. */
-function contentValues(spans: readonly SpanContentToEncode[]): unknown[] {
+/**
+ * `values[2i]` and `values[2i + 1]`: the input and output of `spans[i]`; those whose JSON text the
+ * request held go as that text instead (content-source-text.ts), copied into one buffer that is
+ * moved to the worker, not cloned.
+ */
+function contentValues(spans: readonly SpanContentToEncode[]): Pick<EncodeJob, 'values' | 'texts' | 'textRanges'> {
   const values: unknown[] = [];
-  for (const span of spans) values.push(span.content?.input ?? null, span.content?.output ?? null);
-  return values;
+  const texts: Uint8Array[] = [];
+  const textRanges = new Int32Array(spans.length * 4).fill(-1);
+  let size = 0;
+  for (const span of spans) {
+    for (const value of [span.content?.input ?? null, span.content?.output ?? null]) {
+      const text = sourceTextOf(value);
+      if (text) {
+        textRanges[2 * values.length] = size;
+        size += text.length;
+        textRanges[2 * values.length + 1] = size;
+        texts.push(text);
+        values.push(null);
+      } else values.push(value);
+    }
+  }
+  const joined = new Uint8Array(size);
+  let at = 0;
+  for (const text of texts) {
+    joined.set(text, at);
+    at += text.length;
+  }
+  return { values, texts: joined, textRanges };
 }

@@ -18,6 +18,12 @@ export interface EncodeJob {
   keys: readonly StoredProjectKey[] | null;
   rowIds: string[];
   values: unknown[];
+  /**
+   * Values whose JSON text the request held (content-source-text.ts), as bytes of `texts`: value k
+   * is `texts[textRanges[2k] .. textRanges[2k + 1])`, or `values[k]` where textRanges[2k] is -1.
+   */
+  texts: Uint8Array;
+  textRanges: Int32Array;
 }
 
 export type EncodeJobReply =

@@ -2,7 +2,8 @@ import type { CodecContext, ContentCodec } from '../../../plugins/core/index';
 import type { AppDeps } from '../../context';
 import type { NewSpanRow } from '../../db/tables';
 import type { SpanModel } from '../models';
-import { encodeContent } from '../../storage/content';
+import { encodeContent, encodeContentText } from '../../storage/content';
+import { sourceTextOf } from './content-source-text';
 
 // The encode stage: a span model → its row. Content becomes JSON bytes through the storage codec
 // (AES-256-GCM with the encryption plugin), bound to its project, row and column. A large batch is
@@ -14,6 +15,12 @@ type SealedContent = { input: Uint8Array | null; output: Uint8Array | null };
 export async function encodeSpans(deps: Pick<AppDeps, 'codec' | 'encodePool'>, projectId: string, spans: SpanModel[], keys?: CodecContext['keys']): Promise<NewSpanRow[]> {
   const sealed = (await deps.encodePool?.encode(projectId, keys, spans)) ?? null;
   return spans.map((span, i) => encodeSpan(deps.codec, span, keys, sealed?.[i]));
+}
+
+/** A content value through the codec: its JSON text from the request when it is known (content-source-text.ts). */
+function encodeValue(codec: ContentCodec, value: unknown, ctx: CodecContext): Uint8Array | null {
+  const text = sourceTextOf(value);
+  return text ? encodeContentText(codec, text, ctx) : encodeContent(codec, value, ctx);
 }
 
 /** `sealed`: the span's content as the worker already stored it. */
@@ -28,8 +35,8 @@ export function encodeSpan(codec: ContentCodec, span: SpanModel, keys?: CodecCon
     name: span.name,
     model: span.model,
     provider: span.provider,
-    input: sealed ? sealed.input : encodeContent(codec, span.content?.input ?? null, { ...where, column: 'input' }),
-    output: sealed ? sealed.output : encodeContent(codec, span.content?.output ?? null, { ...where, column: 'output' }),
+    input: sealed ? sealed.input : encodeValue(codec, span.content?.input ?? null, { ...where, column: 'input' }),
+    output: sealed ? sealed.output : encodeValue(codec, span.content?.output ?? null, { ...where, column: 'output' }),
     metadata: span.metadata == null ? null : JSON.stringify(span.metadata),
     prompt_tokens: span.promptTokens,
     completion_tokens: span.completionTokens,

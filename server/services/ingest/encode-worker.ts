@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ContentCodec, ProjectKeys } from '../../../plugins/core/index';
-import { encodeContent } from '../../storage/content';
+import { encodeContent, encodeContentText } from '../../storage/content';
 import { KEY_CACHE_MS } from '../../storage/project-keys';
 import type { EncodeJob, EncodeJobReply, EncodeReply, EncodeWorkerData } from './encode-protocol';
 
@@ -43,7 +43,9 @@ function encodeJob(codec: ContentCodec, job: EncodeJob): EncodeJobReply {
   const keys = keysFor(codec, job);
   const parts: (Uint8Array | null)[] = job.values.map((value, k) => {
     const ctx = { projectId: job.projectId, table: 'spans', rowId: job.rowIds[k >> 1]!, column: k % 2 === 0 ? 'input' : 'output' };
-    return encodeContent(codec, value, keys ? { ...ctx, keys } : ctx);
+    const where = keys ? { ...ctx, keys } : ctx;
+    const start = job.textRanges[2 * k]!;
+    return start >= 0 ? encodeContentText(codec, job.texts.subarray(start, job.textRanges[2 * k + 1]!), where) : encodeContent(codec, value, where);
   });
   let size = 0;
   for (const part of parts) if (part) size += part.length;
