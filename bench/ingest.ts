@@ -33,6 +33,7 @@ import { runRawPhase, type Execute, type RawPhaseResult } from './lib/raw-insert
 import type { PhaseResult } from './lib/sender-worker';
 import { runHttpPhase, startSenderWorker, stopSenders } from './lib/senders';
 import { startClusterServer } from './lib/cluster-server';
+import { readProjectContent } from '../server/storage/content';
 import { profiled, summarise } from './lib/cpu-profile';
 import { createIngestKey, listen } from './lib/setup';
 import { codecForProject } from './lib/project-codec';
@@ -303,7 +304,20 @@ async function main(): Promise<void> {
     if (traces !== expectedTraces || rolledUp !== expectedSpans) {
       problems.push(`${d.name} traces: ${traces} rows rolling up ${rolledUp} spans, ${expectedTraces} / ${expectedSpans} expected`);
     }
-    verified.push(`${fmt(stored)} spans via ${d.name} (${fmt(traces)} traces rolling up ${fmt(rolledUp)})`);
+    // Every span was sent with content: none may be stored without, and a sample must read back as sent.
+    const missing = await sql<{ n: string | number }>`
+      select count(*) as n from spans where project_id = ${d.projectId} and (input is null or output is null)`.execute(app.deps.db);
+    if (Number(missing.rows[0]?.n ?? 0) > 0) problems.push(`${d.name}: ${missing.rows[0]?.n} spans stored without their content`);
+    const sample = await sql<{ id: string; input: Uint8Array; output: Uint8Array }>`
+      select id, input, output from spans where project_id = ${d.projectId} order by random() limit 20`.execute(app.deps.db);
+    for (const row of sample.rows) {
+      for (const column of ['input', 'output'] as const) {
+        const read = await readProjectContent(app.deps.codec, app.deps.projectKeys, row[column], { projectId: d.projectId, table: 'spans', rowId: row.id, column });
+        const expected = column === 'input' ? 'messages' : 'content';
+        if (!read.ok || typeof read.value !== 'object' || read.value === null || !(expected in read.value)) problems.push(`${d.name}: span ${row.id} ${column} does not read back`);
+      }
+    }
+    verified.push(`${fmt(stored)} spans via ${d.name} (${fmt(traces)} traces rolling up ${fmt(rolledUp)}, content present and a sample read back)`);
   }
   const rawSpans = countOf(rawProjectId);
   if (rawSpans !== expectedSpans) problems.push(`spans via raw INSERT: ${rawSpans} stored, ${expectedSpans} expected`);
