@@ -10,14 +10,14 @@ import { rememberSourceText } from '../services/ingest/content-source-text';
 // most FLAT_LIMIT bytes, and each of those goes through JSON.parse on its own.
 //
 // The result is what JSON.parse(body.toString('utf8')) gives, or a SyntaxError where that throws.
+// Every leaf value is checked by JSON.parse itself; this file checks only the punctuation of the
+// containers it opens (`{ "key": value, … }` and `[ value, … ]`). Cuts fall on ASCII punctuation,
+// never inside a UTF-8 sequence, so text decodes exactly as in one piece.
 //
 // Span content, the object or array under an "input" or "output" key, is remembered with the
 // bytes it was parsed from (content-source-text.ts): the encode stage seals those bytes instead
 // of writing the value out again. Only in a body parsed in pieces, whose walk finds those keys'
 // values on its way at little cost.
-// Every leaf value is checked by JSON.parse itself; this file checks only the punctuation of the
-// containers it opens (`{ "key": value, … }` and `[ value, … ]`). Cuts fall on ASCII punctuation,
-// never inside a UTF-8 sequence, so text decodes exactly as in one piece.
 
 /** Bytes a piece may have: well under 128 KiB even when every byte becomes a UTF-16 unit. */
 export const FLAT_LIMIT = 48 * 1024;
