@@ -4,6 +4,7 @@ import type { ContentCodec, ProjectKeys } from '../../../plugins/core/index';
 import { storedKeysOf } from '../../storage/project-keys';
 import { sourceTextOf } from './content-source-text';
 import type { EncodeJob, EncodeReply, EncodeWorkerData } from './encode-protocol';
+import { packBytes, transferListOf, unpackBytes } from './packed-bytes';
 import { startTsWorker } from './start-ts-worker';
 
 // The encode stage off the event loop. Turning content into stored bytes — JSON.stringify, then
@@ -118,7 +119,7 @@ export function createEncodePool(codec: ContentCodec, logger: Logger, options: {
       current.pending.set(job.job, resolve);
       current.worker.ref();
       try {
-        current.worker.postMessage(job, [job.texts.buffer as ArrayBuffer, job.textRanges.buffer as ArrayBuffer]);
+        current.worker.postMessage(job, transferListOf(job.texts));
       } catch {
         // Content that does not clone (not JSON data): this batch is encoded by the caller.
         current.pending.delete(job.job);
@@ -141,17 +142,8 @@ export function createEncodePool(codec: ContentCodec, logger: Logger, options: {
         return null;
       }
       counts.encoded++;
-      const out: { input: Uint8Array | null; output: Uint8Array | null }[] = [];
-      let at = 0;
-      const next = (k: number): Uint8Array | null => {
-        const end = reply.ends[k]!;
-        if (end < 0) return null;
-        const value = Buffer.from(reply.bytes.buffer, reply.bytes.byteOffset + at, end - at);
-        at = end;
-        return value;
-      };
-      for (let i = 0; i < spans.length; i++) out.push({ input: next(2 * i), output: next(2 * i + 1) });
-      return out;
+      const sealed = unpackBytes(reply.stored);
+      return spans.map((_, i) => ({ input: sealed[2 * i] ?? null, output: sealed[2 * i + 1] ?? null }));
     },
     async warm() {
       const current = started();
@@ -172,28 +164,17 @@ export function createEncodePool(codec: ContentCodec, logger: Logger, options: {
  * request held go as that text instead (content-source-text.ts), copied into one buffer that is
  * moved to the worker, not cloned.
  */
-function contentValues(spans: readonly SpanContentToEncode[]): Pick<EncodeJob, 'values' | 'texts' | 'textRanges'> {
+function contentValues(spans: readonly SpanContentToEncode[]): Pick<EncodeJob, 'values' | 'texts'> {
   const values: unknown[] = [];
-  const texts: Uint8Array[] = [];
-  const textRanges = new Int32Array(spans.length * 4).fill(-1);
-  let size = 0;
+  const texts: (Uint8Array | null)[] = [];
+  const add = (value: unknown) => {
+    const text = sourceTextOf(value) ?? null;
+    texts.push(text);
+    values.push(text ? null : value);
+  };
   for (const span of spans) {
-    for (const value of [span.content?.input ?? null, span.content?.output ?? null]) {
-      const text = sourceTextOf(value);
-      if (text) {
-        textRanges[2 * values.length] = size;
-        size += text.length;
-        textRanges[2 * values.length + 1] = size;
-        texts.push(text);
-        values.push(null);
-      } else values.push(value);
-    }
+    add(span.content?.input ?? null);
+    add(span.content?.output ?? null);
   }
-  const joined = new Uint8Array(size);
-  let at = 0;
-  for (const text of texts) {
-    joined.set(text, at);
-    at += text.length;
-  }
-  return { values, texts: joined, textRanges };
+  return { values, texts: packBytes(texts) };
 }

@@ -1,4 +1,5 @@
 import type { StoredProjectKey } from '../../../plugins/core/index';
+import type { PackedBytes } from './packed-bytes';
 
 // Messages between encode-pool.ts (the server's thread) and encode-worker.ts (the codec's thread).
 
@@ -19,16 +20,15 @@ export interface EncodeJob {
   rowIds: string[];
   values: unknown[];
   /**
-   * Values whose JSON text the request held (content-source-text.ts), as bytes of `texts`: value k
-   * is `texts[textRanges[2k] .. textRanges[2k + 1])`, or `values[k]` where textRanges[2k] is -1.
+   * The JSON text the request held for value k (content-source-text.ts), packed (packed-bytes.ts);
+   * where it is absent, `values[k]` is the value.
    */
-  texts: Uint8Array;
-  textRanges: Int32Array;
+  texts: PackedBytes;
 }
 
 export type EncodeJobReply =
-  /** Every value's stored bytes, end to end in `bytes`: value k ends at `ends[k]`, or is null where -1. */
-  | { job: number; ok: true; bytes: Uint8Array; ends: Int32Array }
+  /** Every value's stored bytes, packed (packed-bytes.ts): null where the value is. */
+  | { job: number; ok: true; stored: PackedBytes }
   /** The server encodes this batch itself, which reports the failure as it always has. */
   | { job: number; ok: false; error: string };
 

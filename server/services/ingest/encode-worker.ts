@@ -3,6 +3,7 @@ import type { ContentCodec, ProjectKeys } from '../../../plugins/core/index';
 import { encodeContent, encodeContentText } from '../../storage/content';
 import { KEY_CACHE_MS } from '../../storage/project-keys';
 import type { EncodeJob, EncodeJobReply, EncodeReply, EncodeWorkerData } from './encode-protocol';
+import { packBytes, transferListOf, unpackBytes } from './packed-bytes';
 
 // The codec's worker thread (encode-pool.ts): turns span content into stored bytes — JSON, then
 // the codec's seal — for batches the server hands over. It makes its own codec from the server's
@@ -41,27 +42,14 @@ function keysFor(codec: ContentCodec, job: EncodeJob): ProjectKeys | undefined {
 
 function encodeJob(codec: ContentCodec, job: EncodeJob): EncodeJobReply {
   const keys = keysFor(codec, job);
-  const parts: (Uint8Array | null)[] = job.values.map((value, k) => {
+  const texts = unpackBytes(job.texts);
+  const parts = job.values.map((value, k) => {
     const ctx = { projectId: job.projectId, table: 'spans', rowId: job.rowIds[k >> 1]!, column: k % 2 === 0 ? 'input' : 'output' };
     const where = keys ? { ...ctx, keys } : ctx;
-    const start = job.textRanges[2 * k]!;
-    return start >= 0 ? encodeContentText(codec, job.texts.subarray(start, job.textRanges[2 * k + 1]!), where) : encodeContent(codec, value, where);
+    const text = texts[k];
+    return text ? encodeContentText(codec, text, where) : encodeContent(codec, value, where);
   });
-  let size = 0;
-  for (const part of parts) if (part) size += part.length;
-  const bytes = new Uint8Array(size);
-  const ends = new Int32Array(parts.length);
-  let at = 0;
-  parts.forEach((part, k) => {
-    if (!part) {
-      ends[k] = -1;
-      return;
-    }
-    bytes.set(part, at);
-    at += part.length;
-    ends[k] = at;
-  });
-  return { job: job.job, ok: true, bytes, ends };
+  return { job: job.job, ok: true, stored: packBytes(parts) };
 }
 
 /** Only the error's kind: a message could quote content, and the server re-encodes to report it. */
@@ -88,7 +76,7 @@ async function main(): Promise<void> {
     } catch (err) {
       reply = { job: job.job, ok: false, error: errorName(err) };
     }
-    if (reply.ok) port.postMessage(reply, [reply.bytes.buffer as ArrayBuffer, reply.ends.buffer as ArrayBuffer]);
+    if (reply.ok) port.postMessage(reply, transferListOf(reply.stored));
     else port.postMessage(reply);
   });
   port.postMessage({ ready: true } satisfies EncodeReply);
