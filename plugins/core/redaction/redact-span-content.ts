@@ -32,6 +32,11 @@ export interface SpanRedactionOptions {
   budgetMs?: number;
   /** Clock for the budget. @default performance.now */
   now?: () => number;
+  /**
+   * Content is plain JSON data (as JSON.parse makes it) that nobody mutates afterwards: a value no
+   * rule changes comes back as the same object, not a copy (walk-json.ts). @default false
+   */
+  keepUnchanged?: boolean;
 }
 
 // The default clock, made once rather than per span. Node's global `performance` is a getter:
@@ -51,7 +56,7 @@ export class SpanRedaction {
     const budgetMs = options.budgetMs;
     const now = options.now ?? performanceNow;
     this.budget = budgetMs === undefined || budgetMs === Infinity ? undefined : { deadline: now() + budgetMs, budgetMs, now };
-    this.walk = new JsonWalk(redactors, this.budget);
+    this.walk = new JsonWalk(redactors, this.budget, { keepUnchanged: options.keepUnchanged === true });
   }
 
   /** The redactor whose call was entered last (the one running when time ran out). */
@@ -59,7 +64,7 @@ export class SpanRedaction {
     return this.walk.running;
   }
 
-  /** The redacted JSON-safe copy of one field's value; null and undefined are kept as they are. */
+  /** The redacted JSON-safe copy of one field's value (or the value, under keepUnchanged); null and undefined are kept as they are. */
   field(value: unknown, field: RedactContext['field']): unknown {
     if (value === undefined || value === null) return value;
     const { projectId, spanId, piiRedaction, piiRules } = this.options;

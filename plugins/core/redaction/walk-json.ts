@@ -20,6 +20,14 @@ import type { RedactContext, Redactor } from './types.js';
 // - Fail closed: a redactor that throws or returns something that is not a result, a cycle,
 //   nesting deeper than MAX_DEPTH, or the budget's deadline makes the whole call throw. Callers
 //   then reject the span (server) or leave its content out (SDK) rather than keep it unredacted.
+// - `keepUnchanged` (the server's ingest): a plain object or array that the copy would only repeat
+//   — no string or number in it changed, nothing dropped, no toJSON — comes back as the very same
+//   object instead of a copy. Only for plain JSON data that nobody mutates afterwards (what
+//   JSON.parse makes): an own getter could answer differently when read again. What it buys: the
+//   body parser's text of untouched content stays attached to it (server/services/ingest/
+//   content-source-text.ts), so with PII rules on, a span without PII is sealed from the bytes
+//   it was sent as, and the walk allocates nothing for it. Any change still makes a new object on
+//   the whole path from the field's root to it, so an object that comes back is exactly as sent.
 
 /** Objects and arrays nested deeper than this are refused: no stack overflow, no hidden payload. */
 export const MAX_DEPTH = 64;
@@ -54,6 +62,11 @@ export class ContentShapeError extends Error {
   override readonly name = 'ContentShapeError';
 }
 
+export interface WalkOptions {
+  /** Return a plain object or array that no rule changed as itself (see above). @default false */
+  keepUnchanged?: boolean;
+}
+
 export interface WalkBudget {
   /** Deadline on the `now()` clock. */
   deadline: number;
@@ -77,12 +90,17 @@ export class JsonWalk {
   private readonly ancestors: object[] = [];
   private ctx!: RedactContext;
 
+  private readonly keepUnchanged: boolean;
+
   constructor(
     private readonly redactors: readonly Redactor[],
     private readonly budget: WalkBudget | undefined,
-  ) {}
+    options: WalkOptions = {},
+  ) {
+    this.keepUnchanged = options.keepUnchanged === true;
+  }
 
-  /** The redacted JSON-safe copy of `value` (undefined stays undefined). */
+  /** The redacted JSON-safe copy of `value` (undefined stays undefined); with keepUnchanged, `value` itself when the copy would only repeat it. */
   redact(value: unknown, ctx: RedactContext): unknown {
     this.ctx = ctx;
     return this.value(value, 0);
@@ -144,26 +162,50 @@ export class JsonWalk {
     if (this.ancestors.includes(input)) throw new ContentShapeError('content has a cycle');
     this.ancestors.push(input);
     try {
+      // With keepUnchanged, the copy is only made at the first change (`out` undefined until
+      // then): the members before it came back as themselves and are copied as they are.
       if (Array.isArray(input)) {
-        const out = new Array<unknown>(input.length);
+        const keep = this.keepUnchanged && Object.getPrototypeOf(input) === Array.prototype;
+        let out: unknown[] | undefined = keep ? undefined : new Array<unknown>(input.length);
         for (let i = 0; i < input.length; i++) {
-          const item = this.value(input[i], depth + 1);
-          out[i] = item === undefined ? null : item;
+          const element: unknown = input[i];
+          const item = this.value(element, depth + 1);
+          // A hole or an undefined element becomes null in the copy: a change too.
+          if (out === undefined && (item !== element || item === undefined)) {
+            out = new Array<unknown>(input.length);
+            for (let j = 0; j < i; j++) out[j] = input[j];
+          }
+          if (out !== undefined) out[i] = item === undefined ? null : item;
         }
-        return out;
+        return out ?? input;
       }
-      const out: Record<string, unknown> = {};
-      for (const key of Object.keys(input)) {
-        const item = this.value((input as Record<string, unknown>)[key], depth + 1);
-        if (item === undefined) continue;
-        // A `__proto__` key (JSON.parse makes one) must stay data, not become the prototype;
-        // every other key takes the fast path.
-        if (key === '__proto__') Object.defineProperty(out, key, { value: item, enumerable: true, writable: true, configurable: true });
-        else out[key] = item;
+      const proto: unknown = Object.getPrototypeOf(input);
+      const keep = this.keepUnchanged && (proto === Object.prototype || proto === null);
+      const keys = Object.keys(input);
+      let out: Record<string, unknown> | undefined = keep ? undefined : {};
+      for (let k = 0; k < keys.length; k++) {
+        const key = keys[k]!;
+        const member = (input as Record<string, unknown>)[key];
+        const item = this.value(member, depth + 1);
+        // An undefined member is dropped from the copy: a change too.
+        if (out === undefined && (item !== member || item === undefined)) {
+          out = {};
+          for (let j = 0; j < k; j++) setMember(out, keys[j]!, (input as Record<string, unknown>)[keys[j]!]);
+        }
+        if (out !== undefined && item !== undefined) setMember(out, key, item);
       }
-      return out;
+      return out ?? input;
     } finally {
       this.ancestors.pop();
     }
   }
+}
+
+/**
+ * A `__proto__` key (JSON.parse makes one) must stay data, not become the prototype; every other
+ * key takes the fast path.
+ */
+function setMember(out: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  else out[key] = value;
 }

@@ -191,7 +191,10 @@ async function redactEntries(
       continue;
     }
     try {
-      const out = redactSpanContent(content, redactors, { projectId, spanId: entry.span.id, piiRedaction: settings.piiRedaction, piiRules: settings.piiRules, budgetMs });
+      // keepUnchanged: content here is what the body parser or the OTLP decoder made, plain data
+      // that no stage writes into; content no rule changed keeps its identity, and with it the
+      // request's text for the encode stage (content-source-text.ts).
+      const out = redactSpanContent(content, redactors, { projectId, spanId: entry.span.id, piiRedaction: settings.piiRedaction, piiRules: settings.piiRules, budgetMs, keepUnchanged: true });
       done.push({ entry, content: out.span, redactions: out.redactions });
     } catch (err) {
       const { reason, log } = reasonFor(err, sourceOf, budgetMs);
