@@ -71,18 +71,29 @@ describe('content of a large batch over HTTP', () => {
     }
   });
 
-  it('stores content a redactor changed as redacted, never as it was sent', async () => {
+  it('stores content a redactor changed as redacted, never as it was sent; content the rules walked without a hit as sent', async () => {
     const p = await t.projectWithKey();
     const set = await p.owner.gql(SETTINGS, { p: p.projectId, input: { piiRedaction: true } });
     expect(set.data?.updateProjectSettings.settings.piiRedaction, JSON.stringify(set.errors)).toBe(true);
     await t.app.deps.encodePool!.warm();
-    await send(p.secret, 'pii', (i) => (i === 7 ? { input: { note: 'write to jane.doe@example.com' } } : {}));
+    // Span 7: PII at the top. Span 8: PII deep in one branch, its sibling branch untouched; the
+    // output clean. Span 11: a card number spelled as a JSON number.
+    const deep = { keep: { a: [1, 'plain'] }, mail: [{ to: ['x', 'mail ann.lee@example.org today'] }] };
+    await send(p.secret, 'pii', (i) =>
+      i === 7 ? { input: { note: 'write to jane.doe@example.com' } } : i === 8 ? { input: deep } : i === 11 ? { output: { pan: 4111111111111111 } } : {},
+    );
     const text = await storedText(p.projectId, 'pii-7');
     expect(text).not.toContain('jane.doe@example.com');
+    expect(text).toContain('[REDACTED');
+    const deepText = await storedText(p.projectId, 'pii-8');
+    expect(deepText).not.toContain('ann.lee');
     const stored = await readBack(p, 'pii');
     expect(JSON.stringify(stored.get('pii-7')?.input)).not.toContain('jane.doe');
     expect(stored.get('pii-7')?.input).toEqual({ note: expect.stringMatching(/^write to \[REDACTED/) });
-    // Every span was walked by the rules, so none keeps its text as sent; each still reads back its value.
-    expect(await storedText(p.projectId, 'pii-5')).toBe('{"marker":"M5","n":1}');
+    expect(stored.get('pii-8')?.input).toEqual({ keep: { a: [1, 'plain'] }, mail: [{ to: ['x', expect.stringMatching(/^mail \[REDACTED:email\] today$/)] }] });
+    expect(stored.get('pii-11')?.output).toEqual({ pan: expect.stringMatching(/^\[REDACTED/) });
+    // The rules walked span 5 and found nothing: its text as the request spelled it.
+    expect(await storedText(p.projectId, 'pii-5')).toBe(SPELLED);
+    expect(stored.get('pii-5')?.input).toEqual({ marker: 'M5', n: 1 });
   });
 });

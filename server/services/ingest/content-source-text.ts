@@ -8,9 +8,10 @@
 // Correct only for the very object the body parser made from those bytes, untouched since. That
 // holds because the bytes are found by identity: the parser marks the object it built
 // (parse-json-body.ts), and every stage that changes content makes a new object. The redaction
-// walk always returns a copy (plugins/core/redaction/walk-json.ts), custom patterns return
-// content from their worker, and a dropped field becomes null. So a span whose content a redactor
-// touched — or even looked at — is sealed from its redacted value, as before. Nothing between the
+// walk copies every object on the path to a change, and hands back as itself only what no rule
+// changed (keepUnchanged, plugins/core/redaction/walk-json.ts); custom patterns return content from
+// their worker, and a dropped field becomes null. So content a redactor changed is sealed from its
+// redacted value, and content the rules walked without a hit keeps its text. Nothing between the
 // parser and the encode stage writes into a content object (content is "stored as sent",
 // validate-span.ts).
 //
