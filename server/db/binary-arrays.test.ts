@@ -45,6 +45,28 @@ describe.skipIf(!databaseUrl)('binaryArray read back by Postgres', () => {
     expect(await readBack('text', values)).toEqual(['plain', null, '', 'naïve café — 日本語 🚀', 'quote \' and "', null]);
   });
 
+  it('text of every length around the short-text path, with characters beyond ASCII anywhere in it', async () => {
+    const values: string[] = [];
+    for (const length of [1, 2, 63, 64, 65, 200]) {
+      values.push('a'.repeat(length));
+      values.push(`${'a'.repeat(length - 1)}é`);
+      values.push(`é${'a'.repeat(length - 1)}`);
+      values.push(`${'a'.repeat(Math.floor(length / 2))}🚀${'b'.repeat(length)}`);
+    }
+    // Each element is written as Buffer writes UTF-8, byte for byte, and Postgres reads it so.
+    let at = 20;
+    const array = binaryArray('text', values);
+    for (const value of values) {
+      const bytes = Buffer.from(value, 'utf8');
+      expect(array.readInt32BE(at)).toBe(bytes.length);
+      expect(array.subarray(at + 4, at + 4 + bytes.length).equals(bytes), value).toBe(true);
+      at += 4 + bytes.length;
+    }
+    expect(at).toBe(array.length);
+    expect(await readBack('text', values)).toEqual(values);
+    expect(await readBack('jsonb', values.map((v) => JSON.stringify(v)))).toEqual(values.map((v) => JSON.stringify(v)));
+  });
+
   it('bytea, byte for byte', async () => {
     const bytes = Buffer.from([0, 1, 2, 254, 255]);
     expect(await readBack('bytea', [bytes, null, Buffer.alloc(0)])).toEqual(['\\x000102feff', null, '\\x']);

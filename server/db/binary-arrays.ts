@@ -57,22 +57,53 @@ function bytesOf(value: unknown): Uint8Array {
   return value;
 }
 
-/** The bytes of one element, excluding its 4-byte length; the values are non-null. */
-function elementBytes(type: ArrayElementType, value: unknown): number {
-  const fixed = FIXED_WIDTH[type];
-  if (fixed !== undefined) return fixed;
+// Most text elements are short ASCII (ids, names, models, statuses): for those, a loop over the
+// characters costs less than a call into Buffer's native UTF-8 code (two per element: length,
+// then write). Longer or non-ASCII text still goes through Buffer.
+const SHORT_TEXT = 64;
+
+/** The UTF-8 length of `text`. */
+function utf8Length(text: string): number {
+  const length = text.length;
+  if (length > SHORT_TEXT) return Buffer.byteLength(text, 'utf8');
+  for (let i = 0; i < length; i++) if (text.charCodeAt(i) >= 0x80) return Buffer.byteLength(text, 'utf8');
+  return length;
+}
+
+/** Writes `text` as UTF-8 at `at`; returns where it ends. */
+function writeText(out: Buffer, at: number, text: string): number {
+  const length = text.length;
+  if (length > SHORT_TEXT) return at + out.write(text, at, 'utf8');
+  for (let i = 0; i < length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 0x80) return at + out.write(text, at, 'utf8');
+    out[at + i] = code;
+  }
+  return at + length;
+}
+
+/** A 4-byte big-endian element length (-1: NULL), written byte by byte: Buffer's writer checks its arguments on every call. */
+function writeLength(out: Buffer, at: number, length: number): void {
+  out[at] = length >>> 24;
+  out[at + 1] = (length >>> 16) & 0xff;
+  out[at + 2] = (length >>> 8) & 0xff;
+  out[at + 3] = length & 0xff;
+}
+
+/** The bytes of one variable-width element (text, jsonb, bytea), excluding its 4-byte length; the value is non-null. */
+function variableBytes(type: ArrayElementType, value: unknown): number {
   if (type === 'bytea') return bytesOf(value).length;
-  const length = Buffer.byteLength(stringOf(value, type), 'utf8');
+  const length = utf8Length(stringOf(value, type));
   return type === 'jsonb' ? 1 + length : length;
 }
 
 function writeElement(out: Buffer, at: number, type: ArrayElementType, value: unknown): number {
   switch (type) {
     case 'text':
-      return at + out.write(value as string, at, 'utf8');
+      return writeText(out, at, value as string);
     case 'jsonb':
       out[at] = JSONB_VERSION;
-      return at + 1 + out.write(value as string, at + 1, 'utf8');
+      return writeText(out, at + 1, value as string);
     case 'bytea': {
       const bytes = value as Uint8Array;
       out.set(bytes, at);
@@ -102,28 +133,33 @@ function writeElement(out: Buffer, at: number, type: ArrayElementType, value: un
 
 /** `values` (null and undefined are SQL NULL) as a binary `type[]` parameter. */
 export function binaryArray(type: ArrayElementType, values: readonly unknown[]): Buffer {
-  let size = HEADER_BYTES;
+  const count = values.length;
+  // Looked up once per array, not per element: a keyed load by a type name costs more than the element.
+  const fixed = FIXED_WIDTH[type];
+  let size = HEADER_BYTES + 4 * count;
   let hasNulls = false;
-  for (const value of values) {
-    size += 4;
+  for (let i = 0; i < count; i++) {
+    const value = values[i];
     if (value === null || value === undefined) hasNulls = true;
-    else size += elementBytes(type, value);
+    else size += fixed ?? variableBytes(type, value);
   }
   const out = Buffer.allocUnsafe(size);
   out.writeInt32BE(1, 0);
   out.writeInt32BE(hasNulls ? 1 : 0, 4);
   out.writeUInt32BE(ELEMENT_OID[type], 8);
-  out.writeInt32BE(values.length, 12);
+  out.writeInt32BE(count, 12);
   out.writeInt32BE(1, 16);
   let at = HEADER_BYTES;
-  for (const value of values) {
+  for (let i = 0; i < count; i++) {
+    const value = values[i];
     if (value === null || value === undefined) {
-      at = out.writeInt32BE(-1, at);
+      writeLength(out, at, -1);
+      at += 4;
       continue;
     }
     const start = at + 4;
     const end = writeElement(out, start, type, value);
-    out.writeInt32BE(end - start, at);
+    writeLength(out, at, end - start);
     at = end;
   }
   if (at !== size) throw new ArrayEncodingError(`array of ${type} wrote ${at} of ${size} bytes`);
