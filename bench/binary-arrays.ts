@@ -5,22 +5,10 @@
 //
 //   npm run bench:binary-arrays
 
-import { performance } from 'node:perf_hooks';
 import { binaryArray, type ArrayElementType } from '../server/db/binary-arrays';
 import { UPSERT_COLUMN_TYPES } from '../server/db/repositories/spans';
 import { makeBatch } from './lib/spans';
-import { table } from './lib/stats';
-
-function timePerCall(run: () => unknown, minMs = 400): number {
-  for (let i = 0; i < 200; i++) run();
-  let calls = 0;
-  const start = performance.now();
-  while (performance.now() - start < minMs) {
-    for (let i = 0; i < 20; i++) run();
-    calls += 20;
-  }
-  return ((performance.now() - start) / calls) * 1000;
-}
+import { table, timePerCall } from './lib/stats';
 
 // The rows ingest binds, from the ingest bench's spans: content as sealed bytes (JSON plus the
 // 28 bytes AES-GCM adds), the rest as the price and validate stages leave it.
@@ -66,8 +54,8 @@ const kinds: { name: string; of: (t: ArrayElementType) => boolean }[] = [
 const out: string[][] = [];
 for (const kind of kinds) {
   const picked = columns.filter((c) => kind.of(typeOf(c)));
-  const ours = timePerCall(() => picked.forEach((c) => binaryArray(typeOf(c), valuesOf.get(c)!)));
-  const floor = timePerCall(() => picked.forEach((c) => Buffer.concat(bytesOf.get(c)!)));
+  const ours = timePerCall(() => picked.forEach((c) => binaryArray(typeOf(c), valuesOf.get(c)!)), { warmUp: 200 });
+  const floor = timePerCall(() => picked.forEach((c) => Buffer.concat(bytesOf.get(c)!)), { warmUp: 200 });
   out.push([kind.name, String(picked.length), ours.toFixed(1), floor.toFixed(1), (ours / floor).toFixed(2)]);
 }
 console.log(`binary arrays of one 100-span upsert (bench:ingest's spans), node ${process.version}`);

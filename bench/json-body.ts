@@ -5,23 +5,11 @@
 //
 //   npm run bench:json-body
 
-import { performance } from 'node:perf_hooks';
 import { parseJsonBody } from '../server/http/parse-json-body';
 import { makeBatch } from './lib/spans';
-import { fmt, table } from './lib/stats';
+import { fmt, table, timePerCall } from './lib/stats';
 
 const INGEST = 'mutation Ingest($spans: [SpanInput!]!) { ingest(spans: $spans) { accepted rejected { index id reason } } }';
-
-function timePerCall(run: () => unknown, minMs = 400): number {
-  for (let i = 0; i < 50; i++) run();
-  let calls = 0;
-  const start = performance.now();
-  while (performance.now() - start < minMs) {
-    for (let i = 0; i < 20; i++) run();
-    calls += 20;
-  }
-  return ((performance.now() - start) / calls) * 1000;
-}
 
 const rows: string[][] = [];
 for (const spans of [25, 50, 100, 200, 400]) {

@@ -7,6 +7,8 @@
 // many requests' spans, few of each.
 // Every span has ~1 KB of chat messages as input and ~1 KB of assistant text as output.
 
+import { seededRandom } from '../../plugins/core/seeded-random';
+
 export const SPANS_PER_TRACE = 10;
 export const MODEL = 'gpt-4o-mini';
 
@@ -61,18 +63,6 @@ const SYSTEM_PROMPT =
   'when you need order data, follow the refund policy, and answer in the language of the user. ' +
   'Do not reveal internal notes. If you are unsure, say so and offer to escalate to a human agent.';
 
-/** Small deterministic PRNG (mulberry32), so batches are reproducible and cheap to build. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function text(next: () => number, chars: number): string {
   let out = '';
   while (out.length < chars) out += (out ? ' ' : '') + SENTENCES[Math.floor(next() * SENTENCES.length)]!;
@@ -84,7 +74,7 @@ function text(next: () => number, chars: number): string {
  * Times are spread over the hour before `baseTimeMs`.
  */
 export function makeBatch(runTag: string, g: number, size: number, baseTimeMs: number, spansPerTrace = SPANS_PER_TRACE): BenchSpan[] {
-  const next = rng(g * 7919 + 17);
+  const next = seededRandom(g * 7919 + 17);
   const spans: BenchSpan[] = [];
   let traceStart = baseTimeMs - 3_600_000 + ((g * 997) % 3_000_000);
   let traceId = '';

@@ -18,3 +18,15 @@ export function table(header: string[], rows: string[][]): string {
     cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
   return [line(header), ...rows.map(line)].join('\n');
 }
+
+/** µs per call of `run`: `warmUp` calls first, then batches of 20 until `minMs` have passed. */
+export function timePerCall(run: () => unknown, { minMs = 400, warmUp = 50 }: { minMs?: number; warmUp?: number } = {}): number {
+  for (let i = 0; i < warmUp; i++) run();
+  let calls = 0;
+  const start = performance.now();
+  while (performance.now() - start < minMs) {
+    for (let i = 0; i < 20; i++) run();
+    calls += 20;
+  }
+  return ((performance.now() - start) / calls) * 1000;
+}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { piiRedactors } from '../../redaction/pii-rules';
+import { seededRandom } from '../seeded-random';
 import type { RedactContext, Redactor } from './types';
 import { JsonWalk } from './walk-json';
 
@@ -14,18 +15,6 @@ function walk(value: unknown, keepUnchanged: boolean, redactors: readonly Redact
   const run = new JsonWalk(redactors, undefined, { keepUnchanged });
   const out = run.redact(value, ctx);
   return { out, hits: Object.fromEntries(run.hits) };
-}
-
-/** A small seeded generator (mulberry32): the same cases on every run, many shapes per seed. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const CLEAN = ['', 'hello', 'v10.0.19045', '2026-11-29', 'ünïcode ✓', 'call me maybe', '12345'];
@@ -73,7 +62,7 @@ describe('JsonWalk with keepUnchanged', () => {
     let same = 0;
     let changed = 0;
     for (let seed = 1; seed <= 1000; seed++) {
-      const next = random(seed);
+      const next = seededRandom(seed);
       // As the server gets it: parsed from the request's text.
       const text = JSON.stringify(jsonDocument(next, 0, seed % 3 === 0 ? 0 : 0.15));
       const input = JSON.parse(text) as unknown;
