@@ -1,6 +1,4 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createHttpServer } from '../http/server';
+import { listenOnLoopback } from './listen-on-loopback';
 import { createTestApp, TestClient, type TestApp } from './test-app';
 
 // Drives a browser's part of an OAuth sign-in with fetch against the app on a real port:
@@ -14,15 +12,12 @@ export interface ListeningApp {
 
 export async function listeningApp(env: Record<string, string>): Promise<ListeningApp> {
   const t = await createTestApp(env);
-  const server = createHttpServer(t.app) as Server;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = await listenOnLoopback(t.app);
   return {
     t,
-    base,
+    base: server.base,
     close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.close();
       await t.close();
     },
   };
