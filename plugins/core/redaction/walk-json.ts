@@ -179,8 +179,7 @@ export class JsonWalk {
         }
         return out ?? input;
       }
-      const proto: unknown = Object.getPrototypeOf(input);
-      const keep = this.keepUnchanged && (proto === Object.prototype || proto === null);
+      const keep = this.keepUnchanged && isPlainObject(input);
       const keys = Object.keys(input);
       let out: Record<string, unknown> | undefined = keep ? undefined : {};
       for (let k = 0; k < keys.length; k++) {
@@ -208,4 +207,9 @@ export class JsonWalk {
 function setMember(out: Record<string, unknown>, key: string, value: unknown): void {
   if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
   else out[key] = value;
+}
+
+function isPlainObject(value: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
 }
