@@ -161,9 +161,11 @@ async function main(): Promise<void> {
   cleanups.push({ label: 'app.close', run: () => app.close() });
   // The codec's worker thread starts on the first large batch and seals nothing until it is ready
   // (server/services/ingest/encode-pool.ts); the warm-up batches may not cover that, so wait here.
-  const encodeWorker = (await app.deps.encodePool?.warm()) ?? false;
+  // So does the OTLP read worker (otlp-read-pool.ts).
+  const [encodeWorker, otlpReadWorker] = await Promise.all([app.deps.encodePool?.warm() ?? false, app.deps.otlpReadPool?.warm() ?? false]);
   console.log(
-    `plugins: ${app.deps.plugins.names.join(', ') || 'none'} (codec ${app.deps.codec.name}${encodeWorker ? ', sealing in its worker thread' : ''}); piiRedaction ${flags.pii ? 'on' : 'off'}`,
+    `plugins: ${app.deps.plugins.names.join(', ') || 'none'} (codec ${app.deps.codec.name}${encodeWorker ? ', sealing in its worker thread' : ''}); piiRedaction ${flags.pii ? 'on' : 'off'}` +
+      `${flags.otlp && otlpReadWorker ? '; large OTLP bodies read in their worker thread' : ''}`,
   );
 
   // The server under test: in this process (its main thread measured directly), or with

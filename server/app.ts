@@ -23,6 +23,7 @@ import { keyLegacyAuditChains } from './services/audit-chain-keying';
 import { loadAuditKeyRing } from './services/audit-keys';
 import { createRedisSpanEventTarget, createSpanPubSub } from './services/span-pubsub';
 import { createEncodePool } from './services/ingest/encode-pool';
+import { createOtlpReadPool } from './services/ingest/otlp/otlp-read-pool';
 import { createProjectKeyStore } from './storage/project-keys';
 
 // The composition root: the one place that knows every concrete part.
@@ -47,6 +48,8 @@ export interface CreateAppOptions {
   migrate?: boolean;
   /** A new embedded database starts from this dump instead of initdb (tests; DbConfig.template). */
   dbTemplate?: Blob;
+  /** OTLP bodies of at least this many bytes are read in the OTLP read worker (tests lower it). */
+  otlpReadMinBytes?: number;
 }
 
 export async function createApp(config: Config, options: CreateAppOptions = {}): Promise<App> {
@@ -90,6 +93,7 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
     const prices = await createPriceBook(dbHandle.db);
     // Started on the first large batch, not here.
     const encodePool = createEncodePool(plugins.codec, logger);
+    const otlpReadPool = createOtlpReadPool(logger, { minBytes: options.otlpReadMinBytes });
     const deps: AppDeps = {
       config,
       db: dbHandle.db,
@@ -98,6 +102,7 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
       codec: plugins.codec,
       projectKeys: createProjectKeyStore(dbHandle.db, plugins.codec),
       ...(encodePool ? { encodePool } : {}),
+      otlpReadPool,
       accessLog: createAccessLogWriter(dbHandle.db, logger),
       plugins,
       prices,
@@ -129,6 +134,7 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
         await usageCompactor.stop();
         await deps.accessLog.close();
         await encodePool?.close();
+        await otlpReadPool.close();
         try {
           await dbHandle.close();
         } finally {

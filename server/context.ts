@@ -15,6 +15,7 @@ import type { ProjectSettings } from './services/models';
 import type { SpanPubSub } from './services/span-pubsub';
 import type { ProjectKeyStore } from './storage/project-keys';
 import type { EncodePool } from './services/ingest/encode-pool';
+import type { OtlpReadPool } from './services/ingest/otlp/otlp-read-pool';
 import type { AccessLogWriter } from './services/access-log/access-log-writer';
 import type { RequestMemo } from './request-memo';
 
@@ -30,6 +31,8 @@ export interface AppDeps {
   projectKeys: ProjectKeyStore;
   /** Ingest's encode stage in the codec's worker thread, when the codec has one (encode-pool.ts). */
   encodePool?: EncodePool;
+  /** The OTLP door's decode, map and validate of a large body in a worker thread (otlp-read-pool.ts). */
+  otlpReadPool?: OtlpReadPool;
   /** Batched writes of the content access log (projects with auditContentReads on). */
   accessLog: AccessLogWriter;
   plugins: LoadedPlugins;

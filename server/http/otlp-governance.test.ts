@@ -16,11 +16,16 @@ const TRACE = `query($p: ID!, $id: ID!) {
   project(id: $p) { trace(id: $id) { metadata spanCount totalTokens spans { id input output metadata statusMessage redactions { rule count } } } }
 }`;
 
-describe('OTLP ingest follows the project governance', () => {
+// Twice: bodies read on the server's thread, and read in the OTLP read worker (otlp-read-pool.ts).
+describe.each([
+  { reader: 'on the server thread', otlpReadMinBytes: Number.POSITIVE_INFINITY },
+  { reader: 'in the OTLP read worker', otlpReadMinBytes: 0 },
+])('OTLP ingest follows the project governance, bodies read $reader', ({ otlpReadMinBytes }) => {
   let t: TestApp;
   let server: OtlpServer;
   beforeAll(async () => {
-    t = await createTestApp({ TOKENTRACE_REDACTION_BUDGET_MS: '10000' });
+    t = await createTestApp({ TOKENTRACE_REDACTION_BUDGET_MS: '10000' }, { otlpReadMinBytes });
+    if (otlpReadMinBytes === 0) expect(await t.app.deps.otlpReadPool!.warm()).toBe(true);
     server = await startOtlpServer(t);
   });
   afterAll(async () => {
@@ -119,6 +124,13 @@ describe('OTLP ingest follows the project governance', () => {
     }
     expect((await server.post(request, { secret })).status).toBe(200);
     expect((await owner.gql(TRACE, { p: projectId, id: traceId })).data.project.trace.spanCount).toBe(1);
+  });
+
+  it('read the bodies where it says', () => {
+    const { read, handedBack } = t.app.deps.otlpReadPool!.stats();
+    expect(handedBack).toBe(0);
+    if (otlpReadMinBytes === 0) expect(read).toBeGreaterThan(3);
+    else expect(read).toBe(0);
   });
 });
 

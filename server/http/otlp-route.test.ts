@@ -21,14 +21,20 @@ function asProtobuf(request: unknown): Uint8Array {
   return ExportTraceServiceRequest.encode(protojson.fromJson(ExportTraceServiceRequest, hexToBase64)).finish();
 }
 
-describe('POST /v1/traces', () => {
+// Every case twice: the body read on the server's thread, and read in the OTLP read worker
+// (otlp-read-pool.ts), which takes large bodies and here every body.
+describe.each([
+  { reader: 'on the server thread', otlpReadMinBytes: Number.POSITIVE_INFINITY },
+  { reader: 'in the OTLP read worker', otlpReadMinBytes: 0 },
+])('POST /v1/traces, read $reader', ({ otlpReadMinBytes }) => {
   let t: TestApp;
   let server: OtlpServer;
   let secret: string;
   let owner: TestClient;
   let projectId: string;
   beforeAll(async () => {
-    t = await createTestApp({ TOKENTRACE_MAX_BODY_BYTES: String(256 * 1024), TOKENTRACE_INGEST_MAX_SPANS: '50' });
+    t = await createTestApp({ TOKENTRACE_MAX_BODY_BYTES: String(256 * 1024), TOKENTRACE_INGEST_MAX_SPANS: '50' }, { otlpReadMinBytes });
+    if (otlpReadMinBytes === 0) expect(await t.app.deps.otlpReadPool!.warm()).toBe(true);
     server = await startOtlpServer(t);
     ({ secret, owner, projectId } = await t.projectWithKey());
   });
@@ -218,5 +224,12 @@ describe('POST /v1/traces', () => {
     expect(res.status).toBe(400);
     expect(res.json().message).toMatch(/not an OTLP ExportTraceServiceRequest/);
     await stillAnswers();
+  });
+
+  it('read the bodies where it says', () => {
+    const { read, handedBack } = t.app.deps.otlpReadPool!.stats();
+    expect(handedBack).toBe(0);
+    if (otlpReadMinBytes === 0) expect(read).toBeGreaterThan(10);
+    else expect(read).toBe(0);
   });
 });

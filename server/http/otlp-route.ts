@@ -66,9 +66,22 @@ export async function handleOtlpRoute(app: App, req: IncomingMessage, res: Serve
     const { maxBodyBytes } = app.deps.config.ingest;
     let body = await readBody(req, maxBodyBytes);
     if (contentEncoding === 'gzip') body = await gunzipBody(body, maxBodyBytes);
-    const items = decodeOtlpRequest(body, encoding);
-    const result = await ingest(app.deps, { door: 'otlp', principal: principal.principal, settings: principal.settings, items, map: mapOtlpSpan });
-    send(res, 200, encodeExportResponse(result, items.length, encoding));
+    // A large body is decoded, mapped and validated in a worker thread when one is ready
+    // (otlp-read-pool.ts); any other here, mapped after the span budget is checked (ingest.ts).
+    const request = { door: 'otlp', principal: principal.principal, settings: principal.settings } as const;
+    const reading = await app.deps.otlpReadPool?.read(body, encoding, Date.now());
+    if (reading && 'decodeError' in reading) throw new OtlpDecodeError(reading.decodeError);
+    let result;
+    let total;
+    if (reading) {
+      result = await ingest(app.deps, { ...request, read: reading.read });
+      total = reading.read.length;
+    } else {
+      const items = decodeOtlpRequest(body, encoding);
+      result = await ingest(app.deps, { ...request, items, map: mapOtlpSpan });
+      total = items.length;
+    }
+    send(res, 200, encodeExportResponse(result, total, encoding));
   } catch (err) {
     const failure = toHttpError(app, err);
     if (failure.status === 413 || failure.status === 405 || failure.status === 415) req.resume();

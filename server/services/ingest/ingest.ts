@@ -8,10 +8,11 @@ import { encodeSpans } from './encode-spans';
 import { mergeSpanCopies } from './merge-span-copies';
 import { priceSpans } from './price-spans';
 import { publishSpans } from './publish-spans';
+import { readSpans, type SpanReading } from './read-spans';
 import { redactSpans } from './redact-spans';
 import type { SpanDraft } from './span-draft';
 import { storeSpans } from './store-spans';
-import { validateSpan, type SpanInputData } from './validate-span';
+import type { SpanInputData } from './validate-span';
 
 // Ingest is one straight line of stages, each a small function in this folder. Two front doors
 // feed it — GraphQL `ingest` (schema/types/ingest.ts) and OTLP `POST /v1/traces`
@@ -35,7 +36,8 @@ import { validateSpan, type SpanInputData } from './validate-span';
 //
 // Map comes before validate (the issue's sketch had them the other way round) because the limits
 // apply to what a span says, not to how a door spelled it: token counts or times read from OTel
-// attributes are checked by the same code as those sent to GraphQL.
+// attributes are checked by the same code as those sent to GraphQL. The OTLP door reads a large
+// body — stages 1, 3 and 4 — in a worker thread (otlp/otlp-read-pool.ts) and hands the readings in.
 
 // In its own file so that the stages can name it without importing this one (no cycle).
 export type { IngestRejection } from './ingest-rejection';
@@ -46,17 +48,24 @@ export interface IngestResult {
   rejected: IngestRejection[];
 }
 
-export interface IngestRequest<Item> {
+export type IngestRequest<Item> = {
   /** Which front door the spans came through; metrics count per door. */
   door: IngestDoor;
   principal: Principal;
   /** The project's settings when the door already has them. */
   settings?: ProjectSettings | null;
-  /** Decoded by the door (stage 1): one item per span. */
-  items: readonly Item[];
-  /** The door's map (stage 3). */
-  map: (item: Item) => SpanDraft;
-}
+} & (
+  | {
+      /** Decoded by the door (stage 1): one item per span. */
+      items: readonly Item[];
+      /** The door's map (stage 3). */
+      map: (item: Item) => SpanDraft;
+    }
+  | {
+      /** Stages 1, 3 and 4 done already, off the event loop (otlp/otlp-read-pool.ts): one reading per span. */
+      read: readonly SpanReading[];
+    }
+);
 
 export async function ingest<Item>(deps: AppDeps, request: IngestRequest<Item>): Promise<IngestResult> {
   let result: IngestResult;
@@ -71,15 +80,14 @@ export async function ingest<Item>(deps: AppDeps, request: IngestRequest<Item>):
 }
 
 async function runStages<Item>(deps: AppDeps, request: IngestRequest<Item>): Promise<IngestResult> {
-  const { projectId, settings } = await authenticateIngest(deps, request.principal, request.items.length, request.settings);
+  const count = 'read' in request ? request.read.length : request.items.length;
+  const { projectId, settings } = await authenticateIngest(deps, request.principal, count, request.settings);
   const rejected: IngestRejection[] = [];
   const valid: { index: number; span: SpanInputData }[] = [];
-  const now = Date.now();
-  request.items.forEach((item, index) => {
-    const draft = mapItem(request.map, item);
-    const result = validateSpan(draft, now);
-    if ('span' in result) valid.push({ index, span: result.span });
-    else rejected.push({ index, id: typeof draft.id === 'string' ? draft.id : null, reason: result.reason });
+  const read = 'read' in request ? request.read : readSpans(request.items, request.map, Date.now());
+  read.forEach((reading, index) => {
+    if ('span' in reading) valid.push({ index, span: reading.span });
+    else rejected.push({ index, id: reading.id, reason: reading.reason });
   });
   const merged = mergeSpanCopies(valid);
   const redacted = await redactSpans(deps, projectId, settings, merged);
@@ -99,13 +107,4 @@ async function runStages<Item>(deps: AppDeps, request: IngestRequest<Item>): Pro
     priced.map((p) => p.model),
   );
   return { accepted: priced.reduce((n, p) => n + p.indexes.length, 0), rejected };
-}
-
-/** A door's mapper that throws on one item rejects that item only. */
-function mapItem<Item>(map: (item: Item) => SpanDraft, item: Item): SpanDraft {
-  try {
-    return map(item);
-  } catch {
-    return { id: null, traceId: null, kind: null, name: null, startTime: null, problem: 'the span could not be read' };
-  }
 }

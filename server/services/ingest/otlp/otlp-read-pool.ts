@@ -1,0 +1,89 @@
+import type { Logger } from 'pino';
+import { rememberSourceText } from '../content-source-text';
+import { createJobWorker } from '../job-worker';
+import { transferListOf, unpackBytes } from '../packed-bytes';
+import type { SpanReading } from '../read-spans';
+import type { OtlpEncoding } from './decode-otlp';
+import type { OtlpReadJob, OtlpReadReply } from './otlp-read-protocol';
+
+// The OTLP door's decode, map and validate stages off the event loop, for large bodies.
+//
+// Why: for a batch of 100 GenAI spans (bench:ingest --otlp), protobufjs's decode, the attribute
+// bag, parsing the JSON message attributes into the one chat shape, and validation took 29–48 µs of
+// the server's main thread per span, measured alone; the main thread is what limits ingest. In a
+// worker thread the same functions (read-spans.ts) run on another core, and the server's thread
+// only takes the readings back: a structured clone of the spans without their content, and each
+// content value parsed from the JSON text the worker wrote, about 8 µs per span.
+//
+// The content's text is remembered with its value (content-source-text.ts): the encode stage seals
+// that text as it is, so content is written out to JSON once, in this worker, instead of crossing
+// to the codec's worker by structured clone. The value is the one the server's own thread would
+// have made (JSON data, which JSON text carries exactly), so redaction, live tail and storage see
+// the same content either way.
+//
+// A body under `minBytes` (a few spans) is read on the calling thread, where it costs less than a
+// trip to the worker; so is every body while the worker starts, or when it cannot answer
+// (job-worker.ts).
+
+/** Below this many bytes a body is read on the calling thread. */
+export const DEFAULT_MIN_BYTES = 16 * 1024;
+
+export type OtlpReading = { read: SpanReading[] } | { decodeError: string };
+
+export interface OtlpReadPool {
+  /** The body's readings (or why it is not an OTLP request); null when the caller should read it itself. */
+  read(body: Uint8Array, encoding: OtlpEncoding, now: number): Promise<OtlpReading | null>;
+  /** Starts the worker if it is not running; resolves whether it is ready. */
+  warm(): Promise<boolean>;
+  /** Bodies read in the worker so far, and those handed back. */
+  stats(): { read: number; handedBack: number };
+  close(): Promise<void>;
+}
+
+export function createOtlpReadPool(logger: Logger, options: { minBytes?: number } = {}): OtlpReadPool {
+  const minBytes = options.minBytes ?? DEFAULT_MIN_BYTES;
+  const worker = createJobWorker<OtlpReadJob, OtlpReadReply>(
+    { module: new URL('./otlp-read-worker.ts', import.meta.url).href, name: 'OTLP read worker', work: 'reads OTLP bodies' },
+    logger,
+  );
+  const counts = { read: 0, handedBack: 0 };
+  return {
+    async read(body, encoding, now) {
+      if (body.length < minBytes) return null;
+      // A copy is moved: the caller keeps its body, to read it itself should the worker not answer.
+      const reply = await worker.run(
+        (job) => ({ job, body: new Uint8Array(body), encoding, now }),
+        (job) => [job.body.buffer as ArrayBuffer],
+      );
+      if (!reply?.ok) {
+        counts.handedBack++;
+        return null;
+      }
+      counts.read++;
+      if ('decodeError' in reply) return { decodeError: reply.decodeError };
+      return { read: withContent(reply.read, unpackBytes(reply.texts)) };
+    },
+    warm: () => worker.warm(),
+    stats: () => ({ ...counts }),
+    close: () => worker.close(),
+  };
+}
+
+/** Each valid span's content put back from its JSON text, two parts per valid span (otlp-read-protocol.ts). */
+function withContent(read: SpanReading[], texts: (Buffer | null)[]): SpanReading[] {
+  let part = 0;
+  for (const reading of read) {
+    if (!('span' in reading)) continue;
+    const input = texts[part++];
+    const output = texts[part++];
+    if (input) reading.span.input = contentFrom(input);
+    if (output) reading.span.output = contentFrom(output);
+  }
+  return read;
+}
+
+function contentFrom(text: Buffer): unknown {
+  const value: unknown = JSON.parse(text.toString('utf8'));
+  rememberSourceText(value, text);
+  return value;
+}

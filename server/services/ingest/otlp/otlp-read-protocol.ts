@@ -1,0 +1,26 @@
+import type { PackedBytes } from '../packed-bytes';
+import type { SpanReading } from '../read-spans';
+import type { OtlpEncoding } from './decode-otlp';
+
+// Messages between otlp-read-pool.ts (the server's thread) and otlp-read-worker.ts.
+
+/** One request body, decoded, mapped and validated as `now`. */
+export interface OtlpReadJob {
+  job: number;
+  /** A copy of the body, moved to the worker: the caller keeps its own to read itself if need be. */
+  body: Uint8Array;
+  encoding: OtlpEncoding;
+  now: number;
+}
+
+export type OtlpReadReply =
+  /** The body is not an OTLP request: the whole request fails with this message (HTTP 400). */
+  | { job: number; ok: true; decodeError: string }
+  /**
+   * One reading per span. A valid span's input and output that are objects or arrays cross as JSON
+   * text, two parts per valid span in order in `texts` (packed-bytes.ts), their place in the span
+   * left null; any other value (a string, null) crosses in the span itself, where a part is absent.
+   */
+  | { job: number; ok: true; read: SpanReading[]; texts: PackedBytes }
+  /** The server reads this body itself, which reports whatever went wrong as it always has. */
+  | { job: number; ok: false; error: string };
