@@ -161,11 +161,15 @@ async function main(): Promise<void> {
   cleanups.push({ label: 'app.close', run: () => app.close() });
   // The codec's worker thread starts on the first large batch and seals nothing until it is ready
   // (server/services/ingest/encode-pool.ts); the warm-up batches may not cover that, so wait here.
-  // So does the OTLP read worker (otlp-read-pool.ts).
-  const [encodeWorker, otlpReadWorker] = await Promise.all([app.deps.encodePool?.warm() ?? false, app.deps.otlpReadPool?.warm() ?? false]);
+  // So do the read workers of both doors (otlp-read-pool.ts, graphql-read-pool.ts).
+  const [encodeWorker, otlpReadWorker, graphqlReadWorker] = await Promise.all([
+    app.deps.encodePool?.warm() ?? false,
+    app.deps.otlpReadPool?.warm() ?? false,
+    app.graphqlReadPool.warm(),
+  ]);
   console.log(
     `plugins: ${app.deps.plugins.names.join(', ') || 'none'} (codec ${app.deps.codec.name}${encodeWorker ? ', sealing in its worker thread' : ''}); piiRedaction ${flags.pii ? 'on' : 'off'}` +
-      `${flags.otlp && otlpReadWorker ? '; large OTLP bodies read in their worker thread' : ''}`,
+      `; large bodies read in worker threads: ${[graphqlReadWorker ? 'GraphQL' : '', flags.otlp && otlpReadWorker ? 'OTLP' : ''].filter(Boolean).join(', ') || 'none'}`,
   );
 
   // The server under test: in this process (its main thread measured directly), or with
@@ -401,6 +405,14 @@ async function main(): Promise<void> {
       ? `verified: ${verified.join('; ')}; ${fmt(rawSpans)} raw; every response rejected nothing`
       : `INVALID RUN, the figures do not count:\n  ${problems.join('\n  ')}`,
   );
+  if (clusterWorkers === undefined) {
+    const g = app.graphqlReadPool.stats();
+    const o = app.deps.otlpReadPool?.stats();
+    console.log(
+      `read in worker threads: GraphQL ${g.read} bodies (${g.notIngest} left to the main thread, ${g.handedBack} handed back)` +
+        (flags.otlp && o ? `, OTLP ${o.read} (${o.handedBack} handed back)` : ''),
+    );
+  }
   const [graphqlDoor, otlpDoor] = doors;
   // Round by round: each round runs the same batches on every path, so its own ratio is a fair
   // one too, and the spread of the rounds says how far the host's noise moves the totals above.

@@ -24,6 +24,9 @@ import { loadAuditKeyRing } from './services/audit-keys';
 import { createRedisSpanEventTarget, createSpanPubSub } from './services/span-pubsub';
 import { createEncodePool } from './services/ingest/encode-pool';
 import { createOtlpReadPool } from './services/ingest/otlp/otlp-read-pool';
+import { createGraphqlReadPool, type GraphqlReadPool } from './http/graphql-read-pool';
+import { printSchema } from 'graphql';
+import { schema } from '../schema/index';
 import { createProjectKeyStore } from './storage/project-keys';
 
 // The composition root: the one place that knows every concrete part.
@@ -33,6 +36,8 @@ export interface App {
   /** Retention and the other background work (started with `background: true`). */
   maintenance: Maintenance;
   yoga: TokentraceYoga;
+  /** Large GraphQL ingest requests read in a worker thread (http/graphql-read-pool.ts). */
+  graphqlReadPool: GraphqlReadPool;
   dbHandle: DbHandle;
   close(): Promise<void>;
 }
@@ -50,6 +55,8 @@ export interface CreateAppOptions {
   dbTemplate?: Blob;
   /** OTLP bodies of at least this many bytes are read in the OTLP read worker (tests lower it). */
   otlpReadMinBytes?: number;
+  /** GraphQL bodies of at least this many bytes go to the GraphQL read worker (tests lower it). */
+  graphqlReadMinBytes?: number;
 }
 
 export async function createApp(config: Config, options: CreateAppOptions = {}): Promise<App> {
@@ -117,6 +124,7 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
     await keyLegacyAuditChains(deps);
     type YogaPlugins = NonNullable<Parameters<typeof createTokentraceYoga>[1]>;
     const yoga = createTokentraceYoga(deps, [useRequestMetrics(deps.metrics), ...plugins.yoga] as YogaPlugins);
+    const graphqlReadPool = createGraphqlReadPool(logger, () => printSchema(schema), { minBytes: options.graphqlReadMinBytes });
     const maintenance = createMaintenance(deps, [pruneAccessLog]);
     const usageCompactor = createUsageCompactor(deps);
     if (options.background) {
@@ -127,6 +135,7 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
       deps,
       maintenance,
       yoga,
+      graphqlReadPool,
       dbHandle,
       close: async () => {
         prices.stop();
@@ -135,6 +144,7 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
         await deps.accessLog.close();
         await encodePool?.close();
         await otlpReadPool.close();
+        await graphqlReadPool.close();
         try {
           await dbHandle.close();
         } finally {

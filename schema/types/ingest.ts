@@ -1,5 +1,6 @@
 import { mapGraphqlSpan } from '../../server/services/ingest/graphql/map-graphql-span';
 import { ingest, type IngestRejection, type IngestResult } from '../../server/services/ingest/ingest';
+import { SpansReadInWorker } from '../../server/services/ingest/read-spans';
 import { forbidden } from '../../server/errors';
 import { checkedPerItem, clientMadeId } from '../argument-guard';
 import { builder } from '../builder';
@@ -70,13 +71,11 @@ builder.mutationField('ingest', (t) =>
     args: { spans: t.arg({ type: [SpanInput], required: true, extensions: checkedPerItem }) },
     resolve: async (_root, args, ctx) => {
       if (ctx.principal.kind !== 'ingestKey') throw forbidden();
-      return ingest(ctx.deps, {
-        door: 'graphql',
-        principal: ctx.principal,
-        settings: await ctx.projectSettings(ctx.principal.projectId),
-        items: args.spans,
-        map: mapGraphqlSpan,
-      });
+      const request = { door: 'graphql', principal: ctx.principal, settings: await ctx.projectSettings(ctx.principal.projectId) } as const;
+      // A large request's spans may come read already, off the event loop (server/http/graphql-read-pool.ts).
+      const spans: unknown = args.spans;
+      if (spans instanceof SpansReadInWorker) return ingest(ctx.deps, { ...request, read: spans.read });
+      return ingest(ctx.deps, { ...request, items: args.spans, map: mapGraphqlSpan });
     },
   }),
 );

@@ -15,6 +15,7 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from 'graphql';
+import { SpansReadInWorker } from '../services/ingest/read-spans';
 
 // graphql-js's variable coercion, for the request whose variables coerce without a single error —
 // every ingest batch that is well formed. graphql-js's own (coerceInputValue) builds a path
@@ -113,6 +114,9 @@ function coerce(value: unknown, type: GraphQLInputType): unknown {
   if (isNonNullType(type)) return value == null ? GIVE_UP : coerce(value, type.ofType);
   if (value == null) return null;
   if (isListType(type)) {
+    // Spans the GraphQL read worker already coerced, mapped and validated (graphql-read-pool.ts):
+    // they reach the ingest resolver as they are.
+    if (value instanceof SpansReadInWorker) return value;
     if (Array.isArray(value)) {
       const items = new Array<unknown>(value.length);
       for (let i = 0; i < value.length; i++) {

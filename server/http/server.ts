@@ -43,7 +43,10 @@ const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 async function bufferBody(app: App, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
   try {
     const body = await readBody(req, app.deps.config.ingest.maxBodyBytes);
-    (req as IncomingMessage & { body?: unknown }).body = parsedJsonBody(req, body) ?? Readable.from([body]);
+    // A large ingest request with a credential is read in a worker thread when it can be
+    // (graphql-read-pool.ts): whoever sends no key at all keeps to the old path.
+    const readElsewhere = isJsonRequest(req) && req.headers.authorization ? await app.graphqlReadPool.read(body, Date.now()) : null;
+    (req as IncomingMessage & { body?: unknown }).body = readElsewhere ?? parsedJsonBody(req, body) ?? Readable.from([body]);
     return true;
   } catch (err) {
     const tooLarge = err instanceof BodyTooLargeError;
@@ -65,8 +68,7 @@ async function bufferBody(app: App, req: IncomingMessage, res: ServerResponse): 
  * answers to bad bodies stay as they are.
  */
 function parsedJsonBody(req: IncomingMessage, body: Buffer): object | undefined {
-  const contentType = req.headers['content-type']?.split(',')[0];
-  if (!contentType || !JSON_TYPES.some((type) => contentType === type || contentType.startsWith(`${type};`))) return undefined;
+  if (!isJsonRequest(req)) return undefined;
   try {
     const parsed = parseJsonBody(body);
     return typeof parsed === 'object' && parsed !== null && Object.keys(parsed).length > 0 ? parsed : undefined;
@@ -75,6 +77,12 @@ function parsedJsonBody(req: IncomingMessage, body: Buffer): object | undefined 
   }
 }
 const JSON_TYPES = ['application/json', 'application/graphql+json'];
+
+/** A content type yoga reads as JSON, tested as yoga does. */
+function isJsonRequest(req: IncomingMessage): boolean {
+  const contentType = req.headers['content-type']?.split(',')[0];
+  return contentType !== undefined && JSON_TYPES.some((type) => contentType === type || contentType.startsWith(`${type};`));
+}
 
 /** HTTPS (TLS 1.3 only) when a certificate is configured, plain HTTP otherwise. */
 export function createHttpServer(app: App): Server | HttpsServer {

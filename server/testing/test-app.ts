@@ -84,6 +84,8 @@ export interface TestAppOptions {
   plugins?: PluginEntry[];
   /** OTLP bodies of at least this many bytes are read in the OTLP read worker (0: every body). */
   otlpReadMinBytes?: number;
+  /** GraphQL bodies (over HTTP) of at least this many bytes go to the GraphQL read worker. */
+  graphqlReadMinBytes?: number;
 }
 
 export async function createTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
@@ -102,7 +104,7 @@ export async function createTestApp(env: Record<string, string> = {}, options: T
   // Embedded: a new database starts from the global setup's migrated dump (memory-template.ts).
   const templatePath = inject('memoryTemplatePath');
   const dbTemplate = templatePath && !config.databaseUrl ? await readMemoryTemplate(templatePath) : undefined;
-  const app = await createApp(config, { logger: options.logger, plugins: options.plugins, onQuery: (sql) => queries.push(sql), dbTemplate, otlpReadMinBytes: options.otlpReadMinBytes });
+  const app = await createApp(config, { logger: options.logger, plugins: options.plugins, onQuery: (sql) => queries.push(sql), dbTemplate, otlpReadMinBytes: options.otlpReadMinBytes, graphqlReadMinBytes: options.graphqlReadMinBytes });
 
   const signUp: TestApp['signUp'] = async (name = 'Test User') => {
     const client = new TestClient(app);

@@ -24,3 +24,13 @@ function mapItem<Item>(map: (item: Item) => SpanDraft, item: Item): SpanDraft {
     return { id: null, traceId: null, kind: null, name: null, startTime: null, problem: 'the span could not be read' };
   }
 }
+
+/**
+ * The `spans` of a GraphQL ingest request whose body a worker thread already read — parsed,
+ * coerced, mapped and validated (server/http/graphql-read-pool.ts) — standing in for the coerced
+ * list until the resolver hands the readings to ingest. Only the server makes one: no request can
+ * spell a class instance.
+ */
+export class SpansReadInWorker {
+  constructor(readonly read: SpanReading[]) {}
+}

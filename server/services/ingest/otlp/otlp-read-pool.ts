@@ -1,8 +1,7 @@
 import type { Logger } from 'pino';
-import { rememberSourceText } from '../content-source-text';
 import { createJobWorker } from '../job-worker';
-import { transferListOf, unpackBytes } from '../packed-bytes';
 import type { SpanReading } from '../read-spans';
+import { putContentBack } from '../readings-across-threads';
 import type { OtlpEncoding } from './decode-otlp';
 import type { OtlpReadJob, OtlpReadReply } from './otlp-read-protocol';
 
@@ -15,11 +14,8 @@ import type { OtlpReadJob, OtlpReadReply } from './otlp-read-protocol';
 // only takes the readings back: a structured clone of the spans without their content, and each
 // content value parsed from the JSON text the worker wrote, about 8 µs per span.
 //
-// The content's text is remembered with its value (content-source-text.ts): the encode stage seals
-// that text as it is, so content is written out to JSON once, in this worker, instead of crossing
-// to the codec's worker by structured clone. The value is the one the server's own thread would
-// have made (JSON data, which JSON text carries exactly), so redaction, live tail and storage see
-// the same content either way.
+// Content comes back as the JSON text the worker wrote, remembered with the value parsed from it
+// (readings-across-threads.ts): the encode stage seals that text.
 //
 // A body under `minBytes` (a few spans) is read on the calling thread, where it costs less than a
 // trip to the worker; so is every body while the worker starts, or when it cannot answer
@@ -61,29 +57,10 @@ export function createOtlpReadPool(logger: Logger, options: { minBytes?: number 
       }
       counts.read++;
       if ('decodeError' in reply) return { decodeError: reply.decodeError };
-      return { read: withContent(reply.read, unpackBytes(reply.texts)) };
+      return { read: putContentBack(reply.read, reply.texts) };
     },
     warm: () => worker.warm(),
     stats: () => ({ ...counts }),
     close: () => worker.close(),
   };
-}
-
-/** Each valid span's content put back from its JSON text, two parts per valid span (otlp-read-protocol.ts). */
-function withContent(read: SpanReading[], texts: (Buffer | null)[]): SpanReading[] {
-  let part = 0;
-  for (const reading of read) {
-    if (!('span' in reading)) continue;
-    const input = texts[part++];
-    const output = texts[part++];
-    if (input) reading.span.input = contentFrom(input);
-    if (output) reading.span.output = contentFrom(output);
-  }
-  return read;
-}
-
-function contentFrom(text: Buffer): unknown {
-  const value: unknown = JSON.parse(text.toString('utf8'));
-  rememberSourceText(value, text);
-  return value;
 }

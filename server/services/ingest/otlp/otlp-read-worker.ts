@@ -1,17 +1,14 @@
 import { parentPort } from 'node:worker_threads';
 import type { ReadyMessage } from '../job-worker';
-import { packBytes, transferListOf } from '../packed-bytes';
+import { transferListOf } from '../packed-bytes';
 import { readSpans } from '../read-spans';
+import { jsonTextOf, takeContentOut } from '../readings-across-threads';
 import { decodeOtlpRequest, OtlpDecodeError } from './decode-otlp';
 import { mapOtlpSpan } from './map-otlp-span';
 import type { OtlpReadJob, OtlpReadReply } from './otlp-read-protocol';
 
 // The OTLP read worker (otlp-read-pool.ts): an OTLP request body → decoded (protobufjs), each span
 // mapped from its conventions and validated — the same functions the server's thread runs.
-
-function contentText(value: unknown): Uint8Array | null {
-  return typeof value === 'object' && value !== null ? Buffer.from(JSON.stringify(value), 'utf8') : null;
-}
 
 function readJob(job: OtlpReadJob): OtlpReadReply {
   let items;
@@ -22,17 +19,7 @@ function readJob(job: OtlpReadJob): OtlpReadReply {
     throw err;
   }
   const read = readSpans(items, mapOtlpSpan, job.now);
-  const texts: (Uint8Array | null)[] = [];
-  for (const reading of read) {
-    if (!('span' in reading)) continue;
-    const { span } = reading;
-    const input = contentText(span.input);
-    const output = contentText(span.output);
-    texts.push(input, output);
-    if (input) span.input = null;
-    if (output) span.output = null;
-  }
-  return { job: job.job, ok: true, read, texts: packBytes(texts) };
+  return { job: job.job, ok: true, read, texts: takeContentOut(read, jsonTextOf) };
 }
 
 const port = parentPort!;

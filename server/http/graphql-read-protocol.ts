@@ -1,0 +1,34 @@
+import type { PackedBytes } from '../services/ingest/packed-bytes';
+import type { SpanReading } from '../services/ingest/read-spans';
+
+// Messages between graphql-read-pool.ts (the server's thread) and graphql-read-worker.ts.
+
+export interface GraphqlReadWorkerData {
+  /** The server's schema, printed: the worker coerces against the very types yoga serves. */
+  sdl: string;
+}
+
+/** One POST body, read as an ingest request at `now`. */
+export interface GraphqlReadJob {
+  job: number;
+  /** A copy of the body, moved to the worker: the caller keeps its own. */
+  body: Uint8Array;
+  now: number;
+}
+
+/** A body that is one ingest mutation whose only variable, its spans, coerces without error. */
+export interface ReadIngestRequest {
+  query: string;
+  operationName?: string | null;
+  extensions?: Record<string, unknown>;
+  /** The spans variable's name. */
+  variable: string;
+  /** One reading per span, content taken out as text (readings-across-threads.ts). */
+  read: SpanReading[];
+  texts: PackedBytes;
+}
+
+export type GraphqlReadReply =
+  /** `request` null: not such a body; the server reads it as it always has. */
+  | { job: number; ok: true; request: ReadIngestRequest | null }
+  | { job: number; ok: false; error: string };

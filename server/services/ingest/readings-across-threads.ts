@@ -1,0 +1,52 @@
+import { rememberSourceText } from './content-source-text';
+import { packBytes, unpackBytes, type PackedBytes } from './packed-bytes';
+import type { SpanReading } from './read-spans';
+
+// Span readings made in a worker thread (the OTLP and GraphQL read workers) on their way to the
+// server's thread. Content crosses as JSON text, two parts per valid span in order (packed-bytes.ts,
+// one moved buffer); the rest of a reading crosses by structured clone.
+//
+// On the server's thread each content value is parsed back from its text, and the text is
+// remembered with it (content-source-text.ts): the encode stage seals that text as it is, so
+// content is written out once, in the worker, and goes on to the codec's worker as bytes. JSON
+// text carries JSON data exactly, so redaction, live tail and storage see the value the server's
+// own thread would have made.
+
+/** Worker side: takes each valid span's object or array content out of `read` as its text (`textOf`). */
+export function takeContentOut(read: SpanReading[], textOf: (value: object) => Uint8Array): PackedBytes {
+  const texts: (Uint8Array | null)[] = [];
+  const take = (value: unknown) => (typeof value === 'object' && value !== null ? textOf(value) : null);
+  for (const reading of read) {
+    if (!('span' in reading)) continue;
+    const { span } = reading;
+    const input = take(span.input);
+    const output = take(span.output);
+    texts.push(input, output);
+    if (input) span.input = null;
+    if (output) span.output = null;
+  }
+  return packBytes(texts);
+}
+
+/** The JSON text JSON.stringify gives, as UTF-8 (well formed: it escapes a lone surrogate). */
+export const jsonTextOf = (value: object): Uint8Array => Buffer.from(JSON.stringify(value), 'utf8');
+
+/** Server side: puts each valid span's content back, parsed from its text, the text remembered. */
+export function putContentBack(read: SpanReading[], packed: PackedBytes): SpanReading[] {
+  const texts = unpackBytes(packed);
+  let part = 0;
+  for (const reading of read) {
+    if (!('span' in reading)) continue;
+    const input = texts[part++];
+    const output = texts[part++];
+    if (input) reading.span.input = contentFrom(input);
+    if (output) reading.span.output = contentFrom(output);
+  }
+  return read;
+}
+
+function contentFrom(text: Buffer): unknown {
+  const value: unknown = JSON.parse(text.toString('utf8'));
+  rememberSourceText(value, text);
+  return value;
+}
