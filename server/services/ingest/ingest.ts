@@ -36,8 +36,9 @@ import type { SpanInputData } from './validate-span';
 //
 // Map comes before validate (the sketch had them the other way round) because the limits
 // apply to what a span says, not to how a door spelled it: token counts or times read from OTel
-// attributes are checked by the same code as those sent to GraphQL. The OTLP door reads a large
-// body — stages 1, 3 and 4 — in a worker thread (otlp/otlp-read-pool.ts) and hands the readings in.
+// attributes are checked by the same code as those sent to GraphQL. Either door may read a large
+// body — stages 1, 3 and 4 — in a worker thread (otlp/otlp-read-pool.ts, server/http/
+// graphql-read-pool.ts) and hand the readings in.
 
 // In its own file so that the stages can name it without importing this one (no cycle).
 export type { IngestRejection } from './ingest-rejection';
