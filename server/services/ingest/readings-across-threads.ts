@@ -1,4 +1,4 @@
-import { rememberSourceText } from './content-source-text';
+import { UnparsedContent } from './content-source-text';
 import { packBytes, unpackBytes, type PackedBytes } from './packed-bytes';
 import type { SpanReading } from './read-spans';
 
@@ -6,8 +6,9 @@ import type { SpanReading } from './read-spans';
 // server's thread. Content crosses as JSON text, two parts per valid span in order (packed-bytes.ts,
 // one moved buffer); the rest of a reading crosses by structured clone.
 //
-// On the server's thread each content value is parsed back from its text, and the text is
-// remembered with it (content-source-text.ts): the encode stage seals that text as it is, so
+// On the server's thread each content value stays that text (UnparsedContent, content-source-text.ts)
+// until a stage needs the value — a redactor, a custom pattern, a live-tail subscriber — which
+// then parses it, the text remembered with it. The encode stage seals the text as it is, so
 // content is written out once, in the worker, and goes on to the codec's worker as bytes. JSON
 // text carries JSON data exactly, so redaction, live tail and storage see the value the server's
 // own thread would have made.
@@ -31,7 +32,7 @@ export function takeContentOut(read: SpanReading[], textOf: (value: object) => U
 /** The JSON text JSON.stringify gives, as UTF-8 (well formed: it escapes a lone surrogate). */
 export const jsonTextOf = (value: object): Uint8Array => Buffer.from(JSON.stringify(value), 'utf8');
 
-/** Server side: puts each valid span's content back, parsed from its text, the text remembered. */
+/** Server side: puts each valid span's content back, as its text until a stage needs the value. */
 export function putContentBack(read: SpanReading[], packed: PackedBytes): SpanReading[] {
   const texts = unpackBytes(packed);
   let part = 0;
@@ -39,14 +40,8 @@ export function putContentBack(read: SpanReading[], packed: PackedBytes): SpanRe
     if (!('span' in reading)) continue;
     const input = texts[part++];
     const output = texts[part++];
-    if (input) reading.span.input = contentFrom(input);
-    if (output) reading.span.output = contentFrom(output);
+    if (input) reading.span.input = new UnparsedContent(input);
+    if (output) reading.span.output = new UnparsedContent(output);
   }
   return read;
-}
-
-function contentFrom(text: Buffer): unknown {
-  const value: unknown = JSON.parse(text.toString('utf8'));
-  rememberSourceText(value, text);
-  return value;
 }

@@ -14,6 +14,7 @@ import type { ProjectSettings, RedactionHit } from '../models';
 import type { MergedSpan } from './merge-span-copies';
 import { runCustomPatterns, type PatternResult } from './custom-pattern-pool';
 import { customPatternsInProcess } from './custom-patterns-in-process';
+import { contentValue } from './content-source-text';
 import type { SpanInputData } from './validate-span';
 
 // The redact stage of ingest, on the one redaction engine of plugins/core/redaction (the testkit
@@ -101,11 +102,15 @@ function reasonFor(err: unknown, sourceOf: (r: Redactor) => string, budgetMs: nu
 // lacks (`{ ...entry, redactions }`, `{ ...options, spanId }`) costs ~1 µs, fifty times the
 // literal — those two took about a sixth of a 100-span batch's redaction time.
 
-/** The content fields of a span, after the project's drops (dropped content is never redacted). */
-function contentOf(span: SpanInputData, settings: ProjectSettings): SpanContent {
+/**
+ * The content fields of a span, after the project's drops (dropped content is never redacted);
+ * `walked`: a redactor or custom pattern will read it, so content a read worker sent as text is
+ * parsed now (content-source-text.ts).
+ */
+function contentOf(span: SpanInputData, settings: ProjectSettings, walked: boolean): SpanContent {
   const content: SpanContent = {
-    input: settings.redactInputs ? null : span.input,
-    output: settings.redactOutputs ? null : span.output,
+    input: settings.redactInputs ? null : walked ? contentValue(span.input) : span.input,
+    output: settings.redactOutputs ? null : walked ? contentValue(span.output) : span.output,
     metadata: span.metadata,
     statusMessage: span.statusMessage,
   };
@@ -180,7 +185,7 @@ async function redactEntries(
   // 1. Plugin redactors, on the event loop.
   const done: { entry: MergedSpan; content: SpanContent; redactions: RedactionHit[] }[] = [];
   for (const entry of entries) {
-    const content = contentOf(entry.span, settings);
+    const content = contentOf(entry.span, settings, redactors.length > 0 || patterns.length > 0);
     if (redactors.length === 0) {
       done.push({ entry, content, redactions: [] });
       continue;

@@ -3,7 +3,7 @@ import protojson from 'protobufjs/ext/protojson.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../../../../plugins/core/seeded-random';
 import { BASE_MS, otlpRequest, otlpSpan, type AttributeValue, type SpanSpec } from '../../../testing/otlp';
-import { sourceTextOf } from '../content-source-text';
+import { contentValue, sourceTextOf, UnparsedContent } from '../content-source-text';
 import { readSpans, type SpanReading } from '../read-spans';
 import { decodeOtlpRequest, OtlpDecodeError, type OtlpEncoding } from './decode-otlp';
 import { mapOtlpSpan } from './map-otlp-span';
@@ -109,12 +109,15 @@ function readHere(body: Buffer, encoding: OtlpEncoding): SpanReading[] | { decod
   }
 }
 
-/** What the server stores of a reading: content as its JSON text, the rest as it is. */
+/** What the server stores of a reading: content as its JSON text (the value's, once parsed), the rest as it is. */
 function asStored(read: SpanReading[]) {
   return read.map((reading) => {
     if (!('span' in reading)) return reading;
     const { input, output, ...rest } = reading.span;
-    const content = (value: unknown) => (typeof value === 'object' && value !== null ? { json: JSON.stringify(value) } : { value });
+    const content = (raw: unknown) => {
+      const value = contentValue(raw);
+      return typeof value === 'object' && value !== null ? { json: JSON.stringify(value) } : { value };
+    };
     return { ...rest, input: content(input), output: content(output) };
   });
 }
@@ -150,9 +153,14 @@ describe('the OTLP read worker', () => {
             continue;
           }
           valid++;
-          // Object content carries the very text the encode stage seals.
-          for (const value of [reading.span.input, reading.span.output]) {
-            if (typeof value === 'object' && value !== null) expect(Buffer.from(sourceTextOf(value)!).toString('utf8')).toBe(JSON.stringify(value));
+          // Object content stays text until a stage needs it; the text is what the encode stage
+          // seals, and the value parsed from it keeps it.
+          for (const raw of [reading.span.input, reading.span.output]) {
+            if (typeof raw !== 'object' || raw === null) continue;
+            expect(raw).toBeInstanceOf(UnparsedContent);
+            const value = contentValue(raw);
+            expect(Buffer.from(sourceTextOf(raw)!).toString('utf8')).toBe(JSON.stringify(value));
+            expect(sourceTextOf(value)).toBe(sourceTextOf(raw));
           }
         }
       }
