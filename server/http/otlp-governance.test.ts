@@ -82,10 +82,15 @@ describe.each([
     const { owner, projectId, secret } = await t.projectWithKey();
     const traceId = newTraceId();
     const spanId = newSpanId();
-    const event = await firstSpanEvent(t, owner, projectId, 'id traceId kind model promptTokens', () =>
-      server.post(otlpRequest([otlpSpan({ traceId, spanId, attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 9 } })]), { secret }),
+    const messages = JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'hi ✓' }] }]);
+    const event = await firstSpanEvent(t, owner, projectId, 'id traceId kind model promptTokens input', () =>
+      server.post(
+        otlpRequest([otlpSpan({ traceId, spanId, attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 9, 'gen_ai.input.messages': messages } })]),
+        { secret },
+      ),
     );
-    expect(event.data.spanIngested).toEqual({ id: spanId, traceId, kind: 'GENERATION', model: 'gpt-4o', promptTokens: 9 });
+    // Content too: read in the worker, it reaches the subscriber as the value (publish-spans.ts).
+    expect(event.data.spanIngested).toEqual({ id: spanId, traceId, kind: 'GENERATION', model: 'gpt-4o', promptTokens: 9, input: { messages: [{ role: 'user', content: 'hi ✓' }] } });
   });
 
   it('a span sent again completes the stored one instead of doubling it', async () => {

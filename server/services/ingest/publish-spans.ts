@@ -7,26 +7,36 @@ import { contentValue, UnparsedContent } from './content-source-text';
 // with REDIS_URL).
 
 export function publishSpans(deps: AppDeps, projectId: string, spans: SpanModel[]): void {
-  for (const span of spans) if (span.content && hasUnparsed(span.content)) span.content = parsedOnRead(span.content);
+  for (const span of spans) {
+    const content = span.content;
+    if (content && (content.input instanceof UnparsedContent || content.output instanceof UnparsedContent)) span.content = new ContentParsedOnRead(content.input, content.output);
+  }
   deps.pubsub.publish(projectId, spans);
 }
 
-const hasUnparsed = (content: { input: unknown; output: unknown }) => content.input instanceof UnparsedContent || content.output instanceof UnparsedContent;
-
 /**
  * Content a read worker left as text (content-source-text.ts), parsed the first time anyone reads
- * it: a subscriber's resolver, or the JSON that carries an event to other instances. With no
- * subscriber, nothing is parsed.
+ * it: a subscriber's resolver (`content.input`), or the JSON that carries an event to other
+ * instances (toJSON). With no subscriber nothing is parsed. A class, not per-object accessors:
+ * defining two getters on each span's content cost about as much as the parse it saves.
  */
-function parsedOnRead(content: { input: unknown; output: unknown }): { input: unknown; output: unknown } {
-  const out = {} as { input: unknown; output: unknown };
-  for (const key of ['input', 'output'] as const) {
-    let value = content[key];
-    Object.defineProperty(out, key, {
-      enumerable: true,
-      configurable: true,
-      get: () => (value instanceof UnparsedContent ? (value = contentValue(value)) : value),
-    });
+class ContentParsedOnRead {
+  constructor(
+    private inputValue: unknown,
+    private outputValue: unknown,
+  ) {}
+
+  get input(): unknown {
+    if (this.inputValue instanceof UnparsedContent) this.inputValue = contentValue(this.inputValue);
+    return this.inputValue;
   }
-  return out;
+
+  get output(): unknown {
+    if (this.outputValue instanceof UnparsedContent) this.outputValue = contentValue(this.outputValue);
+    return this.outputValue;
+  }
+
+  toJSON(): { input: unknown; output: unknown } {
+    return { input: this.input, output: this.output };
+  }
 }
