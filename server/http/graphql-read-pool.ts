@@ -9,11 +9,11 @@ import type { GraphqlReadJob, GraphqlReadReply, GraphqlReadWorkerData } from './
 // (graphql-read-worker.ts). The server's thread gets back yoga's request with the spans variable
 // standing for the readings (SpansReadInWorker); yoga parses and validates the (small) document,
 // authenticates, checks the span budget and runs the resolver as for any request, and the resolver
-// hands the readings to ingest. Content comes back as text, remembered with its value
-// (readings-across-threads.ts).
+// hands the readings to ingest. Content comes back as text and stays text until a stage needs the
+// value (readings-across-threads.ts).
 //
 // Why: for a batch of 100 spans, parsing the body alone took 10–13 µs of the main thread per span
-// (bench:json-body), coercion and validation about 8 more; taking the readings back costs about 8.
+// (bench:json-body), coercion and validation about 8 more; taking the readings back costs about 4.
 //
 // Only a body that is exactly one ingest mutation whose only variable is its spans, and whose spans
 // coerce without error, is read there (graphql-read-worker.ts says what exactly); any other body,

@@ -6,7 +6,8 @@ import { mapGraphqlSpan, type GraphqlSpanInput } from '../services/ingest/graphq
 import type { ReadyMessage } from '../services/ingest/job-worker';
 import { transferListOf } from '../services/ingest/packed-bytes';
 import { readSpans } from '../services/ingest/read-spans';
-import { jsonTextOf, takeContentOut } from '../services/ingest/readings-across-threads';
+import { takeContentOut } from '../services/ingest/readings-across-threads';
+import { contentJson } from '../storage/content';
 import { coerceVariablesFast } from './coerce-variables-fast';
 import type { GraphqlReadJob, GraphqlReadReply, GraphqlReadWorkerData, ReadIngestRequest } from './graphql-read-protocol';
 import { parseJsonBody } from './parse-json-body';
@@ -85,7 +86,7 @@ function readJob(job: GraphqlReadJob): ReadIngestRequest | null {
   if (!Array.isArray(spans)) return null;
   const read = readSpans(spans as GraphqlSpanInput[], mapGraphqlSpan, job.now);
   // Content keeps the text it was sent as, when the parser remembered it (content-source-text.ts).
-  const texts = takeContentOut(read, (value) => sourceTextOf(value) ?? jsonTextOf(value));
+  const texts = takeContentOut(read, (value) => sourceTextOf(value) ?? contentJson(value));
   return { query, ...(operationName != null ? { operationName } : {}), ...(extensions ? { extensions } : {}), variable, read, texts };
 }
 

@@ -7,11 +7,17 @@ const decoder = new TextDecoder();
 
 export function encodeContent(codec: ContentCodec, value: unknown, ctx: CodecContext): Uint8Array | null {
   if (value === undefined || value === null) return null;
-  // Buffer.from, not TextEncoder: the same UTF-8 bytes, but for a value under 4 KB a slice of
-  // Node's shared pool instead of a fresh allocation, ~1.1 µs instead of ~5 µs for 800 bytes
-  // (twice per span at ingest). JSON.stringify escapes lone surrogates, so no text here has one
-  // for the two encoders to treat differently.
-  return codec.encode(Buffer.from(JSON.stringify(value), 'utf8'), ctx);
+  return codec.encode(contentJson(value), ctx);
+}
+
+/**
+ * A content value's JSON text as UTF-8: what is sealed. Buffer.from, not TextEncoder: the same
+ * bytes, but for a value under 4 KB a slice of Node's shared pool instead of a fresh allocation,
+ * ~1.1 µs instead of ~5 µs for 800 bytes (twice per span at ingest). JSON.stringify escapes lone
+ * surrogates, so no text here has one for the two encoders to treat differently.
+ */
+export function contentJson(value: unknown): Buffer {
+  return Buffer.from(JSON.stringify(value), 'utf8');
 }
 
 /** A value given as its JSON text (UTF-8), sealed as encodeContent seals the value's own. */

@@ -7,8 +7,8 @@
 //
 // Correct only for the very object the body parser made from those bytes, untouched since. That
 // holds because the bytes are found by identity: the parser marks the object it built
-// (parse-json-body.ts; for OTLP, otlp/otlp-read-pool.ts marks the content it parsed back from the
-// text its worker wrote), and every stage that changes content makes a new object. The redaction
+// (parse-json-body.ts; contentValue below marks what it parses from a read worker's text), and
+// every stage that changes content makes a new object. The redaction
 // walk copies every object on the path to a change, and hands back as itself only what no rule
 // changed (keepUnchanged, plugins/core/redaction/walk-json.ts); custom patterns return content from
 // their worker, and a dropped field becomes null. So content a redactor changed is sealed from its

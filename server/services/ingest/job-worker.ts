@@ -3,11 +3,12 @@ import type { Logger } from 'pino';
 import { startTsWorker } from './start-ts-worker';
 
 // One worker thread that answers numbered jobs, for work ingest moves off the event loop (the
-// codec's seal, encode-pool.ts; reading OTLP bodies, otlp/otlp-read-pool.ts).
+// codec's seal, encode-pool.ts; reading large bodies, otlp/otlp-read-pool.ts and
+// server/http/graphql-read-pool.ts).
 //
 // The worker is an optimisation, never a dependency: whenever it cannot answer — it is still
 // starting, failed to start, crashed, or a job could not be posted — `run` resolves null and the
-// caller does the work itself. It starts on first use (≈ 0.5 s, once); until it says it is ready,
+// caller does the work itself. It starts on first use (0.3–0.6 s, once); until it says it is ready,
 // callers do the work themselves, so no request waits for it. One that fails to start three times
 // is not tried again.
 //

@@ -29,9 +29,6 @@ export function takeContentOut(read: SpanReading[], textOf: (value: object) => U
   return packBytes(texts);
 }
 
-/** The JSON text JSON.stringify gives, as UTF-8 (well formed: it escapes a lone surrogate). */
-export const jsonTextOf = (value: object): Uint8Array => Buffer.from(JSON.stringify(value), 'utf8');
-
 /** Server side: puts each valid span's content back, as its text until a stage needs the value. */
 export function putContentBack(read: SpanReading[], packed: PackedBytes): SpanReading[] {
   const texts = unpackBytes(packed);

@@ -8,14 +8,12 @@ import type { OtlpReadJob, OtlpReadReply } from './otlp-read-protocol';
 // The OTLP door's decode, map and validate stages off the event loop, for large bodies.
 //
 // Why: for a batch of 100 GenAI spans (bench:ingest --otlp), protobufjs's decode, the attribute
-// bag, parsing the JSON message attributes into the one chat shape, and validation took 29–48 µs of
+// bag, parsing the JSON message attributes into the one chat shape, and validation took 29–62 µs of
 // the server's main thread per span, measured alone; the main thread is what limits ingest. In a
 // worker thread the same functions (read-spans.ts) run on another core, and the server's thread
-// only takes the readings back: a structured clone of the spans without their content, and each
-// content value parsed from the JSON text the worker wrote, about 8 µs per span.
-//
-// Content comes back as the JSON text the worker wrote, remembered with the value parsed from it
-// (readings-across-threads.ts): the encode stage seals that text.
+// only takes the readings back: a structured clone of the spans without their content, about
+// 4 µs per span. Content comes back as the JSON text the worker wrote and stays that text until a
+// stage needs the value (readings-across-threads.ts); the encode stage seals it.
 //
 // A body under `minBytes` (a few spans) is read on the calling thread, where it costs less than a
 // trip to the worker; so is every body while the worker starts, or when it cannot answer

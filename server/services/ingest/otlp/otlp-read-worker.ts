@@ -2,7 +2,8 @@ import { parentPort } from 'node:worker_threads';
 import type { ReadyMessage } from '../job-worker';
 import { transferListOf } from '../packed-bytes';
 import { readSpans } from '../read-spans';
-import { jsonTextOf, takeContentOut } from '../readings-across-threads';
+import { contentJson } from '../../../storage/content';
+import { takeContentOut } from '../readings-across-threads';
 import { decodeOtlpRequest, OtlpDecodeError } from './decode-otlp';
 import { mapOtlpSpan } from './map-otlp-span';
 import type { OtlpReadJob, OtlpReadReply } from './otlp-read-protocol';
@@ -19,7 +20,7 @@ function readJob(job: OtlpReadJob): OtlpReadReply {
     throw err;
   }
   const read = readSpans(items, mapOtlpSpan, job.now);
-  return { job: job.job, ok: true, read, texts: takeContentOut(read, jsonTextOf) };
+  return { job: job.job, ok: true, read, texts: takeContentOut(read, contentJson) };
 }
 
 const port = parentPort!;
