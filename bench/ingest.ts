@@ -409,8 +409,8 @@ async function main(): Promise<void> {
     const g = app.graphqlReadPool.stats();
     const o = app.deps.otlpReadPool?.stats();
     console.log(
-      `read in worker threads: GraphQL ${g.read} bodies (${g.notIngest} left to the main thread, ${g.handedBack} handed back)` +
-        (flags.otlp && o ? `, OTLP ${o.read} (${o.handedBack} handed back)` : ''),
+      `read in worker threads: GraphQL ${g.read} bodies (${g.sealed} sealed there too, ${g.notIngest} left to the main thread, ${g.handedBack} handed back)` +
+        (flags.otlp && o ? `, OTLP ${o.read} (${o.sealed} sealed there too, ${o.handedBack} handed back)` : ''),
     );
   }
   const [graphqlDoor, otlpDoor] = doors;

@@ -23,6 +23,7 @@ import { keyLegacyAuditChains } from './services/audit-chain-keying';
 import { loadAuditKeyRing } from './services/audit-keys';
 import { createRedisSpanEventTarget, createSpanPubSub } from './services/span-pubsub';
 import { createEncodePool } from './services/ingest/encode-pool';
+import { sealerDataOf } from './services/ingest/worker-sealer';
 import { createOtlpReadPool } from './services/ingest/otlp/otlp-read-pool';
 import { createGraphqlReadPool, type GraphqlReadPool } from './http/graphql-read-pool';
 import { printSchema } from 'graphql';
@@ -100,7 +101,9 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
     const prices = await createPriceBook(dbHandle.db);
     // Started on the first large batch, not here.
     const encodePool = createEncodePool(plugins.codec, logger);
-    const otlpReadPool = createOtlpReadPool(logger, { minBytes: options.otlpReadMinBytes });
+    // The read workers may seal what they read (early-sealing.ts) with a codec of their own.
+    const sealer = sealerDataOf(plugins.codec);
+    const otlpReadPool = createOtlpReadPool(logger, { minBytes: options.otlpReadMinBytes, ...(sealer ? { sealer } : {}) });
     const deps: AppDeps = {
       config,
       db: dbHandle.db,
@@ -124,7 +127,7 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
     await keyLegacyAuditChains(deps);
     type YogaPlugins = NonNullable<Parameters<typeof createTokentraceYoga>[1]>;
     const yoga = createTokentraceYoga(deps, [useRequestMetrics(deps.metrics), ...plugins.yoga] as YogaPlugins);
-    const graphqlReadPool = createGraphqlReadPool(logger, () => printSchema(schema), { minBytes: options.graphqlReadMinBytes });
+    const graphqlReadPool = createGraphqlReadPool(logger, () => printSchema(schema), { minBytes: options.graphqlReadMinBytes, ...(sealer ? { sealer } : {}) });
     const maintenance = createMaintenance(deps, [pruneAccessLog]);
     const usageCompactor = createUsageCompactor(deps);
     if (options.background) {

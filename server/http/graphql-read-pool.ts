@@ -1,7 +1,9 @@
 import type { Logger } from 'pino';
 import { createJobWorker } from '../services/ingest/job-worker';
 import { SpansReadInWorker } from '../services/ingest/read-spans';
+import type { EarlySealing } from '../services/ingest/sealed-in-worker';
 import { putContentBack } from '../services/ingest/readings-across-threads';
+import type { SealerData } from '../services/ingest/worker-sealer';
 import type { GraphqlReadJob, GraphqlReadReply, GraphqlReadWorkerData } from './graphql-read-protocol';
 
 // The GraphQL door's heavy reading of a large ingest request, off the event loop: the JSON body
@@ -33,14 +35,19 @@ export interface YogaParams {
 
 export interface GraphqlReadPool {
   /** The request for yoga, spans read; null when the caller should read the body itself. */
-  read(body: Uint8Array, now: number): Promise<YogaParams | null>;
+  read(body: Uint8Array, now: number, sealing?: EarlySealing | null): Promise<YogaParams | null>;
+  /** Whether a body of this size would go to the worker. */
+  takes(byteLength: number): boolean;
   warm(): Promise<boolean>;
-  /** Bodies read in the worker, those it left to the caller (not one ingest request), and those handed back. */
-  stats(): { read: number; notIngest: number; handedBack: number };
+  /**
+   * Bodies read in the worker, those whose content it also sealed, those it left to the caller
+   * (not one ingest request), and those handed back.
+   */
+  stats(): { read: number; sealed: number; notIngest: number; handedBack: number };
   close(): Promise<void>;
 }
 
-export function createGraphqlReadPool(logger: Logger, sdl: () => string, options: { minBytes?: number } = {}): GraphqlReadPool {
+export function createGraphqlReadPool(logger: Logger, sdl: () => string, options: { minBytes?: number; sealer?: SealerData } = {}): GraphqlReadPool {
   const minBytes = options.minBytes ?? DEFAULT_MIN_BYTES;
   let workerData: GraphqlReadWorkerData | undefined;
   const worker = createJobWorker<GraphqlReadJob, GraphqlReadReply>(
@@ -48,20 +55,21 @@ export function createGraphqlReadPool(logger: Logger, sdl: () => string, options
       module: new URL('./graphql-read-worker.ts', import.meta.url).href,
       // Printed when the worker first starts, not with the app.
       get workerData() {
-        return (workerData ??= { sdl: sdl() });
+        return (workerData ??= { sdl: sdl(), ...(options.sealer ? { sealer: options.sealer } : {}) });
       },
       name: 'GraphQL read worker',
       work: 'reads large GraphQL ingest requests',
     },
     logger,
   );
-  const counts = { read: 0, notIngest: 0, handedBack: 0 };
+  const counts = { read: 0, sealed: 0, notIngest: 0, handedBack: 0 };
   return {
-    async read(body, now) {
+    takes: (byteLength) => byteLength >= minBytes,
+    async read(body, now, sealing) {
       if (body.length < minBytes) return null;
       // A copy is moved: the caller keeps its body, to read it itself should the worker not.
       const reply = await worker.run(
-        (job) => ({ job, body: new Uint8Array(body), now }),
+        (job) => ({ job, body: new Uint8Array(body), now, ...(sealing ? { seal: sealing.target } : {}) }),
         (job) => [job.body.buffer as ArrayBuffer],
       );
       if (!reply?.ok) {
@@ -73,12 +81,13 @@ export function createGraphqlReadPool(logger: Logger, sdl: () => string, options
         return null;
       }
       counts.read++;
-      const { query, operationName, extensions, variable, read, texts } = reply.request;
+      const { query, operationName, extensions, variable, read, content } = reply.request;
+      if (content.sealed) counts.sealed++;
       return {
         query,
         ...(operationName !== undefined ? { operationName } : {}),
         ...(extensions ? { extensions } : {}),
-        variables: { [variable]: new SpansReadInWorker(putContentBack(read, texts)) },
+        variables: { [variable]: new SpansReadInWorker(putContentBack(read, content, sealing)) },
       };
     },
     warm: () => worker.warm(),

@@ -1,11 +1,14 @@
-import type { PackedBytes } from '../services/ingest/packed-bytes';
+import type { ContentAcross } from '../services/ingest/readings-across-threads';
 import type { SpanReading } from '../services/ingest/read-spans';
+import type { SealFor, SealerData } from '../services/ingest/worker-sealer';
 
 // Messages between graphql-read-pool.ts (the server's thread) and graphql-read-worker.ts.
 
 export interface GraphqlReadWorkerData {
   /** The server's schema, printed: the worker coerces against the very types yoga serves. */
   sdl: string;
+  /** The server's codec, when the worker may seal content (worker-sealer.ts). */
+  sealer?: SealerData;
 }
 
 /** One POST body, read as an ingest request at `now`. */
@@ -14,6 +17,8 @@ export interface GraphqlReadJob {
   /** A copy of the body, moved to the worker: the caller keeps its own. */
   body: Uint8Array;
   now: number;
+  /** Seal the content for this project too (early-sealing.ts): the request's key is of it. */
+  seal?: SealFor;
 }
 
 /** A body that is one ingest mutation whose only variable, its spans, coerces without error. */
@@ -23,9 +28,9 @@ export interface ReadIngestRequest {
   extensions?: Record<string, unknown>;
   /** The spans variable's name. */
   variable: string;
-  /** One reading per span, content taken out as text (readings-across-threads.ts). */
+  /** One reading per span, content taken out as text, and sealed when asked (readings-across-threads.ts). */
   read: SpanReading[];
-  texts: PackedBytes;
+  content: ContentAcross;
 }
 
 export type GraphqlReadReply =

@@ -4,9 +4,9 @@ import { BigIntScalar, DateTimeScalar, JSONScalar, SpanTimeScalar } from '../../
 import { sourceTextOf } from '../services/ingest/content-source-text';
 import { mapGraphqlSpan, type GraphqlSpanInput } from '../services/ingest/graphql/map-graphql-span';
 import type { ReadyMessage } from '../services/ingest/job-worker';
-import { transferListOf } from '../services/ingest/packed-bytes';
 import { readSpans } from '../services/ingest/read-spans';
-import { takeContentOut } from '../services/ingest/readings-across-threads';
+import { contentTransferList, takeContentOut } from '../services/ingest/readings-across-threads';
+import { createSealer, type Sealer } from '../services/ingest/worker-sealer';
 import { contentJson } from '../storage/content';
 import { coerceVariablesFast } from './coerce-variables-fast';
 import type { GraphqlReadJob, GraphqlReadReply, GraphqlReadWorkerData, ReadIngestRequest } from './graphql-read-protocol';
@@ -15,9 +15,11 @@ import { parseJsonBody } from './parse-json-body';
 // The GraphQL read worker (graphql-read-pool.ts): a POST body → when it is one ingest mutation,
 // its spans parsed (parse-json-body.ts, which remembers content's text), coerced as yoga's own
 // executor would (coerce-variables-fast.ts, against the server's printed schema), mapped and
-// validated (read-spans.ts) — the functions the server's thread runs for any other body.
+// validated (read-spans.ts) — the functions the server's thread runs for any other body — and,
+// when the server asks, their content sealed for storage (early-sealing.ts).
 
-const schema = buildSchema((workerData as GraphqlReadWorkerData).sdl);
+const data = workerData as GraphqlReadWorkerData;
+const schema = buildSchema(data.sdl);
 // A printed schema has each custom scalar's name, not its code: put the server's code back, so
 // values coerce here exactly as they do there.
 for (const real of [DateTimeScalar, JSONScalar, SpanTimeScalar, BigIntScalar] as GraphQLScalarType[]) {
@@ -61,7 +63,7 @@ function ingestVariable(document: DocumentNode, operationName: string | null | u
   return uses === 2 ? name : null; // its definition and the argument
 }
 
-function readJob(job: GraphqlReadJob): ReadIngestRequest | null {
+function readJob(job: GraphqlReadJob, sealer: Sealer | undefined): ReadIngestRequest | null {
   let body: unknown;
   try {
     body = parseJsonBody(Buffer.from(job.body.buffer, job.body.byteOffset, job.body.byteLength));
@@ -86,20 +88,26 @@ function readJob(job: GraphqlReadJob): ReadIngestRequest | null {
   if (!Array.isArray(spans)) return null;
   const read = readSpans(spans as GraphqlSpanInput[], mapGraphqlSpan, job.now);
   // Content keeps the text it was sent as, when the parser remembered it (content-source-text.ts).
-  const texts = takeContentOut(read, (value) => sourceTextOf(value) ?? contentJson(value));
-  return { query, ...(operationName != null ? { operationName } : {}), ...(extensions ? { extensions } : {}), variable, read, texts };
+  const content = takeContentOut(read, (value) => sourceTextOf(value) ?? contentJson(value), sealer, job.seal);
+  return { query, ...(operationName != null ? { operationName } : {}), ...(extensions ? { extensions } : {}), variable, read, content };
 }
 
-const port = parentPort!;
-port.on('message', (job: GraphqlReadJob) => {
-  let reply: GraphqlReadReply;
-  try {
-    reply = { job: job.job, ok: true, request: readJob(job) };
-  } catch (err) {
-    // Only the error's kind: a message could quote content. The server reads the body again.
-    reply = { job: job.job, ok: false, error: err instanceof Error ? err.name : typeof err };
-  }
-  if (reply.ok && reply.request) port.postMessage(reply, transferListOf(reply.request.texts));
-  else port.postMessage(reply);
-});
-port.postMessage({ ready: true } satisfies ReadyMessage);
+async function main(): Promise<void> {
+  const port = parentPort!;
+  // Without a sealer the worker still reads; the server then seals as before.
+  const sealer = data.sealer ? await createSealer(data.sealer).catch(() => undefined) : undefined;
+  port.on('message', (job: GraphqlReadJob) => {
+    let reply: GraphqlReadReply;
+    try {
+      reply = { job: job.job, ok: true, request: readJob(job, sealer) };
+    } catch (err) {
+      // Only the error's kind: a message could quote content. The server reads the body again.
+      reply = { job: job.job, ok: false, error: err instanceof Error ? err.name : typeof err };
+    }
+    if (reply.ok && reply.request) port.postMessage(reply, contentTransferList(reply.request.content));
+    else port.postMessage(reply);
+  });
+  port.postMessage({ ready: true } satisfies ReadyMessage);
+}
+
+void main();

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { App } from '../app';
 import { authenticateRequest } from '../auth/authenticate';
 import { AppError } from '../errors';
+import { earlySealingFor } from '../services/ingest/early-sealing';
 import { ingest } from '../services/ingest/ingest';
 import { decodeOtlpRequest, OtlpDecodeError, type OtlpEncoding } from '../services/ingest/otlp/decode-otlp';
 import { encodeExportResponse, encodeStatus, RpcCode, type EncodedBody } from '../services/ingest/otlp/encode-otlp-response';
@@ -69,7 +70,9 @@ export async function handleOtlpRoute(app: App, req: IncomingMessage, res: Serve
     // A large body is decoded, mapped and validated in a worker thread when one is ready
     // (otlp-read-pool.ts); any other here, mapped after the span budget is checked (ingest.ts).
     const request = { door: 'otlp', principal: principal.principal, settings: principal.settings } as const;
-    const reading = await app.deps.otlpReadPool?.read(body, encoding, Date.now());
+    const pool = app.deps.otlpReadPool;
+    const sealing = pool?.takes(body.length) ? await earlySealingFor(app.deps, principal.principal.projectId, principal.settings) : null;
+    const reading = await pool?.read(body, encoding, Date.now(), sealing);
     if (reading && 'decodeError' in reading) throw new OtlpDecodeError(reading.decodeError);
     let result;
     let total;

@@ -4,7 +4,10 @@ import { Readable } from 'node:stream';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { pingDatabase } from '../db/repositories/database-state';
 import type { App } from '../app';
+import { earlySealingFor } from '../services/ingest/early-sealing';
+import { parseProjectSettings } from '../services/projects';
 import { createDashboardHandler } from './dashboard';
+import { authenticateEarly } from './early-authentication';
 import { handleExportRoute } from './export-route';
 import { handleMetrics } from './metrics-route';
 import { handleOAuthRoute } from './oauth-routes';
@@ -45,7 +48,7 @@ async function bufferBody(app: App, req: IncomingMessage, res: ServerResponse): 
     const body = await readBody(req, app.deps.config.ingest.maxBodyBytes);
     // A large ingest request with a credential is read in a worker thread when it can be
     // (graphql-read-pool.ts): whoever sends no key at all keeps to the old path.
-    const readElsewhere = isJsonRequest(req) && req.headers.authorization ? await app.graphqlReadPool.read(body, Date.now()) : null;
+    const readElsewhere = isJsonRequest(req) && req.headers.authorization && app.graphqlReadPool.takes(body.length) ? await readInWorker(app, req, body) : null;
     (req as IncomingMessage & { body?: unknown }).body = readElsewhere ?? parsedJsonBody(req, body) ?? Readable.from([body]);
     return true;
   } catch (err) {
@@ -58,6 +61,24 @@ async function bufferBody(app: App, req: IncomingMessage, res: ServerResponse): 
     );
     return false;
   }
+}
+
+/**
+ * The body read in the GraphQL read worker. An ingest key is checked first, so that the worker
+ * may also seal the content for the key's project (early-sealing.ts); yoga takes the same
+ * authentication (early-authentication.ts).
+ */
+async function readInWorker(app: App, req: IncomingMessage, body: Buffer) {
+  const auth = await authenticateEarly(app.deps, req);
+  let sealing = null;
+  try {
+    if (auth?.principal.kind === 'ingestKey' && auth.ingestProjectSettings !== undefined) {
+      sealing = await earlySealingFor(app.deps, auth.principal.projectId, parseProjectSettings(auth.ingestProjectSettings));
+    }
+  } catch {
+    // Only an optimisation: the encode stage seals, and reports whatever fails there.
+  }
+  return app.graphqlReadPool.read(body, Date.now(), sealing);
 }
 
 /**

@@ -12,6 +12,7 @@ import type { RoleName } from '../db/tables';
 import { AppError } from '../errors';
 import { isUuid, parseProjectSettings, toProjectModel } from '../services/projects';
 import type { ProjectSettings } from '../services/models';
+import { earlyAuthenticationOf } from './early-authentication';
 import { createMaskError, httpErrorResponse } from './errors';
 import { checkCsrf } from './csrf';
 import { useLocalGraphiQL } from './graphiql';
@@ -44,7 +45,8 @@ export function requestMeta(deps: AppDeps, request: Request, serverContext: Serv
 
 async function buildContext(deps: AppDeps, request: Request, serverContext: ServerContext): Promise<RequestContext> {
   const meta = requestMeta(deps, request, serverContext);
-  const auth = await authenticateRequest(deps, request.headers);
+  // A large ingest request was authenticated as its body was read (early-authentication.ts).
+  const auth = earlyAuthenticationOf(serverContext.req, request.headers.get('authorization')) ?? (await authenticateRequest(deps, request.headers));
   if (!request.headers.has('authorization')) checkCsrf(request, deps.config.publicUrl);
 
   const cookies: string[] = [];

@@ -1,3 +1,5 @@
+import type { SealedInWorker } from './sealed-in-worker';
+
 // Span content as the request's body spelled it, so the encode stage can seal those bytes instead
 // of JSON.stringify-ing a copy of the value.
 //
@@ -49,7 +51,11 @@ export function sourceTextOf(value: unknown): Uint8Array | undefined {
  * Only the server makes one; a request cannot spell a class instance.
  */
 export class UnparsedContent {
-  constructor(readonly text: Uint8Array) {}
+  constructor(
+    readonly text: Uint8Array,
+    /** The text as the read worker already sealed it for storage, when the server asked (early-sealing.ts). */
+    readonly sealed?: SealedInWorker,
+  ) {}
 }
 
 /** The value itself: an unparsed content's value, parsed with its text remembered; any other as it is. */

@@ -2,9 +2,10 @@ import type { Logger } from 'pino';
 import type { ContentCodec, ProjectKeys } from '../../../plugins/core/index';
 import { storedKeysOf } from '../../storage/project-keys';
 import { sourceTextOf } from './content-source-text';
-import type { EncodeJob, EncodeJobReply, EncodeWorkerData } from './encode-protocol';
+import type { EncodeJob, EncodeJobReply } from './encode-protocol';
 import { createJobWorker } from './job-worker';
 import { packBytes, transferListOf, unpackBytes } from './packed-bytes';
+import { sealerDataOf } from './worker-sealer';
 
 // The encode stage off the event loop. Turning content into stored bytes — JSON.stringify, then
 // the codec's AES-256-GCM seal, twice per span — was a quarter of ingest's main-thread CPU
@@ -45,10 +46,9 @@ export interface EncodePool {
 }
 
 export function createEncodePool(codec: ContentCodec, logger: Logger, options: { minSpans?: number; keyKeepMs?: number } = {}): EncodePool | undefined {
-  const spec = codec.worker;
-  if (!spec) return undefined;
+  const workerData = sealerDataOf(codec, options.keyKeepMs);
+  if (!workerData) return undefined;
   const minSpans = options.minSpans ?? DEFAULT_MIN_SPANS;
-  const workerData: EncodeWorkerData = { codecModule: spec.module, codecData: spec.data, keyKeepMs: options.keyKeepMs };
   const worker = createJobWorker<EncodeJob, EncodeJobReply>(
     { module: new URL('./encode-worker.ts', import.meta.url).href, workerData, name: 'encode worker', work: 'seals content', detail: `codec ${codec.name}` },
     logger,

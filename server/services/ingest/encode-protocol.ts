@@ -1,22 +1,15 @@
-import type { StoredProjectKey } from '../../../plugins/core/index';
 import type { PackedBytes } from './packed-bytes';
+import type { SealFor } from './worker-sealer';
 
 // Messages between encode-pool.ts (the server's thread) and encode-worker.ts (the codec's thread).
+// The worker's data is a SealerData (worker-sealer.ts).
 
-export interface EncodeWorkerData {
-  /** CodecWorker.module and .data of the server's codec. */
-  codecModule: string;
-  codecData: unknown;
-  /** How long an opened key set is kept (tests shorten it); by default a little under a minute. */
-  keyKeepMs?: number;
-}
-
-/** One batch: `values[2i]` is the input and `values[2i + 1]` the output of span `rowIds[i]`. */
-export interface EncodeJob {
+/**
+ * One batch of a project (`projectId`, sealed under `keys`): `values[2i]` is the input and
+ * `values[2i + 1]` the output of span `rowIds[i]`.
+ */
+export interface EncodeJob extends SealFor {
   job: number;
-  projectId: string;
-  /** The project's sealed data keys, opened by the worker's codec; null when the codec keeps none. */
-  keys: readonly StoredProjectKey[] | null;
   rowIds: string[];
   values: unknown[];
   /**

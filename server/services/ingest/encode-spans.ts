@@ -4,17 +4,33 @@ import type { NewSpanRow } from '../../db/tables';
 import type { SpanModel } from '../models';
 import { encodeContent, encodeContentText } from '../../storage/content';
 import { sourceTextOf } from './content-source-text';
+import { sealedEarly } from './early-sealing';
 
 // The encode stage: a span model → its row. Content becomes JSON bytes through the storage codec
-// (AES-256-GCM with the encryption plugin), bound to its project, row and column. A large batch is
-// sealed in the codec's worker thread when it has one (encode-pool.ts), otherwise here.
+// (AES-256-GCM with the encryption plugin), bound to its project, row and column. Content a read
+// worker already sealed for exactly that place is taken as it is (early-sealing.ts); the rest of
+// a large batch is sealed in the codec's worker thread when it has one (encode-pool.ts), otherwise
+// here.
 
 type SealedContent = { input: Uint8Array | null; output: Uint8Array | null };
 
 /** The rows of one project's spans, in order. */
 export async function encodeSpans(deps: Pick<AppDeps, 'codec' | 'encodePool'>, projectId: string, spans: SpanModel[], keys?: CodecContext['keys']): Promise<NewSpanRow[]> {
-  const sealed = (await deps.encodePool?.encode(projectId, keys, spans)) ?? null;
-  return spans.map((span, i) => encodeSpan(deps.codec, span, keys, sealed?.[i]));
+  const early = spans.map((span) => sealedInWorker(span, projectId, keys));
+  const rest = spans.filter((_, i) => !early[i]);
+  const pooled = rest.length > 0 ? ((await deps.encodePool?.encode(projectId, keys, rest)) ?? null) : null;
+  let next = 0;
+  return spans.map((span, i) => encodeSpan(deps.codec, span, keys, early[i] ?? (pooled ? pooled[next++] : undefined)));
+}
+
+/** Both content values as a read worker sealed them for this span (absent content needs none); else undefined. */
+function sealedInWorker(span: SpanModel, projectId: string, keys: CodecContext['keys']): SealedContent | undefined {
+  const input = span.content?.input ?? null;
+  const output = span.content?.output ?? null;
+  const sealedInput = input === null ? null : sealedEarly(input, projectId, span.id, 'input', keys);
+  if (sealedInput === undefined) return undefined;
+  const sealedOutput = output === null ? null : sealedEarly(output, projectId, span.id, 'output', keys);
+  return sealedOutput === undefined ? undefined : { input: sealedInput, output: sealedOutput };
 }
 
 /** A content value through the codec: its JSON text from the request when it is known (content-source-text.ts). */

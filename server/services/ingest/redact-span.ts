@@ -76,6 +76,16 @@ function applies(redactor: Redactor, project: RedactionProject): boolean {
   }
 }
 
+/**
+ * Whether the redact stage reads this project's span content: a loaded redactor applies to it, or
+ * it has custom patterns. When neither, content reaches the encode stage as the request sent it.
+ */
+export function redactionReadsContent(deps: Pick<AppDeps, 'plugins'>, projectId: string, settings: ProjectSettings): boolean {
+  if ((settings.customPatterns ?? []).length > 0) return true;
+  const project: RedactionProject = { projectId, piiRedaction: settings.piiRedaction, piiRules: settings.piiRules };
+  return deps.plugins.redactors.some(({ redactor }) => applies(redactor, project));
+}
+
 function reasonFor(err: unknown, sourceOf: (r: Redactor) => string, budgetMs: number): { reason: string; log: Record<string, unknown> } {
   if (err instanceof RedactorError) {
     const what = err.reason === 'threw' ? 'failed' : 'returned an invalid result';

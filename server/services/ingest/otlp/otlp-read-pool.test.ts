@@ -185,14 +185,14 @@ describe('the OTLP read worker', () => {
     const body = encode(otlpRequest([otlpSpan()]), 'protobuf');
     const small = createOtlpReadPool(pino({ level: 'silent' }), { minBytes: body.length + 1 });
     expect(await small.read(body, 'protobuf', NOW)).toBeNull();
-    expect(small.stats()).toEqual({ read: 0, handedBack: 0 });
+    expect(small.stats()).toEqual({ read: 0, sealed: 0, handedBack: 0 });
     await small.close();
 
     const cold = createOtlpReadPool(pino({ level: 'silent' }), { minBytes: 0 });
     expect(await cold.read(body, 'protobuf', NOW)).toBeNull();
     expect(await cold.warm()).toBe(true);
     expect(await cold.read(body, 'protobuf', NOW)).toMatchObject({ read: [{ span: { name: 'span' } }] });
-    expect(cold.stats()).toEqual({ read: 1, handedBack: 1 });
+    expect(cold.stats()).toEqual({ read: 1, sealed: 0, handedBack: 1 });
     await cold.close();
   });
 

@@ -3,7 +3,9 @@ import { createJobWorker } from '../job-worker';
 import type { SpanReading } from '../read-spans';
 import { putContentBack } from '../readings-across-threads';
 import type { OtlpEncoding } from './decode-otlp';
-import type { OtlpReadJob, OtlpReadReply } from './otlp-read-protocol';
+import type { EarlySealing } from '../sealed-in-worker';
+import type { SealerData } from '../worker-sealer';
+import type { OtlpReadJob, OtlpReadReply, OtlpReadWorkerData } from './otlp-read-protocol';
 
 // The OTLP door's decode, map and validate stages off the event loop, for large bodies.
 //
@@ -26,27 +28,35 @@ export type OtlpReading = { read: SpanReading[] } | { decodeError: string };
 
 export interface OtlpReadPool {
   /** The body's readings (or why it is not an OTLP request); null when the caller should read it itself. */
-  read(body: Uint8Array, encoding: OtlpEncoding, now: number): Promise<OtlpReading | null>;
+  read(body: Uint8Array, encoding: OtlpEncoding, now: number, sealing?: EarlySealing | null): Promise<OtlpReading | null>;
+  /** Whether a body of this size would go to the worker. */
+  takes(byteLength: number): boolean;
   /** Starts the worker if it is not running; resolves whether it is ready. */
   warm(): Promise<boolean>;
-  /** Bodies read in the worker so far, and those handed back. */
-  stats(): { read: number; handedBack: number };
+  /** Bodies read in the worker so far, those whose content it also sealed, and those handed back. */
+  stats(): { read: number; sealed: number; handedBack: number };
   close(): Promise<void>;
 }
 
-export function createOtlpReadPool(logger: Logger, options: { minBytes?: number } = {}): OtlpReadPool {
+export function createOtlpReadPool(logger: Logger, options: { minBytes?: number; sealer?: SealerData } = {}): OtlpReadPool {
   const minBytes = options.minBytes ?? DEFAULT_MIN_BYTES;
   const worker = createJobWorker<OtlpReadJob, OtlpReadReply>(
-    { module: new URL('./otlp-read-worker.ts', import.meta.url).href, name: 'OTLP read worker', work: 'reads OTLP bodies' },
+    {
+      module: new URL('./otlp-read-worker.ts', import.meta.url).href,
+      workerData: { ...(options.sealer ? { sealer: options.sealer } : {}) } satisfies OtlpReadWorkerData,
+      name: 'OTLP read worker',
+      work: 'reads OTLP bodies',
+    },
     logger,
   );
-  const counts = { read: 0, handedBack: 0 };
+  const counts = { read: 0, sealed: 0, handedBack: 0 };
   return {
-    async read(body, encoding, now) {
+    takes: (byteLength) => byteLength >= minBytes,
+    async read(body, encoding, now, sealing) {
       if (body.length < minBytes) return null;
       // A copy is moved: the caller keeps its body, to read it itself should the worker not answer.
       const reply = await worker.run(
-        (job) => ({ job, body: new Uint8Array(body), encoding, now }),
+        (job) => ({ job, body: new Uint8Array(body), encoding, now, ...(sealing ? { seal: sealing.target } : {}) }),
         (job) => [job.body.buffer as ArrayBuffer],
       );
       if (!reply?.ok) {
@@ -55,7 +65,8 @@ export function createOtlpReadPool(logger: Logger, options: { minBytes?: number 
       }
       counts.read++;
       if ('decodeError' in reply) return { decodeError: reply.decodeError };
-      return { read: putContentBack(reply.read, reply.texts) };
+      if (reply.content.sealed) counts.sealed++;
+      return { read: putContentBack(reply.read, reply.content, sealing) };
     },
     warm: () => worker.warm(),
     stats: () => ({ ...counts }),

@@ -1,5 +1,6 @@
-import type { PackedBytes } from '../packed-bytes';
+import type { ContentAcross } from '../readings-across-threads';
 import type { SpanReading } from '../read-spans';
+import type { SealFor, SealerData } from '../worker-sealer';
 import type { OtlpEncoding } from './decode-otlp';
 
 // Messages between otlp-read-pool.ts (the server's thread) and otlp-read-worker.ts.
@@ -11,6 +12,13 @@ export interface OtlpReadJob {
   body: Uint8Array;
   encoding: OtlpEncoding;
   now: number;
+  /** Seal the content for this project too (early-sealing.ts). */
+  seal?: SealFor;
+}
+
+export interface OtlpReadWorkerData {
+  /** The server's codec, when the worker may seal content (worker-sealer.ts). */
+  sealer?: SealerData;
 }
 
 export type OtlpReadReply =
@@ -18,9 +26,10 @@ export type OtlpReadReply =
   | { job: number; ok: true; decodeError: string }
   /**
    * One reading per span. A valid span's input and output that are objects or arrays cross as JSON
-   * text, two parts per valid span in order in `texts` (packed-bytes.ts), their place in the span
-   * left null; any other value (a string, null) crosses in the span itself, where a part is absent.
+   * text (and sealed, when asked), two parts per valid span in order (readings-across-threads.ts),
+   * their place in the span left null; any other value (a string, null) crosses in the span itself,
+   * where a part is absent.
    */
-  | { job: number; ok: true; read: SpanReading[]; texts: PackedBytes }
+  | { job: number; ok: true; read: SpanReading[]; content: ContentAcross }
   /** The server reads this body itself, which reports whatever went wrong as it always has. */
   | { job: number; ok: false; error: string };
