@@ -192,6 +192,13 @@ async function redactEntries(
   const batchDeadline = performance.now() + batchBudgetMs;
   let outOfTime = 0;
 
+  // Nothing to apply (the default: PII redaction off, no patterns, no drops): each span as it is.
+  // Copying every span into a new object here was about 1 µs per span of the main thread.
+  if (redactors.length === 0 && patterns.length === 0 && !settings.redactInputs && !settings.redactOutputs) {
+    for (const entry of entries) kept.push(keptEntry(entry, entry.span, []));
+    return { kept, rejected };
+  }
+
   // 1. Plugin redactors, on the event loop.
   const done: { entry: MergedSpan; content: SpanContent; redactions: RedactionHit[] }[] = [];
   for (const entry of entries) {
