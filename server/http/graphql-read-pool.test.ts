@@ -131,6 +131,14 @@ describe('large GraphQL ingest requests read in a worker thread', () => {
     expect(here.t.app.graphqlReadPool.stats()).toEqual({ read: 0, sealed: 0, notIngest: 0, handedBack: 0 });
   });
 
+  it('checks the key once: the authentication made as the body arrived is the one yoga’s context uses', async () => {
+    const body = batch(31, 'once');
+    there.t.queries.length = 0;
+    const res = await post(there, body);
+    expect(res.json.errors).toBeUndefined();
+    expect(there.t.queries.filter((q) => q.includes('from "api_keys"'))).toHaveLength(1);
+  });
+
   it('redacts what the server’s thread redacts when PII redaction is on', async () => {
     for (const s of [here, there]) {
       const saved = await s.p.owner.gql(SETTINGS, { p: s.p.projectId, input: { piiRedaction: true } });
