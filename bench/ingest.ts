@@ -412,6 +412,8 @@ async function main(): Promise<void> {
       `read in worker threads: GraphQL ${g.read} bodies (${g.sealed} sealed there too, ${g.notIngest} left to the main thread, ${g.handedBack} handed back)` +
         (flags.otlp && o ? `, OTLP ${o.read} (${o.sealed} sealed there too, ${o.handedBack} handed back)` : ''),
     );
+    const e = app.deps.encodePool?.stats();
+    if (e) console.log(`sealed in the codec's worker: ${e.encoded} batches (${e.handedBack} handed back)`);
   }
   const [graphqlDoor, otlpDoor] = doors;
   // Round by round: each round runs the same batches on every path, so its own ratio is a fair
