@@ -1,6 +1,7 @@
 import type { ContentAcross } from '../services/ingest/readings-across-threads';
 import type { SpanReading } from '../services/ingest/read-spans';
-import type { SealFor, SealerData } from '../services/ingest/worker-sealer';
+import type { SealFor } from '../services/ingest/sealed-in-worker';
+import type { SealerData } from '../services/ingest/worker-sealer';
 
 // Messages between graphql-read-pool.ts (the server's thread) and graphql-read-worker.ts.
 

@@ -6,8 +6,6 @@ import { UnparsedContent } from './content-source-text';
 import { redactionReadsContent } from './redact-span';
 import type { EarlySealing } from './sealed-in-worker';
 
-export type { EarlySealing } from './sealed-in-worker';
-
 // Sealing content where it is read. A read worker (OTLP or GraphQL) that has the body's text in
 // hand can also seal it for storage (worker-sealer.ts), when the server knows before the read
 // whose spans they are and that no stage will change their content: the door has authenticated

@@ -1,5 +1,5 @@
 import type { PackedBytes } from './packed-bytes';
-import type { SealFor } from './worker-sealer';
+import type { SealFor } from './sealed-in-worker';
 
 // Messages between encode-pool.ts (the server's thread) and encode-worker.ts (the codec's thread).
 // The worker's data is a SealerData (worker-sealer.ts).

@@ -1,7 +1,7 @@
 // Byte strings (some absent) end to end in one buffer, as they cross between the server's thread
-// and the codec's worker (encode-protocol.ts) in both directions: one transferable buffer instead
-// of a clone per value. Part k ends at `ends[k]` and starts where the last present part before it
-// ended; -1 marks an absent part.
+// and its ingest workers (encode-protocol.ts, readings-across-threads.ts) in both directions: one
+// transferable buffer instead of a clone per value. Part k ends at `ends[k]` and starts where the
+// last present part before it ended; -1 marks an absent part.
 
 export interface PackedBytes {
   bytes: Uint8Array;

@@ -3,8 +3,6 @@ import { encodeContent, encodeContentText } from '../../storage/content';
 import { KEY_CACHE_MS } from '../../storage/project-keys';
 import type { SealFor } from './sealed-in-worker';
 
-export type { SealFor } from './sealed-in-worker';
-
 // Sealing span content inside a worker thread: the codec's worker (encode-worker.ts) and the two
 // read workers (otlp-read-worker.ts, graphql-read-worker.ts), which seal what they read when the
 // server asks (early-sealing.ts). Each worker makes its own codec from the server's (CodecWorker)

@@ -1,6 +1,7 @@
 import type { ContentAcross } from '../readings-across-threads';
 import type { SpanReading } from '../read-spans';
-import type { SealFor, SealerData } from '../worker-sealer';
+import type { SealFor } from '../sealed-in-worker';
+import type { SealerData } from '../worker-sealer';
 import type { OtlpEncoding } from './decode-otlp';
 
 // Messages between otlp-read-pool.ts (the server's thread) and otlp-read-worker.ts.
