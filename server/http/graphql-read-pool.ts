@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { createJobWorker } from '../services/ingest/job-worker';
 import { SpansReadInWorker } from '../services/ingest/read-spans';
 import type { EarlySealing } from '../services/ingest/sealed-in-worker';
-import { putContentBack } from '../services/ingest/readings-across-threads';
+import { putReadingsBack } from '../services/ingest/readings-across-threads';
 import type { SealerData } from '../services/ingest/worker-sealer';
 import type { GraphqlReadJob, GraphqlReadReply, GraphqlReadWorkerData } from './graphql-read-protocol';
 
@@ -81,13 +81,13 @@ export function createGraphqlReadPool(logger: Logger, sdl: () => string, options
         return null;
       }
       counts.read++;
-      const { query, operationName, extensions, variable, read, content } = reply.request;
-      if (content.sealed) counts.sealed++;
+      const { query, operationName, extensions, variable, readings } = reply.request;
+      if (readings.sealed) counts.sealed++;
       return {
         query,
         ...(operationName !== undefined ? { operationName } : {}),
         ...(extensions ? { extensions } : {}),
-        variables: { [variable]: new SpansReadInWorker(putContentBack(read, content, sealing)) },
+        variables: { [variable]: new SpansReadInWorker(putReadingsBack(readings, sealing)) },
       };
     },
     warm: () => worker.warm(),

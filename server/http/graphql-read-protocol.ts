@@ -1,5 +1,4 @@
-import type { ContentAcross } from '../services/ingest/readings-across-threads';
-import type { SpanReading } from '../services/ingest/read-spans';
+import type { ReadingsAcross } from '../services/ingest/readings-across-threads';
 import type { SealFor } from '../services/ingest/sealed-in-worker';
 import type { SealerData } from '../services/ingest/worker-sealer';
 
@@ -30,8 +29,7 @@ export interface ReadIngestRequest {
   /** The spans variable's name. */
   variable: string;
   /** One reading per span, content taken out as text, and sealed when asked (readings-across-threads.ts). */
-  read: SpanReading[];
-  content: ContentAcross;
+  readings: ReadingsAcross;
 }
 
 export type GraphqlReadReply =

@@ -5,7 +5,7 @@ import { sourceTextOf } from '../services/ingest/content-source-text';
 import { mapGraphqlSpan, type GraphqlSpanInput } from '../services/ingest/graphql/map-graphql-span';
 import type { ReadyMessage } from '../services/ingest/job-worker';
 import { readSpans } from '../services/ingest/read-spans';
-import { contentTransferList, takeContentOut } from '../services/ingest/readings-across-threads';
+import { readingsTransferList, takeReadingsOut } from '../services/ingest/readings-across-threads';
 import { createSealer, type Sealer } from '../services/ingest/worker-sealer';
 import { contentJson } from '../storage/content';
 import { coerceVariablesFast } from './coerce-variables-fast';
@@ -88,8 +88,8 @@ function readJob(job: GraphqlReadJob, sealer: Sealer | undefined): ReadIngestReq
   if (!Array.isArray(spans)) return null;
   const read = readSpans(spans as GraphqlSpanInput[], mapGraphqlSpan, job.now);
   // Content keeps the text it was sent as, when the parser remembered it (content-source-text.ts).
-  const content = takeContentOut(read, (value) => sourceTextOf(value) ?? contentJson(value), sealer, job.seal);
-  return { query, ...(operationName != null ? { operationName } : {}), ...(extensions ? { extensions } : {}), variable, read, content };
+  const readings = takeReadingsOut(read, (value) => sourceTextOf(value) ?? contentJson(value), sealer, job.seal);
+  return { query, ...(operationName != null ? { operationName } : {}), ...(extensions ? { extensions } : {}), variable, readings };
 }
 
 async function main(): Promise<void> {
@@ -104,7 +104,7 @@ async function main(): Promise<void> {
       // Only the error's kind: a message could quote content. The server reads the body again.
       reply = { job: job.job, ok: false, error: err instanceof Error ? err.name : typeof err };
     }
-    if (reply.ok && reply.request) port.postMessage(reply, contentTransferList(reply.request.content));
+    if (reply.ok && reply.request) port.postMessage(reply, readingsTransferList(reply.request.readings));
     else port.postMessage(reply);
   });
   port.postMessage({ ready: true } satisfies ReadyMessage);

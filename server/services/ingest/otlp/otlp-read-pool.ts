@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { createJobWorker } from '../job-worker';
 import type { SpanReading } from '../read-spans';
-import { putContentBack } from '../readings-across-threads';
+import { putReadingsBack } from '../readings-across-threads';
 import type { OtlpEncoding } from './decode-otlp';
 import type { EarlySealing } from '../sealed-in-worker';
 import type { SealerData } from '../worker-sealer';
@@ -65,8 +65,8 @@ export function createOtlpReadPool(logger: Logger, options: { minBytes?: number;
       }
       counts.read++;
       if ('decodeError' in reply) return { decodeError: reply.decodeError };
-      if (reply.content.sealed) counts.sealed++;
-      return { read: putContentBack(reply.read, reply.content, sealing) };
+      if (reply.readings.sealed) counts.sealed++;
+      return { read: putReadingsBack(reply.readings, sealing) };
     },
     warm: () => worker.warm(),
     stats: () => ({ ...counts }),

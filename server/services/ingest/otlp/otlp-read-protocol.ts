@@ -1,5 +1,4 @@
-import type { ContentAcross } from '../readings-across-threads';
-import type { SpanReading } from '../read-spans';
+import type { ReadingsAcross } from '../readings-across-threads';
 import type { SealFor } from '../sealed-in-worker';
 import type { SealerData } from '../worker-sealer';
 import type { OtlpEncoding } from './decode-otlp';
@@ -31,6 +30,6 @@ export type OtlpReadReply =
    * their place in the span left null; any other value (a string, null) crosses in the span itself,
    * where a part is absent.
    */
-  | { job: number; ok: true; read: SpanReading[]; content: ContentAcross }
+  | { job: number; ok: true; readings: ReadingsAcross }
   /** The server reads this body itself, which reports whatever went wrong as it always has. */
   | { job: number; ok: false; error: string };

@@ -2,7 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { ReadyMessage } from '../job-worker';
 import { readSpans } from '../read-spans';
 import { contentJson } from '../../../storage/content';
-import { contentTransferList, takeContentOut } from '../readings-across-threads';
+import { readingsTransferList, takeReadingsOut } from '../readings-across-threads';
 import { createSealer, type Sealer } from '../worker-sealer';
 import { decodeOtlpRequest, OtlpDecodeError } from './decode-otlp';
 import { mapOtlpSpan } from './map-otlp-span';
@@ -21,7 +21,7 @@ function readJob(job: OtlpReadJob, sealer: Sealer | undefined): OtlpReadReply {
     throw err;
   }
   const read = readSpans(items, mapOtlpSpan, job.now);
-  return { job: job.job, ok: true, read, content: takeContentOut(read, contentJson, sealer, job.seal) };
+  return { job: job.job, ok: true, readings: takeReadingsOut(read, contentJson, sealer, job.seal) };
 }
 
 async function main(): Promise<void> {
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
       // Only the error's kind: a message could quote content. The server reads the body again.
       reply = { job: job.job, ok: false, error: err instanceof Error ? err.name : typeof err };
     }
-    if ('content' in reply) port.postMessage(reply, contentTransferList(reply.content));
+    if ('readings' in reply) port.postMessage(reply, readingsTransferList(reply.readings));
     else port.postMessage(reply);
   });
   port.postMessage({ ready: true } satisfies ReadyMessage);
