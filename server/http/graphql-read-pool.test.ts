@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../../plugins/core/seeded-random';
 import { listenOnLoopback, type LoopbackServer } from '../testing/listen-on-loopback';
@@ -129,6 +130,36 @@ describe('large GraphQL ingest requests read in a worker thread', () => {
     expect(there.t.app.deps.codec.worker).toBeDefined();
     expect(there.t.app.graphqlReadPool.stats()).toMatchObject({ read: 12, sealed: 12, handedBack: 0 });
     expect(here.t.app.graphqlReadPool.stats()).toEqual({ read: 0, sealed: 0, notIngest: 0, handedBack: 0 });
+  });
+
+  it('reads a body that arrives in many chunks as one that arrives whole', async () => {
+    // The body is copied once, chunk by chunk, into the buffer the worker gets (job-worker.ts:
+    // copyToMove); a chunk boundary falls inside content, a string and a multi-byte character.
+    const body = Buffer.from(batch(41, 'chunked'));
+    const chunks: Buffer[] = [];
+    for (let at = 0; at < body.length; at += 997) chunks.push(body.subarray(at, at + 997));
+    const before = there.t.app.graphqlReadPool.stats().read;
+    const chunked = await new Promise<{ status: number; json: unknown }>((resolve, reject) => {
+      const url = new URL(`${there.server.base}/graphql`);
+      const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${there.p.secret}` } }, (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (c: Buffer) => parts.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(parts).toString('utf8')) }));
+      });
+      req.on('error', reject);
+      void (async () => {
+        for (const chunk of chunks) {
+          req.write(chunk);
+          await new Promise((r) => setImmediate(r));
+        }
+        req.end();
+      })();
+    });
+    const whole = await post(here, body.toString('utf8'));
+    expect(chunked).toEqual(whole);
+    expect(there.t.app.graphqlReadPool.stats().read).toBe(before + 1);
+    expect(await readBack(there, 'chunked')).toEqual(await readBack(here, 'chunked'));
+    expect(await storedTexts(there, 'chunked')).toEqual(await storedTexts(here, 'chunked'));
   });
 
   it('checks the key once: the authentication made as the body arrived is the one yoga’s context uses', async () => {

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { createJobWorker } from '../services/ingest/job-worker';
+import { byteLengthOf, copyToMove, createJobWorker, type BodyBytes } from '../services/ingest/job-worker';
 import { SpansReadInWorker } from '../services/ingest/read-spans';
 import type { EarlySealing } from '../services/ingest/sealed-in-worker';
 import { putReadingsBack } from '../services/ingest/readings-across-threads';
@@ -35,7 +35,7 @@ export interface YogaParams {
 
 export interface GraphqlReadPool {
   /** The request for yoga, spans read; null when the caller should read the body itself. */
-  read(body: Uint8Array, now: number, sealing?: EarlySealing | null): Promise<YogaParams | null>;
+  read(body: BodyBytes, now: number, sealing?: EarlySealing | null): Promise<YogaParams | null>;
   /** Whether a body of this size would go to the worker. */
   takes(byteLength: number): boolean;
   warm(): Promise<boolean>;
@@ -66,10 +66,9 @@ export function createGraphqlReadPool(logger: Logger, sdl: () => string, options
   return {
     takes: (byteLength) => byteLength >= minBytes,
     async read(body, now, sealing) {
-      if (body.length < minBytes) return null;
-      // A copy is moved: the caller keeps its body, to read it itself should the worker not.
+      if (byteLengthOf(body) < minBytes) return null;
       const reply = await worker.run(
-        (job) => ({ job, body: new Uint8Array(body), now, ...(sealing ? { seal: sealing.target } : {}) }),
+        (job) => ({ job, body: copyToMove(body), now, ...(sealing ? { seal: sealing.target } : {}) }),
         (job) => [job.body.buffer as ArrayBuffer],
       );
       if (!reply?.ok) {

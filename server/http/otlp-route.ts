@@ -9,7 +9,7 @@ import { encodeExportResponse, encodeStatus, RpcCode, type EncodedBody } from '.
 import { mapOtlpSpan } from '../services/ingest/otlp/map-otlp-span';
 import { StoreFailure } from '../services/ingest/store-spans';
 import { parseProjectSettings } from '../services/projects';
-import { BodyTooLargeError, BodyUnreadableError, gunzipBody, readBody } from './read-body';
+import { BodyTooLargeError, BodyUnreadableError, gunzipBody, joinBody, readBodyParts } from './read-body';
 
 // OTLP/HTTP trace ingest: `POST /v1/traces`, the path OpenTelemetry exporters append to
 // OTEL_EXPORTER_OTLP_ENDPOINT. The OTLP front door of the ingest pipeline
@@ -65,14 +65,17 @@ export async function handleOtlpRoute(app: App, req: IncomingMessage, res: Serve
     // The credential first: a caller without a valid ingest key costs us no body reading.
     const principal = await authenticateBearer(app, req);
     const { maxBodyBytes } = app.deps.config.ingest;
-    let body = await readBody(req, maxBodyBytes);
-    if (contentEncoding === 'gzip') body = await gunzipBody(body, maxBodyBytes);
+    const received = await readBodyParts(req, maxBodyBytes);
+    // Kept in its chunks for the worker, which copies it once; joined only where read here.
+    const gunzipped = contentEncoding === 'gzip' ? await gunzipBody(joinBody(received), maxBodyBytes) : null;
+    const parts = gunzipped ? [gunzipped] : received.parts;
+    const size = gunzipped ? gunzipped.length : received.size;
     // A large body is decoded, mapped and validated in a worker thread when one is ready
     // (otlp-read-pool.ts); any other here, mapped after the span budget is checked (ingest.ts).
     const request = { door: 'otlp', principal: principal.principal, settings: principal.settings } as const;
     const pool = app.deps.otlpReadPool;
-    const sealing = pool?.takes(body.length) ? await earlySealingFor(app.deps, principal.principal.projectId, principal.settings) : null;
-    const reading = await pool?.read(body, encoding, Date.now(), sealing);
+    const sealing = pool?.takes(size) ? await earlySealingFor(app.deps, principal.principal.projectId, principal.settings) : null;
+    const reading = await pool?.read(parts, encoding, Date.now(), sealing);
     if (reading && 'decodeError' in reading) throw new OtlpDecodeError(reading.decodeError);
     let result;
     let total;
@@ -80,7 +83,7 @@ export async function handleOtlpRoute(app: App, req: IncomingMessage, res: Serve
       result = await ingest(app.deps, { ...request, read: reading.read });
       total = reading.read.length;
     } else {
-      const items = decodeOtlpRequest(body, encoding);
+      const items = decodeOtlpRequest(gunzipped ?? joinBody(received), encoding);
       result = await ingest(app.deps, { ...request, items, map: mapOtlpSpan });
       total = items.length;
     }

@@ -19,8 +19,27 @@ export class BodyUnreadableError extends Error {
   override name = 'BodyUnreadableError';
 }
 
+/** A body as it arrived, in the chunks the socket gave: joined only where one buffer is needed. */
+export interface BodyParts {
+  parts: Buffer[];
+  size: number;
+}
+
 /** The whole body, or BodyTooLargeError as soon as it passes `maxBytes` (or announces it will). */
-export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+export async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  return joinBody(await readBodyParts(req, maxBytes));
+}
+
+/** The body in one buffer (the chunk itself when there is one). */
+export function joinBody({ parts, size }: BodyParts): Buffer {
+  return parts.length === 1 ? parts[0]! : Buffer.concat(parts, size);
+}
+
+/**
+ * readBody without joining the chunks: a body read in a worker thread is copied once, into the
+ * buffer moved to the worker, instead of joined and then copied (job-worker.ts: copyToMove).
+ */
+export function readBodyParts(req: IncomingMessage, maxBytes: number): Promise<BodyParts> {
   const announced = Number(req.headers['content-length'] ?? NaN);
   if (announced > maxBytes) {
     discardRest(req);
@@ -48,7 +67,7 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
     };
     const onEnd = () => {
       cleanup();
-      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+      resolve({ parts: chunks, size });
     };
     const onError = (err: Error) => {
       cleanup();

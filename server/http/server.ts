@@ -13,7 +13,7 @@ import { handleMetrics } from './metrics-route';
 import { handleOAuthRoute } from './oauth-routes';
 import { handleOtlpRoute } from './otlp-route';
 import { parseJsonBody } from './parse-json-body';
-import { BodyTooLargeError, readBody } from './read-body';
+import { BodyTooLargeError, joinBody, readBodyParts, type BodyParts } from './read-body';
 import { handleSecurityTxt } from './security-txt';
 import { assertTransportAllowed, setTransportHeaders, tlsServerOptions } from './tls';
 
@@ -45,11 +45,17 @@ const KEEP_ALIVE_TIMEOUT_MS = 65_000;
  */
 async function bufferBody(app: App, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
   try {
-    const body = await readBody(req, app.deps.config.ingest.maxBodyBytes);
+    const received = await readBodyParts(req, app.deps.config.ingest.maxBodyBytes);
     // A large ingest request with a credential is read in a worker thread when it can be
     // (graphql-read-pool.ts): whoever sends no key at all keeps to the old path.
-    const readElsewhere = isJsonRequest(req) && req.headers.authorization && app.graphqlReadPool.takes(body.length) ? await readInWorker(app, req, body) : null;
-    (req as IncomingMessage & { body?: unknown }).body = readElsewhere ?? parsedJsonBody(req, body) ?? Readable.from([body]);
+    const readElsewhere =
+      isJsonRequest(req) && req.headers.authorization && app.graphqlReadPool.takes(received.size) ? await readInWorker(app, req, received) : null;
+    if (readElsewhere) {
+      (req as IncomingMessage & { body?: unknown }).body = readElsewhere;
+    } else {
+      const body = joinBody(received);
+      (req as IncomingMessage & { body?: unknown }).body = parsedJsonBody(req, body) ?? Readable.from([body]);
+    }
     return true;
   } catch (err) {
     const tooLarge = err instanceof BodyTooLargeError;
@@ -68,7 +74,7 @@ async function bufferBody(app: App, req: IncomingMessage, res: ServerResponse): 
  * may also seal the content for the key's project (early-sealing.ts); yoga takes the same
  * authentication (early-authentication.ts).
  */
-async function readInWorker(app: App, req: IncomingMessage, body: Buffer) {
+async function readInWorker(app: App, req: IncomingMessage, body: BodyParts) {
   const auth = await authenticateEarly(app.deps, req);
   let sealing = null;
   try {
@@ -78,7 +84,7 @@ async function readInWorker(app: App, req: IncomingMessage, body: Buffer) {
   } catch {
     // Only an optimisation: the encode stage seals, and reports whatever fails there.
   }
-  return app.graphqlReadPool.read(body, Date.now(), sealing);
+  return app.graphqlReadPool.read(body.parts, Date.now(), sealing);
 }
 
 /**
