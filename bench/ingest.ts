@@ -29,6 +29,7 @@ import pg from 'pg';
 import { createApp, type App } from '../server/app';
 import { loadConfig } from '../server/config';
 import { Meter } from './lib/meter';
+import { threadCpuSeconds } from './lib/cpu';
 import { runRawPhase, type Execute, type RawPhaseResult } from './lib/raw-insert';
 import type { PhaseResult } from './lib/sender-worker';
 import { runHttpPhase, startSenderWorker, stopSenders } from './lib/senders';
@@ -162,11 +163,14 @@ async function main(): Promise<void> {
   // The codec's worker thread starts on the first large batch and seals nothing until it is ready
   // (server/services/ingest/encode-pool.ts); the warm-up batches may not cover that, so wait here.
   // So do the read workers of both doors (otlp-read-pool.ts, graphql-read-pool.ts).
+  // The threads they start are the ingest workers, apart in the CPU by thread printed below.
+  const threadsBeforeWorkers = await threadCpuSeconds();
   const [encodeWorker, otlpReadWorker, graphqlReadWorker] = await Promise.all([
     app.deps.encodePool?.warm() ?? false,
     app.deps.otlpReadPool?.warm() ?? false,
     app.graphqlReadPool.warm(),
   ]);
+  const workerTids = new Set([...(await threadCpuSeconds()).keys()].filter((tid) => !threadsBeforeWorkers.has(tid)));
   console.log(
     `plugins: ${app.deps.plugins.names.join(', ') || 'none'} (codec ${app.deps.codec.name}${encodeWorker ? ', sealing in its worker thread' : ''}); piiRedaction ${flags.pii ? 'on' : 'off'}` +
       `; large bodies read in worker threads: ${[graphqlReadWorker ? 'GraphQL' : '', flags.otlp && otlpReadWorker ? 'OTLP' : ''].filter(Boolean).join(', ') || 'none'}`,
@@ -414,6 +418,13 @@ async function main(): Promise<void> {
     );
     const e = app.deps.encodePool?.stats();
     if (e) console.log(`sealed in the codec's worker: ${e.encoded} batches (${e.handedBack} handed back)`);
+  }
+  const threadRows = [...doors.map((d) => [d.name, d.meter] as const), ['raw INSERT spans', rawMeter] as const].flatMap(([name, m]) => {
+    const t = m.threadsMs(workerTids);
+    return t ? [`${name} ${fmt(t.main, 1)} | ${fmt(t.workers, 1)} | ${fmt(t.others, 1)}`] : [];
+  });
+  if (threadRows.length > 0) {
+    console.log(`CPU ms per batch by thread (main | ingest workers | V8's and libuv's helpers: GC, compiler, thread pool): ${threadRows.join('; ')}`);
   }
   const [graphqlDoor, otlpDoor] = doors;
   // Round by round: each round runs the same batches on every path, so its own ratio is a fair

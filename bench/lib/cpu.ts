@@ -66,6 +66,25 @@ export async function mainThreadMinorFaults(): Promise<number | null> {
   }
 }
 
+/** CPU seconds of each thread of this process so far, by thread id (empty off Linux). */
+export async function threadCpuSeconds(): Promise<Map<number, number>> {
+  const { readdir } = await import('node:fs/promises');
+  const out = new Map<number, number>();
+  let tids: string[];
+  try {
+    tids = await readdir(`/proc/${process.pid}/task`);
+  } catch {
+    return out;
+  }
+  await Promise.all(
+    tids.map(async (tid) => {
+      const seconds = await statCpuSeconds(`/proc/${process.pid}/task/${tid}/stat`);
+      if (seconds !== null) out.set(Number(tid), seconds);
+    }),
+  );
+  return out;
+}
+
 /** CPU seconds of this process's main thread alone (not workers, GC helpers or libuv's pool). */
 export function mainThreadCpuSeconds(): Promise<number | null> {
   return statCpuSeconds(`/proc/${process.pid}/task/${process.pid}/stat`);

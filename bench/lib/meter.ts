@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { cpuSecondsBetween, hostBusyCores, hostCpuTicks, mainThreadCpuSeconds, mainThreadMinorFaults, processCpuSeconds } from './cpu';
+import { cpuSecondsBetween, hostBusyCores, hostCpuTicks, mainThreadCpuSeconds, mainThreadMinorFaults, processCpuSeconds, threadCpuSeconds } from './cpu';
 
 const cpus = availableParallelism();
 
@@ -38,6 +38,8 @@ export class Meter {
   private hostOk = true;
   private dbSeconds = 0;
   private dbOk = true;
+  /** CPU seconds of each thread of this process in the rounds (in-process server only). */
+  private threadSeconds = new Map<number, number>();
   elapsedMs = 0;
   latenciesMs: number[] = [];
   /** Each round on its own: its phase's wall time, batches, and server main-thread CPU (null when unread). */
@@ -53,6 +55,7 @@ export class Meter {
   ) {}
 
   async round<T extends { elapsedMs: number; latenciesMs: number[] }>(run: () => Promise<T>): Promise<T> {
+    const threadsBefore = this.serverCpuSeconds ? null : await threadCpuSeconds();
     const dbBefore = await processCpuSeconds(await this.dbPids());
     const hostBefore = await hostCpuTicks();
     const mainBefore = await (this.serverCpuSeconds ?? mainThreadCpuSeconds)();
@@ -87,9 +90,31 @@ export class Meter {
     const db = cpuSecondsBetween(dbBefore, dbAfter);
     if (db === null) this.dbOk = false;
     else this.dbSeconds += db;
+    if (threadsBefore) {
+      for (const [tid, seconds] of await threadCpuSeconds()) {
+        this.threadSeconds.set(tid, (this.threadSeconds.get(tid) ?? 0) + seconds - (threadsBefore.get(tid) ?? 0));
+      }
+    }
     this.elapsedMs += result.elapsedMs;
     this.latenciesMs.push(...result.latenciesMs);
     return result;
+  }
+
+  /**
+   * CPU ms per batch of this process's threads, in three groups: the main thread, the ingest
+   * workers (`workerTids`: read workers and the codec's), and the rest — V8's helpers (garbage
+   * collection, compiling) and libuv's thread pool. Null with the server in other processes.
+   */
+  threadsMs(workerTids: ReadonlySet<number>): { main: number; workers: number; others: number } | null {
+    if (this.serverCpuSeconds || this.threadSeconds.size === 0) return null;
+    const sums = { main: 0, workers: 0, others: 0 };
+    for (const [tid, seconds] of this.threadSeconds) {
+      if (tid === process.pid) sums.main += seconds;
+      else if (workerTids.has(tid)) sums.workers += seconds;
+      else sums.others += seconds;
+    }
+    const perBatch = (seconds: number) => (seconds * 1000) / this.latenciesMs.length;
+    return { main: perBatch(sums.main), workers: perBatch(sums.workers), others: perBatch(sums.others) };
   }
 
   usage(): Usage {
