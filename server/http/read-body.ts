@@ -25,19 +25,15 @@ export interface BodyParts {
   size: number;
 }
 
-/** The whole body, or BodyTooLargeError as soon as it passes `maxBytes` (or announces it will). */
-export async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
-  return joinBody(await readBodyParts(req, maxBytes));
-}
-
 /** The body in one buffer (the chunk itself when there is one). */
 export function joinBody({ parts, size }: BodyParts): Buffer {
   return parts.length === 1 ? parts[0]! : Buffer.concat(parts, size);
 }
 
 /**
- * readBody without joining the chunks: a body read in a worker thread is copied once, into the
- * buffer moved to the worker, instead of joined and then copied (job-worker.ts: copyToMove).
+ * The whole body, or BodyTooLargeError as soon as it passes `maxBytes` (or announces it will). In
+ * its chunks: a body read in a worker thread is copied once, into the buffer moved to the worker,
+ * instead of joined and then copied (job-worker.ts: copyToMove); joinBody where one is needed.
  */
 export function readBodyParts(req: IncomingMessage, maxBytes: number): Promise<BodyParts> {
   const announced = Number(req.headers['content-length'] ?? NaN);
