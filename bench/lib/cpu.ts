@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 
 // Best-effort CPU accounting for a phase: the whole host (from /proc/stat) and a set of
 // processes (Postgres backends, when the server runs on this machine). Every reader returns
@@ -68,7 +68,6 @@ export async function mainThreadMinorFaults(): Promise<number | null> {
 
 /** CPU seconds of each thread of this process so far, by thread id (empty off Linux). */
 export async function threadCpuSeconds(): Promise<Map<number, number>> {
-  const { readdir } = await import('node:fs/promises');
   const out = new Map<number, number>();
   let tids: string[];
   try {
@@ -100,7 +99,6 @@ export function cpuSecondsBetween(before: Map<number, number>, after: Map<number
 
 /** The pids whose parent is `pid` (a cluster's workers), read from /proc; empty off Linux. */
 export async function childPids(pid: number): Promise<number[]> {
-  const { readdir } = await import('node:fs/promises');
   let entries: string[];
   try {
     entries = await readdir('/proc');

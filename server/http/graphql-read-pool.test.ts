@@ -133,7 +133,7 @@ describe('large GraphQL ingest requests read in a worker thread', () => {
   });
 
   it('reads a body that arrives in many chunks as one that arrives whole', async () => {
-    // The body is copied once, chunk by chunk, into the buffer the worker gets (job-worker.ts:
+    // The body is copied once, chunk by chunk, into the buffer the worker gets (packed-bytes.ts:
     // copyToMove); a chunk boundary falls inside content, a string and a multi-byte character.
     const body = Buffer.from(batch(41, 'chunked'));
     const chunks: Buffer[] = [];

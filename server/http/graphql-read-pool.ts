@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import { byteLengthOf, copyToMove, createJobWorker, type BodyBytes } from '../services/ingest/job-worker';
+import { createJobWorker } from '../services/ingest/job-worker';
+import { byteLengthOf, copyToMove, type BodyBytes } from '../services/ingest/packed-bytes';
 import { SpansReadInWorker } from '../services/ingest/read-spans';
 import type { EarlySealing } from '../services/ingest/sealed-in-worker';
 import { putReadingsBack } from '../services/ingest/readings-across-threads';

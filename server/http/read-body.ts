@@ -33,7 +33,7 @@ export function joinBody({ parts, size }: BodyParts): Buffer {
 /**
  * The whole body, or BodyTooLargeError as soon as it passes `maxBytes` (or announces it will). In
  * its chunks: a body read in a worker thread is copied once, into the buffer moved to the worker,
- * instead of joined and then copied (job-worker.ts: copyToMove); joinBody where one is needed.
+ * instead of joined and then copied (packed-bytes.ts: copyToMove); joinBody where one is needed.
  */
 export function readBodyParts(req: IncomingMessage, maxBytes: number): Promise<BodyParts> {
   const announced = Number(req.headers['content-length'] ?? NaN);

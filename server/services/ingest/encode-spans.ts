@@ -41,7 +41,8 @@ function encodeValue(codec: ContentCodec, value: unknown, ctx: CodecContext): Ui
 
 /** `sealed`: the span's content as the worker already stored it. */
 export function encodeSpan(codec: ContentCodec, span: SpanModel, keys?: CodecContext['keys'], sealed?: SealedContent): NewSpanRow {
-  const where = { projectId: span.projectId, table: 'spans', rowId: span.id, ...(keys ? { keys } : {}) };
+  // Only content sealed here needs its place: most large batches come sealed already.
+  const at = (column: 'input' | 'output'): CodecContext => ({ projectId: span.projectId, table: 'spans', rowId: span.id, column, ...(keys ? { keys } : {}) });
   return {
     project_id: span.projectId,
     id: span.id,
@@ -51,8 +52,8 @@ export function encodeSpan(codec: ContentCodec, span: SpanModel, keys?: CodecCon
     name: span.name,
     model: span.model,
     provider: span.provider,
-    input: sealed ? sealed.input : encodeValue(codec, span.content?.input ?? null, { ...where, column: 'input' }),
-    output: sealed ? sealed.output : encodeValue(codec, span.content?.output ?? null, { ...where, column: 'output' }),
+    input: sealed ? sealed.input : encodeValue(codec, span.content?.input ?? null, at('input')),
+    output: sealed ? sealed.output : encodeValue(codec, span.content?.output ?? null, at('output')),
     metadata: span.metadata == null ? null : JSON.stringify(span.metadata),
     prompt_tokens: span.promptTokens,
     completion_tokens: span.completionTokens,

@@ -45,3 +45,29 @@ export function unpackBytes({ bytes, ends }: PackedBytes): (Buffer | null)[] {
   }
   return parts;
 }
+
+/** A request body for a worker: one buffer, or the chunks it arrived in (read-body.ts). */
+export type BodyBytes = Uint8Array | readonly Uint8Array[];
+
+export function byteLengthOf(body: BodyBytes): number {
+  if (body instanceof Uint8Array) return body.length;
+  let size = 0;
+  for (const part of body) size += part.length;
+  return size;
+}
+
+/**
+ * The body in a buffer of its own, to be moved to a worker (a transfer detaches it): the caller
+ * keeps its own bytes, to read the body itself should the worker not. One copy, however many
+ * chunks: joining them first would copy the body twice.
+ */
+export function copyToMove(body: BodyBytes): Uint8Array {
+  if (body instanceof Uint8Array) return new Uint8Array(body);
+  const out = new Uint8Array(byteLengthOf(body));
+  let at = 0;
+  for (const part of body) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}

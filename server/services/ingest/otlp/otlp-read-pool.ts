@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import { byteLengthOf, copyToMove, createJobWorker, type BodyBytes } from '../job-worker';
+import { createJobWorker } from '../job-worker';
+import { byteLengthOf, copyToMove, type BodyBytes } from '../packed-bytes';
 import type { SpanReading } from '../read-spans';
 import { putReadingsBack } from '../readings-across-threads';
 import type { OtlpEncoding } from './decode-otlp';
