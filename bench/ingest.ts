@@ -38,6 +38,7 @@ import { readProjectContent } from '../server/storage/content';
 import { profiled, summarise } from './lib/cpu-profile';
 import { createIngestKey, listen } from './lib/setup';
 import { codecForProject } from './lib/project-codec';
+import { startHttpFloor } from './lib/http-floor';
 import { makeBatch, MODEL, SPANS_PER_TRACE } from './lib/spans';
 import { fmt, percentile, table } from './lib/stats';
 import { createPgliteStorage, createPostgresStorage, withDatabase, type BenchStorage } from './lib/storage';
@@ -59,6 +60,7 @@ const { values: flags } = parseArgs({
     'cpu-prof': { type: 'boolean', default: false },
     'cpu-prof-file': { type: 'string' },
     workers: { type: 'string' },
+    'http-floor': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
   strict: true,
@@ -67,7 +69,7 @@ const { values: flags } = parseArgs({
 if (flags.help) {
   console.log(`usage: npm run bench:ingest -- [--db=pglite|postgres] [--senders=4] [--batch=100] [--spans-per-trace=10]
                                 [--batches=N] [--warmup=N] [--rounds=4] [--timeout=300] [--plugins=default|none] [--pii] [--raw-prepared] [--otlp]
-                                [--cpu-prof [--cpu-prof-file=F]] [--workers=N]
+                                [--cpu-prof [--cpu-prof-file=F]] [--workers=N] [--http-floor]
   --batches  measured batches in all (default: 600 on Postgres, 200 on PGlite)
   --warmup   warm-up batches before measuring (default: 5 per sender)
   --spans-per-trace  each batch is cut into traces of this many spans (default ${SPANS_PER_TRACE}); 1 is an
@@ -80,6 +82,8 @@ if (flags.help) {
              main thread; prints the top self-time items (--cpu-prof-file keeps the .cpuprofile)
   --workers  run the server as \`npm start\` does, a cluster of N processes (TOKENTRACE_WORKERS=N), in a
              child process instead of in this one; Postgres only; CPU figures then sum the workers' main threads
+  --http-floor  one more path: the raw INSERT behind a bare node:http handler, sent the GraphQL bodies by the
+             same senders (bench/lib/http-floor.ts); its ratio is the most any HTTP ingest could print on this host
   Postgres server from BENCH_DATABASE_URL or DATABASE_URL.`);
   process.exit(0);
 }
@@ -242,6 +246,17 @@ async function main(): Promise<void> {
     execute = (text, params) => db.executeQuery(CompiledQuery.raw(text, params));
   }
 
+  // --http-floor: the raw INSERT behind HTTP, into a project of its own.
+  let floorProjectId: string | undefined;
+  let floorEndpoint: string | undefined;
+  if (flags['http-floor']) {
+    const project = await app.deps.db.insertInto('projects').values({ name: 'HTTP floor', settings: '{}' }).returning('id').executeTakeFirstOrThrow();
+    floorProjectId = project.id;
+    const floor = await startHttpFloor({ execute, projectId: floorProjectId, prices: app.deps.prices, codec: await codecForProject(app, floorProjectId) });
+    cleanups.push({ label: 'floor.close', run: () => floor.close() });
+    floorEndpoint = floor.endpoint;
+  }
+
   const worker = startSenderWorker({
     endpoint,
     secret,
@@ -252,6 +267,7 @@ async function main(): Promise<void> {
     baseTimeMs,
     requestTimeoutMs: 120_000,
     ...(otlp ? { otlp: { endpoint: endpoint.replace(/\/graphql$/, '/v1/traces'), secret: otlp.secret } } : {}),
+    ...(floorEndpoint ? { floorEndpoint } : {}),
   });
   cleanups.push({ label: 'senders.stop', run: () => stopSenders(worker) });
   const setupMs = performance.now() - setupStarted;
@@ -259,6 +275,8 @@ async function main(): Promise<void> {
   // The HTTP doors measured: GraphQL always, OTLP with --otlp.
   const doors: Door[] = [{ name: 'GraphQL ingest', door: 'graphql', projectId: httpProjectId, meter: new Meter(dbPids, serverCpu), results: [], bytes: 0, senderElu: 0 }];
   if (otlp) doors.push({ name: 'OTLP ingest (protobuf)', door: 'otlp', projectId: otlp.projectId, meter: new Meter(dbPids, serverCpu), results: [], bytes: 0, senderElu: 0 });
+  // The floor's handler runs on this process's main thread, so its main_cpu is this thread's.
+  if (floorProjectId) doors.push({ name: 'raw INSERT behind HTTP', door: 'floor', projectId: floorProjectId, meter: new Meter(dbPids), results: [], bytes: 0, senderElu: 0 });
 
   // Warm-up: every path, same batch numbers, not measured.
   const rawArgs = { execute, connections: senders, projectId: rawProjectId, runTag, baseTimeMs, batchSize, spansPerTrace, prices: app.deps.prices, codec: rawCodec };
@@ -298,6 +316,14 @@ async function main(): Promise<void> {
   const problems: string[] = [];
   const verified: string[] = [];
   for (const d of doors) {
+    if (d.door === 'floor') {
+      // Rows only, as the raw INSERT's: no trace rows, nothing rolled up.
+      const stored = countOf(d.projectId);
+      const failed = d.results.reduce((n, res) => n + res.failedBatches, 0);
+      if (stored !== expectedSpans) problems.push(`spans via ${d.name}: ${stored} stored, ${expectedSpans} expected`);
+      if (failed > 0) problems.push(`${d.name}: ${failed} batches failed; first: ${d.results.find((res) => res.firstProblem)?.firstProblem}`);
+      continue;
+    }
     const traceStats = await sql<{ traces: string | number; spans: string | number | null }>`
       select count(*) as traces, sum(span_count) as spans from traces where project_id = ${d.projectId}`.execute(app.deps.db);
     const stored = countOf(d.projectId);
@@ -340,7 +366,7 @@ async function main(): Promise<void> {
   const profiles: string[] = [];
   if (flags['cpu-prof']) {
     const count = Math.max(20, Math.floor(batches / rounds));
-    for (const d of doors) {
+    for (const d of doors.filter((door) => door.door !== 'floor')) {
       const { profile } = await profiled(flags['cpu-prof-file'] ? `${flags['cpu-prof-file']}.${d.door}.cpuprofile` : undefined, () =>
         runHttpPhase(worker, { type: 'run', phase: 'profile', first: first + 100_000, count, door: d.door }),
       );
@@ -426,7 +452,9 @@ async function main(): Promise<void> {
   if (threadRows.length > 0) {
     console.log(`CPU ms per batch by thread (main | ingest workers | V8's and libuv's helpers: GC, compiler, thread pool): ${threadRows.join('; ')}`);
   }
-  const [graphqlDoor, otlpDoor] = doors;
+  const graphqlDoor = doors.find((d) => d.door === 'graphql');
+  const otlpDoor = doors.find((d) => d.door === 'otlp');
+  const floorDoor = doors.find((d) => d.door === 'floor');
   // Round by round: each round runs the same batches on every path, so its own ratio is a fair
   // one too, and the spread of the rounds says how far the host's noise moves the totals above.
   const perRound = (m: Meter) => {
@@ -465,13 +493,21 @@ async function main(): Promise<void> {
     console.log(`otlp_ratio=${(rate(otlpDoor.meter) / rawRate).toFixed(2)} otlp_vs_graphql=${(rate(otlpDoor.meter) / rate(graphqlDoor!.meter)).toFixed(2)}` +
       (g !== null && o !== null ? ` otlp_cpu_vs_graphql=${(o / g).toFixed(2)}` : ''));
   }
+  if (floorDoor) {
+    // The floor against the raw INSERT: what HTTP alone costs here. GraphQL against the floor:
+    // what the server's own work costs beyond it.
+    console.log(
+      `floor_ratio=${(rate(floorDoor.meter) / rawRate).toFixed(2)} graphql_vs_floor=${(rate(graphqlDoor!.meter) / rate(floorDoor.meter)).toFixed(2)}` +
+        (otlpDoor ? ` otlp_vs_floor=${(rate(otlpDoor.meter) / rate(floorDoor.meter)).toFixed(2)}` : ''),
+    );
+  }
   for (const line of profiles) console.log(line);
   if (problems.length > 0) process.exitCode = 1;
 }
 
 interface Door {
   name: string;
-  door: 'graphql' | 'otlp';
+  door: 'graphql' | 'otlp' | 'floor';
   projectId: string;
   meter: Meter;
   results: PhaseResult[];

@@ -22,6 +22,8 @@ export interface SenderConfig {
   requestTimeoutMs: number;
   /** The OTLP door (`--otlp`): its URL and an ingest key of another project. */
   otlp?: { endpoint: string; secret: string };
+  /** The floor path (`--http-floor`, http-floor.ts): the raw INSERT behind a bare HTTP handler. */
+  floorEndpoint?: string;
 }
 
 export interface PhaseRequest {
@@ -30,8 +32,8 @@ export interface PhaseRequest {
   /** Batch numbers [first, first + count) are sent. */
   first: number;
   count: number;
-  /** GraphQL `ingest` (JSON) or OTLP `/v1/traces` (protobuf). */
-  door?: 'graphql' | 'otlp';
+  /** GraphQL `ingest` (JSON), OTLP `/v1/traces` (protobuf), or the GraphQL body to the floor's handler. */
+  door?: 'graphql' | 'otlp' | 'floor';
 }
 
 export interface PhaseResult {
@@ -88,9 +90,9 @@ interface Outcome {
   problem?: string;
 }
 
-/** One batch through GraphQL `ingest`. */
-async function sendGraphql(body: Uint8Array): Promise<Outcome> {
-  const res = await post(config.endpoint, config.secret, 'application/json', body);
+/** One batch through GraphQL `ingest` (or the floor's handler, which answers as it does). */
+async function sendGraphql(body: Uint8Array, endpoint = config.endpoint): Promise<Outcome> {
+  const res = await post(endpoint, config.secret, 'application/json', body);
   const json = JSON.parse(res.body.toString('utf8')) as {
     data?: { ingest?: { accepted: number; rejected: { index: number; id: string | null; reason: string }[] } };
     errors?: { message: string }[];
@@ -129,6 +131,7 @@ async function runPhase(req: PhaseRequest): Promise<PhaseResult> {
 
   const door = req.door ?? 'graphql';
   if (door === 'otlp' && !config.otlp) throw new Error('an OTLP phase needs config.otlp');
+  if (door === 'floor' && !config.floorEndpoint) throw new Error('a floor phase needs config.floorEndpoint');
   const bodies = new Map<number, Uint8Array>();
   for (let g = req.first; g < end; g++) {
     const body =
@@ -146,7 +149,7 @@ async function runPhase(req: PhaseRequest): Promise<PhaseResult> {
       bodies.delete(g);
       const started = performance.now();
       try {
-        const outcome = await (door === 'otlp' ? sendOtlp(body) : sendGraphql(body));
+        const outcome = await (door === 'otlp' ? sendOtlp(body) : sendGraphql(body, door === 'floor' ? config.floorEndpoint : config.endpoint));
         latencies.push(performance.now() - started);
         accepted += outcome.accepted;
         rejected += outcome.rejected;
