@@ -39,10 +39,13 @@ function encodeValue(codec: ContentCodec, value: unknown, ctx: CodecContext): Ui
   return text ? encodeContentText(codec, text, ctx) : encodeContent(codec, value, ctx);
 }
 
+/** Where a value is stored, for the codec: built only for content sealed here, as most large batches come sealed already. */
+function placeOf(span: SpanModel, column: 'input' | 'output', keys: CodecContext['keys'] | undefined): CodecContext {
+  return { projectId: span.projectId, table: 'spans', rowId: span.id, column, ...(keys ? { keys } : {}) };
+}
+
 /** `sealed`: the span's content as the worker already stored it. */
 export function encodeSpan(codec: ContentCodec, span: SpanModel, keys?: CodecContext['keys'], sealed?: SealedContent): NewSpanRow {
-  // Only content sealed here needs its place: most large batches come sealed already.
-  const at = (column: 'input' | 'output'): CodecContext => ({ projectId: span.projectId, table: 'spans', rowId: span.id, column, ...(keys ? { keys } : {}) });
   return {
     project_id: span.projectId,
     id: span.id,
@@ -52,8 +55,8 @@ export function encodeSpan(codec: ContentCodec, span: SpanModel, keys?: CodecCon
     name: span.name,
     model: span.model,
     provider: span.provider,
-    input: sealed ? sealed.input : encodeValue(codec, span.content?.input ?? null, at('input')),
-    output: sealed ? sealed.output : encodeValue(codec, span.content?.output ?? null, at('output')),
+    input: sealed ? sealed.input : encodeValue(codec, span.content?.input ?? null, placeOf(span, 'input', keys)),
+    output: sealed ? sealed.output : encodeValue(codec, span.content?.output ?? null, placeOf(span, 'output', keys)),
     metadata: span.metadata == null ? null : JSON.stringify(span.metadata),
     prompt_tokens: span.promptTokens,
     completion_tokens: span.completionTokens,

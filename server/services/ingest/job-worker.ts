@@ -29,7 +29,6 @@ export interface JobWorkerSpec {
 
 export type ReadyMessage = { ready: true } | { ready: false; error: string };
 
-
 export interface JobWorker<Job, Reply> {
   /** The reply to the job numbered by `makeJob`, or null when the caller must do the work. */
   run(makeJob: (job: number) => Job, transfer?: (job: Job) => readonly Transferable[]): Promise<Reply | null>;
