@@ -1,6 +1,7 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ContentCodec } from '../../plugins/core/codec';
+import { joinBody, readBodyParts } from '../../server/http/read-body';
 import type { PriceBook } from '../../server/prices/price-book';
 import { insertStatement, rowValues, type Execute } from './raw-insert';
 import type { BenchSpan } from './spans';
@@ -20,21 +21,15 @@ export interface HttpFloor {
   close(): Promise<void>;
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
+// Far above any bench body: the floor reads what the senders send, as the server would.
+const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 export async function startHttpFloor(options: { execute: Execute; projectId: string; prices: PriceBook; codec: ContentCodec }): Promise<HttpFloor> {
   const { execute, projectId, prices, codec } = options;
   const server: Server = createServer((req, res) => {
     void (async () => {
       try {
-        const body = JSON.parse((await readBody(req)).toString('utf8')) as { variables?: { spans?: BenchSpan[] } };
+        const body = JSON.parse(joinBody(await readBodyParts(req, MAX_BODY_BYTES)).toString('utf8')) as { variables?: { spans?: BenchSpan[] } };
         const spans = body.variables?.spans ?? [];
         const params: unknown[] = [];
         for (const span of spans) params.push(...rowValues(projectId, span, prices, codec));
