@@ -322,6 +322,7 @@ async function main(): Promise<void> {
       const failed = d.results.reduce((n, res) => n + res.failedBatches, 0);
       if (stored !== expectedSpans) problems.push(`spans via ${d.name}: ${stored} stored, ${expectedSpans} expected`);
       if (failed > 0) problems.push(`${d.name}: ${failed} batches failed; first: ${d.results.find((res) => res.firstProblem)?.firstProblem}`);
+      verified.push(`${fmt(stored)} spans via ${d.name}`);
       continue;
     }
     const traceStats = await sql<{ traces: string | number; spans: string | number | null }>`
